@@ -1,0 +1,24 @@
+#!lua flags=allow-oom
+--[[
+  Deletes one record: its value and its member in the index of every prefix of its key,
+  then gives each of those indexes the expiry of its longest-lived remaining member.
+  Allowed under OOM: it only frees memory.
+
+  Input:
+    KEYS[1]     the value key
+    KEYS[2..]   the index keys of its prefixes of length 0 .. n-1, shortest first
+
+  Output:
+    1 when a value was removed, 0 when there was none
+]]
+local rcall = redis.call
+-- @include fixIndexExpiry
+
+local key = KEYS[1]
+local removed = rcall('UNLINK', key)
+for i = 2, #KEYS do
+  local index = KEYS[i]
+  rcall('ZREM', index, string.sub(key, #index))
+  fixIndexExpiry(index)
+end
+return removed

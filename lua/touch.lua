@@ -1,0 +1,39 @@
+#!lua
+--[[
+  Gives a live record a new expiry: the value and its member in the index of every prefix
+  of its key get the same new score, then each index gets the expiry of its longest-lived
+  member. A missing index member is added back.
+
+  Input:
+    KEYS[1]     the value key
+    KEYS[2..]   the index keys of its prefixes of length 0 .. n-1, shortest first
+    ARGV[1]     the new ttl in milliseconds; '0' for never expiring
+
+  Output:
+    1 when the record was live and got its new expiry, 0 when there was no such record
+]]
+local rcall = redis.call
+-- @include now
+-- @include fixIndexExpiry
+
+local key = KEYS[1]
+if rcall('EXISTS', key) == 0 then return 0 end
+
+local at = now()
+local ttl = tonumber(ARGV[1])
+local score = '+inf'
+if ttl > 0 then
+  score = at + ttl
+  rcall('PEXPIREAT', key, score)
+else
+  rcall('PERSIST', key)
+end
+
+local prune = '(' .. at
+for i = 2, #KEYS do
+  local index = KEYS[i]
+  rcall('ZREMRANGEBYSCORE', index, '-inf', prune)
+  rcall('ZADD', index, score, string.sub(key, #index))
+  fixIndexExpiry(index)
+end
+return 1

@@ -1,0 +1,86 @@
+/**
+ * Throwaway redis-server processes for the tests, the demo and the benchmark, started by
+ * redis-memory-server on a free loopback port.
+ *
+ * The binary: $REDISMS_SYSTEM_BINARY, else redis-server on the PATH (or in /usr/bin,
+ * /usr/sbin, /usr/local/bin). When there is none and we run as root with apt-get, Debian's
+ * redis-server package is installed. Otherwise redis-memory-server tries its own build,
+ * and if that fails we stop with a message saying what to install.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { accessSync, constants } from 'node:fs'
+import { delimiter, join } from 'node:path'
+import { RedisMemoryServer } from 'redis-memory-server'
+
+export interface EmbeddedRedis {
+  readonly host: string
+  readonly port: number
+  readonly url: string
+  readonly server: RedisMemoryServer
+  stop(): Promise<void>
+}
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export function findRedisServer(): string | undefined {
+  const configured = process.env.REDISMS_SYSTEM_BINARY
+  if (configured) return configured
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/sbin', '/usr/local/bin']
+  return dirs.filter(Boolean).map((dir) => join(dir, 'redis-server')).find(executable)
+}
+
+function canInstallWithApt(): boolean {
+  return process.platform === 'linux' && process.getuid?.() === 0 && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0
+}
+
+let installed: string | undefined
+
+/** The redis-server binary to run, installing Debian's package when we can; undefined: let redis-memory-server build one. */
+export function ensureRedisServer(): string | undefined {
+  installed ??= findRedisServer()
+  if (installed) return installed
+  if (canInstallWithApt()) {
+    console.error('redis-server not found: installing Debian\'s redis-server package with apt-get')
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' })
+    execFileSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+    installed = findRedisServer()
+  }
+  return installed
+}
+
+/** Starts a redis-server on a free loopback port. `args` are extra redis-server arguments. */
+export async function startRedis(args: string[] = [], port?: number): Promise<EmbeddedRedis> {
+  const systemBinary = ensureRedisServer()
+  const server = new RedisMemoryServer({
+    autoStart: false,
+    binary: systemBinary ? { systemBinary } : {},
+    instance: { ip: '127.0.0.1', ...(port ? { port } : {}), args: ['--save', '', '--appendonly', 'no', ...args] },
+  })
+  try {
+    await server.start()
+  } catch (error) {
+    throw new Error(
+      'Could not start redis-server. Install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) ' +
+        `or point REDISMS_SYSTEM_BINARY at a redis-server binary. Cause: ${(error as Error).message}`,
+      { cause: error },
+    )
+  }
+  const host = await server.getHost()
+  const actualPort = await server.getPort()
+  return {
+    host,
+    port: actualPort,
+    url: `redis://${host}:${actualPort}`,
+    server,
+    async stop() {
+      await server.stop()
+    },
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The ioredis client a store talks through: the caller's own, or one the store creates
+ * (and then quits on close()).
+ */
+import { Redis, type Cluster, type RedisOptions } from 'ioredis'
+import { DEFAULTS } from './options.js'
+import type { Client } from './scripts.js'
+
+export interface Connection {
+  readonly client: Client
+  /** Whether the store created the client and so quits it on close(). */
+  readonly owned: boolean
+}
+
+function isClient(value: object): value is Client {
+  return typeof (value as Client).defineCommand === 'function' && typeof (value as Client).sendCommand === 'function'
+}
+
+function keyPrefixOf(client: Client): unknown {
+  if ((client as Cluster).isCluster) {
+    const options = (client as Cluster).options
+    return options.keyPrefix || options.redisOptions?.keyPrefix
+  }
+  return (client as Redis).options.keyPrefix
+}
+
+export function connect(redis: unknown): Connection {
+  let connection: Connection
+  if (redis === undefined) {
+    connection = { client: new Redis(DEFAULTS.redis), owned: true }
+  } else if (typeof redis === 'string') {
+    if (!/^rediss?:\/\//.test(redis)) {
+      throw new TypeError(`options.redis must be a redis:// or rediss:// URL, an ioredis client or ioredis options, got the string ${JSON.stringify(redis)}`)
+    }
+    connection = { client: new Redis(redis), owned: true }
+  } else if (typeof redis === 'object' && redis !== null) {
+    if (isClient(redis)) {
+      connection = { client: redis, owned: false }
+    } else {
+      if ((redis as RedisOptions).keyPrefix) throw keyPrefixError()
+      connection = { client: new Redis(redis as RedisOptions), owned: true }
+    }
+  } else {
+    throw new TypeError(`options.redis must be a redis:// or rediss:// URL, an ioredis client or ioredis options, got ${typeof redis}`)
+  }
+  if (keyPrefixOf(connection.client)) {
+    if (connection.owned) connection.client.disconnect()
+    throw keyPrefixError()
+  }
+  return connection
+}
+
+function keyPrefixError(): TypeError {
+  return new TypeError(
+    'options.redis has an ioredis keyPrefix, which this store cannot use: keys that its scripts derive from index members would not get the prefix. Use options.namespace instead.',
+  )
+}

@@ -1,0 +1,48 @@
+/**
+ * Keys: a record's key is one part or an array of parts. `'abc'` and `['abc']` name the
+ * same record. This module checks a key given by a caller and turns it into encoded parts,
+ * and turns encoded parts back into the key in the shape it was written.
+ */
+import { decodePart, describeType, encodePart, type KeyPart } from './parts.js'
+import { ANY, REST } from './wildcards.js'
+
+/** A record's key: one part, or an array of one or more parts. */
+export type Key = KeyPart | readonly KeyPart[]
+
+function checkNotWildcard(part: unknown, where: string): void {
+  if (part === ANY || part === REST) {
+    throw new TypeError(`${where} is ${part === ANY ? 'ANY' : 'REST'}: wildcards belong in patterns (all, iterate, deleteAll), not in keys`)
+  }
+}
+
+/** The encoded parts of a key; throws a TypeError naming `name` for a key that is not allowed. */
+export function encodeKey(key: unknown, name = 'key'): string[] {
+  if (!Array.isArray(key)) {
+    if (key === undefined) throw new TypeError(`${name} must be a key part or an array of parts, got undefined`)
+    checkNotWildcard(key, name)
+    return [encodePart(key, name)]
+  }
+  if (key.length === 0) throw new TypeError(`${name} must have at least one part, got an empty array`)
+  const parts = new Array<string>(key.length)
+  for (let i = 0; i < key.length; i++) {
+    const part: unknown = key[i]
+    if (part === undefined) throw new TypeError(`${name}[${i}] must be a key part, got ${describeType(part)}`)
+    checkNotWildcard(part, `${name}[${i}]`)
+    parts[i] = encodePart(part, `${name}[${i}]`)
+  }
+  return parts
+}
+
+/** The decoded parts of a stored key. */
+export function decodeParts(parts: readonly string[]): KeyPart[] {
+  return parts.map(decodePart)
+}
+
+/**
+ * A key in the shape it was written: a single-part key is the bare part, unless that part
+ * is itself an array (returned bare, it would read as a key of several parts).
+ */
+export function keyFromParts(parts: KeyPart[]): Key {
+  const [first] = parts
+  return parts.length === 1 && !Array.isArray(first) ? (first as KeyPart) : parts
+}

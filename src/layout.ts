@@ -1,0 +1,54 @@
+/**
+ * The key layout in Redis. This is a storage format: data written by one release must be
+ * read by the next, so it does not change.
+ *
+ *   {ns}:p1:p2:...:pn        the value of the record with parts p1..pn (a string)
+ *   {ns}:p1:...:pk:#         the index of prefix p1..pk (a sorted set), 1 <= k < n
+ *   {ns}:#                   the index of the empty prefix: every record of the namespace
+ *
+ * `{ns}` is the namespace as a Redis Cluster hash tag, so every key of a namespace lives in
+ * one hash slot. Parts are written by parts.ts and never contain `:`, and no part is written
+ * `#`, so a value key is never taken for an index key. A member of the index of p1..pk is
+ * the rest of the key, p(k+1):...:pn, scored with the record's expiry in epoch milliseconds
+ * (+inf for a record that never expires). The value key of a member is therefore the index
+ * key without its final `#`, followed by the member.
+ */
+import { hasLoneSurrogate } from './parts.js'
+
+/** Checks a namespace and returns the start every key of it shares: `{ns}:`. */
+export function namespaceBase(namespace: unknown): string {
+  if (typeof namespace !== 'string') throw new TypeError(`options.namespace must be a string, got ${typeof namespace}`)
+  if (namespace === '') throw new TypeError('options.namespace must not be empty')
+  if (/[{}]/.test(namespace)) {
+    throw new TypeError(`options.namespace must not contain '{' or '}' (it is used as a Redis Cluster hash tag), got ${JSON.stringify(namespace)}`)
+  }
+  if (hasLoneSurrogate(namespace)) throw new TypeError('options.namespace contains a lone UTF-16 surrogate')
+  return `{${namespace}}:`
+}
+
+/** The Redis keys a record touches: its value key and the index key of each proper prefix. */
+export interface RecordKeys {
+  readonly value: string
+  /** Index keys of the prefixes of length 0 .. n-1, shortest first. */
+  readonly indexes: string[]
+}
+
+export function recordKeys(base: string, parts: readonly string[]): RecordKeys {
+  const indexes = [`${base}#`]
+  let path = base
+  const last = parts.length - 1
+  for (let i = 0; i < last; i++) {
+    path += `${parts[i]}:`
+    indexes.push(`${path}#`)
+  }
+  return { value: path + parts[last], indexes }
+}
+
+export function valueKey(base: string, parts: readonly string[]): string {
+  return base + parts.join(':')
+}
+
+/** The index key of a prefix (the empty prefix included). */
+export function indexKey(base: string, prefix: readonly string[]): string {
+  return prefix.length === 0 ? `${base}#` : `${base}${prefix.join(':')}:#`
+}

@@ -1,0 +1,73 @@
+/**
+ * The store's options, their defaults, and the checks of ttl and page sizes.
+ */
+import type { Cluster, Redis, RedisOptions } from 'ioredis'
+import type { Serializer } from './values.js'
+
+export type WriteMode = 'sync' | 'async'
+
+export interface RedisCacheOptions<W extends WriteMode = WriteMode> {
+  /**
+   * An ioredis Redis or Cluster instance, a redis:// or rediss:// URL, or ioredis options.
+   * Default: redis://127.0.0.1:6379. A client passed in stays the caller's: close() does not quit it.
+   */
+  redis?: Redis | Cluster | string | RedisOptions
+  /** Prefix of every key, used as the Redis Cluster hash tag. Default 'cache'. Must not contain '{' or '}'. */
+  namespace?: string
+  /** Default time to live of writes, in milliseconds. Omitted (or Infinity): records never expire. */
+  ttl?: number
+  /**
+   * 'sync' (default): put, putMany and delete resolve once Redis confirmed.
+   * 'async': they resolve at once; failures are emitted as 'error'; flush() waits for them.
+   */
+  writes?: W
+  /** How values become strings and back. Default: superjson. */
+  serializer?: Serializer
+}
+
+export interface WriteOptions {
+  /** Time to live of this call's records in milliseconds, instead of the store's default. Infinity: never expire. */
+  ttl?: number
+}
+
+export interface IterateOptions {
+  /** Records to examine per page (the ZSCAN COUNT hint). Default 100. */
+  count?: number
+}
+
+export const DEFAULTS = {
+  redis: 'redis://127.0.0.1:6379',
+  namespace: 'cache',
+  writes: 'sync' as WriteMode,
+  /** Page size of iterate(). */
+  iterateCount: 100,
+  /** Page size of all(), deleteAll() and clear(). */
+  bulkCount: 500,
+} as const
+
+/**
+ * A ttl as the scripts take it: milliseconds, 0 for never. `undefined` stays undefined
+ * (the caller's default applies). Anything but a positive safe integer or Infinity is a RangeError.
+ */
+export function checkTtl(ttl: unknown, name: string): number | undefined {
+  if (ttl === undefined) return undefined
+  if (ttl === Infinity) return 0
+  if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl <= 0) {
+    throw new RangeError(`${name} must be a positive safe integer of milliseconds (or Infinity for no expiry), got ${typeof ttl === 'number' ? ttl : typeof ttl === 'string' ? JSON.stringify(ttl) : typeof ttl}`)
+  }
+  return ttl
+}
+
+export function checkCount(count: unknown, name: string): number {
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count <= 0) {
+    throw new RangeError(`${name} must be a positive safe integer, got ${String(count)}`)
+  }
+  return count
+}
+
+export function checkWrites(writes: unknown): WriteMode {
+  if (writes !== 'sync' && writes !== 'async') {
+    throw new TypeError(`options.writes must be 'sync' or 'async', got ${JSON.stringify(writes)}`)
+  }
+  return writes
+}

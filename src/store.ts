@@ -1,0 +1,318 @@
+/**
+ * RedisCache: the store. It validates and encodes, runs one script (or one plain read
+ * command) per call or per page, and decodes. What happens in Redis is in lua/.
+ */
+import { EventEmitter } from 'node:events'
+import { connect } from './connection.js'
+import { CacheDecodeError, CacheOperationError, type Operation } from './errors.js'
+import { decodeParts, encodeKey, keyFromParts, type Key } from './keys.js'
+import { indexKey, namespaceBase, recordKeys, valueKey } from './layout.js'
+import {
+  DEFAULTS,
+  checkCount,
+  checkTtl,
+  checkWrites,
+  type IterateOptions,
+  type RedisCacheOptions,
+  type WriteMode,
+  type WriteOptions,
+} from './options.js'
+import { compareKeys } from './order.js'
+import { decodePart, type KeyPart } from './parts.js'
+import { compilePattern, type CompiledPattern, type Pattern } from './patterns.js'
+import { defineScripts, runScript, type Client, type ScriptName } from './scripts.js'
+import { serializeValue, superjsonSerializer, type Serializer } from './values.js'
+import { REST } from './wildcards.js'
+
+/** What delete() resolves to: whether a record was removed; in 'async' mode, undefined. */
+export type DeleteResult<W extends WriteMode> = W extends 'async' ? undefined : boolean
+
+export interface RedisCacheEvents {
+  /** A write in 'async' mode failed. */
+  error: [error: CacheOperationError]
+}
+
+/** A page of matching records as Redis returned them: members relative to the prefix. */
+interface Page {
+  cursor: string
+  members: string[]
+  values: string[]
+}
+
+export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<RedisCacheEvents> {
+  /** The client the store talks through. */
+  readonly redis: Client
+  readonly namespace: string
+  /** Default ttl in ms; undefined when records never expire by default. */
+  readonly defaultTtl: number | undefined
+  readonly writes: W
+
+  readonly #base: string
+  readonly #defaultTtl: number
+  readonly #serializer: Serializer
+  readonly #ownsClient: boolean
+  readonly #pending = new Set<Promise<void>>()
+  /** Async failures that found no 'error' listener: flush() and close() reject with them. */
+  #unreported: CacheOperationError[] = []
+  #closed = false
+
+  constructor(options: RedisCacheOptions<W> = {}) {
+    super()
+    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
+    const namespace = options.namespace ?? DEFAULTS.namespace
+    this.#base = namespaceBase(namespace)
+    this.namespace = namespace
+    this.#defaultTtl = checkTtl(options.ttl, 'options.ttl') ?? 0
+    this.defaultTtl = this.#defaultTtl === 0 ? undefined : this.#defaultTtl
+    this.writes = checkWrites(options.writes ?? DEFAULTS.writes) as W
+    const serializer = options.serializer ?? superjsonSerializer
+    if (typeof serializer?.stringify !== 'function' || typeof serializer.parse !== 'function') {
+      throw new TypeError('options.serializer must have stringify(value) and parse(text) methods')
+    }
+    this.#serializer = serializer
+    const { client, owned } = connect(options.redis)
+    this.redis = client
+    this.#ownsClient = owned
+    defineScripts(client)
+  }
+
+  /** Stores a record. `options.ttl` overrides the store's default ttl for this call. */
+  async put(key: Key, value: unknown, options?: WriteOptions): Promise<void> {
+    this.#open()
+    const parts = encodeKey(key)
+    const text = serializeValue(this.#serializer, value)
+    const ttl = this.#ttlOf(options)
+    const { value: vkey, indexes } = recordKeys(this.#base, parts)
+    await this.#write('put', key, () => runScript(this.redis, 'put', [vkey, ...indexes], [ttl, parts.length, text]))
+  }
+
+  /** Stores many records in one script call: all of them or none. */
+  async putMany(entries: ReadonlyArray<readonly [Key, unknown]>, options?: WriteOptions): Promise<void> {
+    this.#open()
+    if (!Array.isArray(entries)) throw new TypeError(`entries must be an array of [key, value] pairs, got ${typeof entries}`)
+    const ttl = this.#ttlOf(options)
+    const keys: string[] = []
+    const args: (string | number)[] = [ttl]
+    for (let i = 0; i < entries.length; i++) {
+      const entry: unknown = entries[i]
+      if (!Array.isArray(entry) || entry.length !== 2) throw new TypeError(`entries[${i}] must be a [key, value] pair`)
+      const parts = encodeKey(entry[0], `entries[${i}][0]`)
+      const text = serializeValue(this.#serializer, entry[1], `entries[${i}][1]`)
+      const { value: vkey, indexes } = recordKeys(this.#base, parts)
+      keys.push(vkey, ...indexes)
+      args.push(parts.length, text)
+    }
+    if (entries.length === 0) return
+    await this.#write('putMany', undefined, () => runScript(this.redis, 'put', keys, args))
+  }
+
+  /** The value of a record, or undefined when it is absent or expired. */
+  async get(key: Key): Promise<unknown> {
+    this.#open()
+    const vkey = valueKey(this.#base, encodeKey(key))
+    const text = await this.#call('get', key, () => this.redis.get(vkey))
+    return text === null ? undefined : this.#decode('get', key, text)
+  }
+
+  /** The values of many records, in the order of `keys`; undefined where absent. */
+  async getMany(keys: readonly Key[]): Promise<unknown[]> {
+    this.#open()
+    if (!Array.isArray(keys)) throw new TypeError(`keys must be an array of keys, got ${typeof keys}`)
+    const vkeys = keys.map((key, i) => valueKey(this.#base, encodeKey(key, `keys[${i}]`)))
+    if (vkeys.length === 0) return []
+    const texts = await this.#call('getMany', undefined, () => this.redis.mget(vkeys))
+    return texts.map((text, i) => (text === null ? undefined : this.#decode('getMany', keys[i], text)))
+  }
+
+  /** Whether a live record has this key. */
+  async has(key: Key): Promise<boolean> {
+    this.#open()
+    const vkey = valueKey(this.#base, encodeKey(key))
+    return (await this.#call('has', key, () => this.redis.exists(vkey))) === 1
+  }
+
+  /** Removes a record and its index entries. Resolves true when a record was removed (undefined in 'async' mode). */
+  async delete(key: Key): Promise<DeleteResult<W>> {
+    this.#open()
+    const { value: vkey, indexes } = recordKeys(this.#base, encodeKey(key))
+    const removed = await this.#write('delete', key, () => runScript(this.redis, 'delete', [vkey, ...indexes], []))
+    return (removed === undefined ? undefined : removed === 1) as DeleteResult<W>
+  }
+
+  /**
+   * Gives a live record a new ttl (default: the store's ttl; Infinity: never expire).
+   * Resolves false when there is no such record.
+   */
+  async touch(key: Key, ttl?: number): Promise<boolean> {
+    this.#open()
+    const { value: vkey, indexes } = recordKeys(this.#base, encodeKey(key))
+    const ms = checkTtl(ttl, 'ttl') ?? this.#defaultTtl
+    return (await this.#call('touch', key, () => runScript(this.redis, 'touch', [vkey, ...indexes], [ms]))) === 1
+  }
+
+  /** Remaining time to live in ms; Infinity when the record never expires; undefined when absent. */
+  async ttl(key: Key): Promise<number | undefined> {
+    this.#open()
+    const vkey = valueKey(this.#base, encodeKey(key))
+    const ms = await this.#call('ttl', key, () => this.redis.pttl(vkey))
+    return ms === -2 ? undefined : ms === -1 ? Infinity : ms
+  }
+
+  /** Every live record whose key matches the pattern, as [key, value] pairs sorted by key. */
+  async all(pattern: Pattern): Promise<Array<[Key, unknown]>> {
+    this.#open()
+    const compiled = compilePattern(pattern)
+    if (compiled.exact) return this.#exact('all', compiled)
+    const found: Array<{ parts: KeyPart[]; key: Key; value: unknown }> = []
+    for await (const [parts, value] of this.#records('all', pattern, compiled, DEFAULTS.bulkCount)) {
+      found.push({ parts, key: keyFromParts(parts), value })
+    }
+    found.sort((a, b) => compareKeys(a.parts, b.parts))
+    return found.map(({ key, value }) => [key, value])
+  }
+
+  /**
+   * The records whose key matches the pattern, page by page, in no particular order. Only
+   * one page of values is held at a time (and the encoded keys already yielded, to drop
+   * the duplicates ZSCAN may return).
+   */
+  iterate(pattern: Pattern, options: IterateOptions = {}): AsyncIterable<[Key, unknown]> {
+    this.#open()
+    const compiled = compilePattern(pattern)
+    const count = checkCount(options.count ?? DEFAULTS.iterateCount, 'options.count')
+    return compiled.exact
+      ? (async function* (store: RedisCache<W>) { yield* await store.#exact('iterate', compiled) })(this)
+      : (async function* (store: RedisCache<W>) {
+          for await (const [parts, value] of store.#records('iterate', pattern, compiled, count)) {
+            yield [keyFromParts(parts), value] as [Key, unknown]
+          }
+        })(this)
+  }
+
+  /** Removes every record whose key matches the pattern; resolves how many were removed. */
+  async deleteAll(pattern: Pattern): Promise<number> {
+    this.#open()
+    return this.#deleteMatching('deleteAll', pattern, compilePattern(pattern))
+  }
+
+  /** Removes every record of this namespace and nothing else; resolves how many were removed. */
+  async clear(): Promise<number> {
+    this.#open()
+    return this.#deleteMatching('clear', undefined, compilePattern([REST]))
+  }
+
+  /** Waits until every pending async write has settled. Rejects with the failures no 'error' listener took. */
+  async flush(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all(this.#pending)
+    const failures = this.#unreported
+    if (failures.length === 0) return
+    this.#unreported = []
+    throw new AggregateError(failures, `${failures.length} async write(s) failed with no 'error' listener: ${failures[0]?.message}`)
+  }
+
+  /** Flushes pending writes, then quits the client if the store created it. Later calls reject. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    try {
+      await this.flush()
+    } finally {
+      if (this.#ownsClient) await this.redis.quit().catch(() => this.redis.disconnect())
+    }
+  }
+
+  // --- internals -----------------------------------------------------------------
+
+  #open(): void {
+    if (this.#closed) throw new Error('redis-prefix-cache: this store is closed')
+  }
+
+  #ttlOf(options: WriteOptions | undefined): number {
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw new TypeError('options must be an object')
+    }
+    return checkTtl(options?.ttl, 'options.ttl') ?? this.#defaultTtl
+  }
+
+  async #call<T>(operation: Operation, key: unknown, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (error) {
+      throw new CacheOperationError(operation, key, error)
+    }
+  }
+
+  /** A write: awaited in 'sync' mode; in 'async' mode started, tracked and answered at once. */
+  async #write(operation: Operation, key: unknown, run: () => Promise<unknown>): Promise<unknown> {
+    if (this.writes === 'sync') return this.#call(operation, key, run)
+    const pending: Promise<void> = this.#call(operation, key, run).then(
+      () => undefined,
+      (error: CacheOperationError) => this.#report(error),
+    ).finally(() => this.#pending.delete(pending))
+    this.#pending.add(pending)
+    return undefined
+  }
+
+  #report(error: CacheOperationError): void {
+    if (this.listenerCount('error') > 0) {
+      this.emit('error', error)
+    } else {
+      this.#unreported.push(error)
+      process.emitWarning(`${error.message} (no 'error' listener on the RedisCache; flush() and close() will reject with it)`, 'RedisPrefixCacheWarning')
+    }
+  }
+
+  #decode(operation: Operation, key: unknown, text: string): unknown {
+    try {
+      return this.#serializer.parse(text)
+    } catch (error) {
+      throw new CacheDecodeError(operation, key, error)
+    }
+  }
+
+  async #exact(operation: Operation, compiled: CompiledPattern): Promise<Array<[Key, unknown]>> {
+    const parts = decodeParts(compiled.prefix)
+    const key = keyFromParts(parts)
+    const text = await this.#call(operation, key, () => this.redis.get(valueKey(this.#base, compiled.prefix)))
+    return text === null ? [] : [[key, this.#decode(operation, key, text)]]
+  }
+
+  async #page(script: ScriptName, operation: Operation, pattern: unknown, compiled: CompiledPattern, cursor: string, count: number, extraKeys: string[] = []): Promise<unknown[]> {
+    const args = [cursor, count, compiled.rest ? '1' : '0', ...compiled.tail]
+    const keys = [indexKey(this.#base, compiled.prefix), ...extraKeys]
+    return (await this.#call(operation, pattern, () => runScript(this.redis, script, keys, args))) as unknown[]
+  }
+
+  async *#records(operation: Operation, pattern: unknown, compiled: CompiledPattern, count: number): AsyncGenerator<[KeyPart[], unknown]> {
+    const prefix = decodeParts(compiled.prefix)
+    const seen = new Set<string>()
+    let cursor = '0'
+    do {
+      const reply = (await this.#page('page', operation, pattern, compiled, cursor, count)) as string[]
+      cursor = reply[0] as string
+      for (let i = 1; i < reply.length; i += 2) {
+        const member = reply[i] as string
+        if (seen.has(member)) continue
+        seen.add(member)
+        const parts = prefix.concat(member.split(':').map(decodePart))
+        yield [parts, this.#decode(operation, keyFromParts(parts), reply[i + 1] as string)]
+      }
+    } while (cursor !== '0')
+  }
+
+  async #deleteMatching(operation: Operation, pattern: unknown, compiled: CompiledPattern): Promise<number> {
+    if (compiled.exact) {
+      const { value: vkey, indexes } = recordKeys(this.#base, compiled.prefix)
+      return (await this.#call(operation, pattern, () => runScript(this.redis, 'delete', [vkey, ...indexes], []))) as number
+    }
+    const root = indexKey(this.#base, [])
+    let removed = 0
+    let cursor = '0'
+    do {
+      const [next, count] = (await this.#page('deletePage', operation, pattern, compiled, cursor, DEFAULTS.bulkCount, [root])) as [string, number]
+      cursor = next
+      removed += count
+    } while (cursor !== '0')
+    return removed
+  }
+}
