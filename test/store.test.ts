@@ -1,0 +1,216 @@
+/**
+ * The seed's own test file (guides/redis_cache_store_backend.md), ported, plus the basic
+ * contract of each call.
+ */
+import { once } from 'node:events'
+import * as assert from 'uvu/assert'
+import { ANY, CacheOperationError, REST, RedisCache } from '../src/index.js'
+import { redisSuite, rejects, sleep } from './helpers.js'
+
+const test = redisSuite('store')
+const config = { namespace: 'test', ttl: 3_600_000 }
+
+/** The members of an index, decoded the way the seed's redix_zmembers_decoded does. */
+async function indexMembers(admin: import('ioredis').Redis, prefix: string): Promise<string[]> {
+  return (await admin.zrangebyscore(`{test}:${prefix}:#`, '-inf', '+inf')).sort()
+}
+
+test('can put, get and delete records', async ({ cache }) => {
+  const store = cache(config)
+  assert.is(await store.get('key'), undefined)
+  await store.put('key', 'value')
+  assert.is(await store.get('key'), 'value')
+  assert.is(await store.delete('key'), true)
+  assert.is(await store.get('key'), undefined)
+  assert.is(await store.delete('key'), false)
+})
+
+test('with writes: async', async ({ cache }) => {
+  const store = cache({ ...config, writes: 'async' })
+  assert.is(await store.get('key'), undefined)
+  assert.is(await store.put('key', 'value'), undefined)
+  await store.flush()
+  assert.is(await store.get('key'), 'value')
+  assert.is(await store.delete('key'), undefined)
+  await store.flush()
+  assert.is(await store.get('key'), undefined)
+})
+
+test('async writes resolve before Redis answered', async ({ cache, admin }) => {
+  const store = cache({ ...config, writes: 'async' })
+  await store.get('warm-up') // connected, so only the write itself is pending
+  await admin.call('CLIENT', 'PAUSE', '300', 'WRITE')
+  const started = Date.now()
+  await store.put('key', 'value')
+  assert.ok(Date.now() - started < 200, 'put waited for the paused server')
+  await store.flush()
+  assert.ok(Date.now() - started >= 250, 'flush did not wait for the write')
+  assert.is(await store.get('key'), 'value')
+})
+
+test('delete removes from redis sets', async ({ cache, admin }) => {
+  const store = cache(config)
+  await store.put(['namespace', 'key1'], 'value')
+  await store.put(['namespace', 'key2'], 'value')
+  assert.equal(await indexMembers(admin, 'namespace'), ['key1', 'key2'])
+  await store.delete(['namespace', 'key1'])
+  assert.equal(await indexMembers(admin, 'namespace'), ['key2'])
+})
+
+test('with redis errors: raises error (maxmemory)', async ({ cache, admin }) => {
+  const store = cache(config)
+  await store.get('warm-up')
+  const [, previous] = (await admin.config('GET', 'maxmemory')) as [string, string]
+  await admin.config('SET', 'maxmemory', '10')
+  try {
+    const error = await rejects(store.put('key', 'value'), CacheOperationError, /OOM command not allowed when used memory > 'maxmemory'/)
+    assert.match(error.message, /put\('key'\)/)
+    assert.is((error as CacheOperationError).operation, 'put')
+    assert.is((error as CacheOperationError).key, 'key')
+  } finally {
+    await admin.config('SET', 'maxmemory', previous)
+  }
+  assert.is(await admin.dbsize(), 0)
+})
+
+test('can put multiple records at once', async ({ cache }) => {
+  const store = cache(config)
+  await store.putMany([['key1', '1'], ['key2', '2']])
+  assert.is(await store.get('key1'), '1')
+  assert.is(await store.get('key2'), '2')
+})
+
+test('can match fetch all', async ({ cache }) => {
+  const store = cache(config)
+  assert.equal(await store.all(ANY), [])
+  for (let n = 1; n <= 11; n++) await store.put(`key${n}`, 'value')
+  const items = await store.all(ANY)
+  assert.ok(items.find(([key]) => key === 'key1'))
+  assert.ok(items.find(([key]) => key === 'key2'))
+  assert.is(items.length, 11)
+  await store.put(['namespace', 'key'], 'value')
+  await store.put(['namespace', 'key', 'key2'], 'value')
+  assert.equal(await store.all(['namespace', ANY]), [[['namespace', 'key'], 'value']])
+})
+
+test('records auto purge', async ({ cache, admin }) => {
+  const store = cache({ ...config, ttl: 50 })
+  await store.put('key', 'value')
+  await store.putMany([['key1', '1'], [['namespace', 'key2'], '2']])
+  assert.is(await store.get('key'), 'value')
+  assert.is(await store.get('key1'), '1')
+  assert.is(await store.get(['namespace', 'key2']), '2')
+  assert.equal(await indexMembers(admin, 'namespace'), ['key2'])
+  await store.putMany([[['namespace', 'key3'], '3']], { ttl: 150 })
+  assert.equal(await indexMembers(admin, 'namespace'), ['key2', 'key3'])
+  await sleep(100)
+  assert.is(await store.get('key'), undefined)
+  assert.is(await store.get('key1'), undefined)
+  assert.is(await store.get(['namespace', 'key2']), undefined)
+  assert.is(await store.get(['namespace', 'key3']), '3')
+  await store.putMany([[['namespace', 'key4'], '4']], { ttl: 100 })
+  assert.equal(await indexMembers(admin, 'namespace'), ['key3', 'key4'])
+  await sleep(150) // the seed sleeps 100 ms here, which races key4's own 100 ms ttl
+  assert.is(await store.get(['namespace', 'key3']), undefined)
+  assert.equal(await store.all(['namespace', ANY]), [])
+  assert.equal(await indexMembers(admin, 'namespace'), [])
+})
+
+test('getMany answers in order, undefined where absent', async ({ cache }) => {
+  const store = cache(config)
+  await store.putMany([['a', 1], [['b', 2], 'two']])
+  assert.equal(await store.getMany(['a', 'missing', ['b', 2]]), [1, undefined, 'two'])
+  assert.equal(await store.getMany([]), [])
+})
+
+test('has, ttl and touch', async ({ cache }) => {
+  const store = cache({ namespace: 'test' })
+  await store.put('forever', 1)
+  await store.put('short', 2, { ttl: 60_000 })
+  assert.is(await store.has('forever'), true)
+  assert.is(await store.has('missing'), false)
+  assert.is(await store.ttl('forever'), Infinity)
+  const left = (await store.ttl('short')) as number
+  assert.ok(left > 59_000 && left <= 60_000, `ttl ${left}`)
+  assert.is(await store.ttl('missing'), undefined)
+  assert.is(await store.touch('short', 5_000_000), true)
+  assert.ok(((await store.ttl('short')) as number) > 4_900_000)
+  assert.is(await store.touch('forever', 1000), true)
+  assert.ok(((await store.ttl('forever')) as number) <= 1000)
+  assert.is(await store.touch('short', Infinity), true)
+  assert.is(await store.ttl('short'), Infinity)
+  assert.is(await store.touch('missing', 1000), false)
+})
+
+test('touch moves the record in every index (sliding sessions)', async ({ cache, admin }) => {
+  const store = cache({ namespace: 'test', ttl: 100 })
+  await store.put(['user', 1, 'session', 's'], 'x')
+  assert.is(await store.touch(['user', 1, 'session', 's'], 60_000), true)
+  await sleep(200)
+  assert.equal(await store.all(['user', 1, 'session', ANY]), [[['user', 1, 'session', 's'], 'x']])
+  for (const index of ['{test}:#', '{test}:user:#', '{test}:user:1:#', '{test}:user:1:session:#']) {
+    const ttl = await admin.pttl(index)
+    assert.ok(ttl > 59_000, `${index} pttl ${ttl}`)
+  }
+})
+
+test('records without ttl never expire, nor do their indexes', async ({ cache, admin }) => {
+  const store = cache({ namespace: 'test' })
+  await store.put(['a', 'b'], 1)
+  assert.is(await admin.pttl('{test}:a:b'), -1)
+  assert.is(await admin.pttl('{test}:a:#'), -1)
+  assert.is(await admin.pttl('{test}:#'), -1)
+  assert.equal(await admin.zrange('{test}:a:#', '0', '-1', 'WITHSCORES'), ['b', 'inf'])
+})
+
+test('clear removes this namespace and nothing else', async ({ cache, admin }) => {
+  const store = cache({ namespace: 'test' })
+  const other = cache({ namespace: 'other' })
+  await store.putMany([['a', 1], [['b', 1, 'c'], 2], [['b', 2], 3]])
+  await other.put(['b', 1, 'c'], 'kept')
+  await admin.set('test:not-ours', 'kept')
+  await admin.set('{test}', 'kept')
+  assert.is(await store.clear(), 3)
+  assert.equal(await store.all([REST]), [])
+  assert.equal((await admin.keys('*')).sort(), ['test:not-ours', '{other}:#', '{other}:b:#', '{other}:b:1:#', '{other}:b:1:c', '{test}'].sort())
+  assert.is(await other.get(['b', 1, 'c']), 'kept')
+})
+
+test('clear and deleteAll work over many pages', async ({ cache, admin }) => {
+  const store = cache({ namespace: 'test' })
+  const entries: Array<[[string, number, string, number], number]> = []
+  for (let i = 0; i < 3000; i++) entries.push([['u', i % 7, 's', i], i])
+  await store.putMany(entries)
+  assert.is(await store.deleteAll(['u', 3, 's', ANY]), entries.filter(([[, u]]) => u === 3).length)
+  assert.equal(await store.all(['u', 3, 's', ANY]), [])
+  assert.is(await store.clear(), 3000 - entries.filter(([[, u]]) => u === 3).length)
+  assert.is(await admin.dbsize(), 0)
+})
+
+test('close() quits a client the store created, not one passed in', async ({ server, client }) => {
+  const own = new RedisCache({ redis: server.url })
+  await own.put('k', 1)
+  await own.close()
+  if (own.redis.status !== 'end') {
+    await Promise.race([once(own.redis, 'end'), sleep(2000).then(() => assert.unreachable('the client did not end'))])
+  }
+  await rejects(own.get('k'), Error, /closed/)
+  const mine = client()
+  const borrowed = new RedisCache({ redis: mine })
+  await borrowed.put('k', 2)
+  await borrowed.close()
+  assert.is(mine.status, 'ready')
+  assert.is(await mine.ping(), 'PONG')
+})
+
+test('ioredis options object and default namespace', async ({ server, admin }) => {
+  const store = new RedisCache({ redis: { host: server.host, port: server.port } })
+  try {
+    await store.put('k', 1)
+    assert.equal((await admin.keys('*')).sort(), ['{cache}:#', '{cache}:k'])
+  } finally {
+    await store.close()
+  }
+})
+
+test.run()
