@@ -66,7 +66,7 @@ export class SeedCache {
   }
 
   async #pipeline(commands: Command[]): Promise<unknown[]> {
-    const results = (await this.redis.pipeline(commands.map((c) => c.map(String))).exec()) ?? []
+    const results = (await this.redis.pipeline(commands.map(([name, ...args]) => [String(name).toLowerCase(), ...args.map(String)])).exec()) ?? []
     const errors = results.filter(([error]) => error)
     if (errors.length > 0) throw new Error(`Redix received unexpected response ${errors.map(([e]) => (e as Error).message).join(', ')}`)
     return results.map(([, value]) => value)
