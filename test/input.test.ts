@@ -1,0 +1,131 @@
+/**
+ * Bad input: each is refused with a TypeError or RangeError naming the argument, before
+ * anything is sent, so Redis is byte for byte unchanged. Broken stored values: reads fail
+ * with an error naming the key.
+ */
+import { Redis } from 'ioredis'
+import * as assert from 'uvu/assert'
+import { ANY, CacheDecodeError, REST, RedisCache } from '../src/index.js'
+import { redisSuite, rejects, snapshot } from './helpers.js'
+
+const test = redisSuite('input')
+
+test('bad keys, patterns, ttls and values are refused before anything is sent', async ({ cache, admin }) => {
+  const store = cache({ ttl: 1000 })
+  await store.putMany([[['u', 1, 's', 'a'], 1], ['k', { x: 1 }]])
+  const before = await snapshot(admin)
+  await admin.config('RESETSTAT')
+  const circular: Record<string, unknown> = {}
+  circular.self = circular
+  const cases: Array<[string, () => Promise<unknown>, new (...args: never[]) => Error, RegExp]> = [
+    ['empty key', () => store.put([], 1), TypeError, /key must have at least one part/],
+    ['undefined key', () => store.get(undefined as never), TypeError, /key must be .* got undefined/],
+    ['NaN part', () => store.put(['a', NaN], 1), TypeError, /key\[1\] must be a finite number, got NaN/],
+    ['function part', () => store.delete(['a', (() => 1) as never]), TypeError, /key\[1\] must be .* got function/],
+    ['symbol part', () => store.has(Symbol('x') as never), TypeError, /key must be .* got Symbol\(x\)/],
+    ['ANY in a key', () => store.put(['a', ANY as never], 1), TypeError, /key\[1\] is ANY/],
+    ['REST in a key', () => store.touch(['a', REST as never], 10), TypeError, /key\[1\] is REST/],
+    ['ANY as a key', () => store.ttl(ANY as never), TypeError, /key is ANY/],
+    ['undefined in putMany', () => store.putMany([['ok', 1], [['a', undefined as never], 1]]), TypeError, /entries\[1\]\[0\]\[1\] must be a key part/],
+    ['not a pair', () => store.putMany([['ok', 1], ['x'] as never]), TypeError, /entries\[1\] must be a \[key, value\] pair/],
+    ['getMany key', () => store.getMany(['ok', []]), TypeError, /keys\[1\] must have at least one part/],
+    ['undefined value', () => store.put('a', undefined), TypeError, /value must not be undefined/],
+    ['function value', () => store.put('a', { f: () => 1 }), TypeError, /value\.f is a function/],
+    ['symbol in a Map', () => store.put('a', new Map([['k', Symbol('s')]])), TypeError, /is a symbol/],
+    ['function in putMany', () => store.putMany([['ok', 1], ['b', [1, () => 2]]]), TypeError, /entries\[1\]\[1\]: value\[1\] is a function/],
+    ['ttl 0', () => store.put('a', 1, { ttl: 0 }), RangeError, /options\.ttl must be a positive safe integer/],
+    ['ttl -1', () => store.put('a', 1, { ttl: -1 }), RangeError, /options\.ttl/],
+    ['ttl 1.5', () => store.putMany([['a', 1]], { ttl: 1.5 }), RangeError, /options\.ttl .* got 1\.5/],
+    ['ttl NaN', () => store.touch('k', NaN), RangeError, /ttl must be a positive safe integer/],
+    ['ttl too large', () => store.put('a', 1, { ttl: 2 ** 53 }), RangeError, /options\.ttl/],
+    ['ttl string', () => store.put('a', 1, { ttl: '100' as never }), RangeError, /got "100"/],
+    ['REST not last', () => store.all(['a', REST, 'b'] as never), TypeError, /pattern\[1\] is REST, which is allowed only as the last element/],
+    ['REST alone', () => store.all(REST as never), TypeError, /write \[REST\]/],
+    ['string pattern', () => store.deleteAll('a' as never), TypeError, /pattern must be ANY or an array/],
+    ['empty pattern', () => store.all([]), TypeError, /pattern must have at least one element/],
+    ['undefined in pattern', () => store.all(['a', undefined as never]), TypeError, /pattern\[1\]/],
+    ['iterate count', async () => store.iterate(['u', REST], { count: 0 }), RangeError, /options\.count must be a positive safe integer/],
+    ['iterate pattern', async () => store.iterate([REST, 1] as never), TypeError, /pattern\[0\] is REST/],
+  ]
+  for (const [name, call, type, message] of cases) {
+    try {
+      await rejects(call, type, message)
+    } catch (error) {
+      throw new Error(`${name}: ${(error as Error).message}`)
+    }
+  }
+  assert.equal(await snapshot(admin), before)
+  const sent = (await admin.info('commandstats')).split('\r\n').filter((line) => line.startsWith('cmdstat_') && !/^cmdstat_(info|config|keys|dump|pexpiretime)/.test(line))
+  assert.equal(sent, [], 'something was sent')
+})
+
+test('bad options are refused at construction', async ({ server }) => {
+  const url = server.url
+  assert.throws(() => new RedisCache({ redis: url, namespace: 'a{b' }), /options\.namespace must not contain '\{' or '\}'/)
+  assert.throws(() => new RedisCache({ redis: url, namespace: '' }), /options\.namespace must not be empty/)
+  assert.throws(() => new RedisCache({ redis: url, namespace: 5 as never }), /options\.namespace must be a string/)
+  assert.throws(() => new RedisCache({ redis: url, ttl: 0 }), (e: Error) => e instanceof RangeError && /options\.ttl/.test(e.message))
+  assert.throws(() => new RedisCache({ redis: url, writes: 'later' as never }), /options\.writes must be 'sync' or 'async'/)
+  assert.throws(() => new RedisCache({ redis: 'http://localhost' }), /redis:\/\/ or rediss:\/\/ URL/)
+  assert.throws(() => new RedisCache({ redis: url, serializer: {} as never }), /options\.serializer must have stringify/)
+  assert.throws(() => new RedisCache({ redis: { port: server.port, keyPrefix: 'app:' } }), /keyPrefix/)
+  const prefixed = new Redis(url, { keyPrefix: 'app:', lazyConnect: true })
+  try {
+    assert.throws(() => new RedisCache({ redis: prefixed }), /ioredis keyPrefix/)
+  } finally {
+    prefixed.disconnect()
+  }
+})
+
+test('values round-trip: Date, Map, Set, bigint, nested objects, undefined inside objects, circular', async ({ cache }) => {
+  const store = cache()
+  const circular: Record<string, unknown> = { name: 'c' }
+  circular.self = circular
+  const values: unknown[] = [
+    'text', '', 0, -1.5, true, false, null, 10n ** 30n, new Date(1234), new Map<unknown, unknown>([[1, 'a'], ['b', new Set([1, 2])]]),
+    new Set(['x', 1]), { a: { b: [1, { c: undefined }] }, d: undefined }, [undefined, null], /re/g, '\uD800 lone', { __proto__x: 1 },
+  ]
+  for (const [i, value] of values.entries()) await store.put(['v', i], value)
+  for (const [i, value] of values.entries()) assert.equal(await store.get(['v', i]), value, `value ${i}`)
+  await store.put('circular', circular)
+  const back = (await store.get('circular')) as Record<string, unknown>
+  assert.is(back.self, back)
+  const listed = await store.getMany(values.map((_, i) => ['v', i]))
+  assert.equal(listed, values)
+})
+
+test('a stored value that does not decode fails the read with an error naming the key', async ({ cache, admin }) => {
+  const store = cache()
+  await store.put(['bad', 1], 'ok')
+  await store.put(['bad', 2], 'ok')
+  await admin.set('{cache}:bad:2', '{"json": truncated')
+  const error = await rejects(store.get(['bad', 2]), CacheDecodeError, /\[ 'bad', 2 \]/)
+  assert.equal((error as CacheDecodeError).key, ['bad', 2])
+  await rejects(store.all(['bad', ANY]), CacheDecodeError, /\[ 'bad', 2 \]/)
+  await rejects(store.getMany([['bad', 1], ['bad', 2]]), CacheDecodeError, /could not be decoded/)
+})
+
+test('stored payloads aimed at prototypes pollute nothing', async ({ cache, admin }) => {
+  const store = cache()
+  await store.put('p', 1)
+  const payloads = [
+    '{"json":{"__proto__":{"polluted":1}}}',
+    '{"json":{"constructor":{"prototype":{"polluted":1}}}}',
+    '{"json":{"a":1},"meta":{"values":{"__proto__.polluted":["undefined"]}}}',
+    '{"json":{"a":1},"meta":{"values":{"constructor.prototype.polluted":["Date"]}}}',
+    '{"json":[1],"meta":{"referentialEqualities":{"0":["__proto__.polluted"]}}}',
+  ]
+  for (const payload of payloads) {
+    await admin.set('{cache}:p', payload)
+    try {
+      const value = (await store.get('p')) as Record<string, unknown>
+      assert.is(Object.getPrototypeOf(value) === Object.prototype || Array.isArray(value) || value === null || typeof value !== 'object', true)
+    } catch (error) {
+      assert.instance(error, CacheDecodeError)
+    }
+    assert.is(({} as Record<string, unknown>).polluted, undefined, `polluted by ${payload}`)
+    assert.is((Object.prototype as unknown as Record<string, unknown>).polluted, undefined)
+  }
+})
+
+test.run()
