@@ -5,7 +5,7 @@
 import { once } from 'node:events'
 import * as assert from 'uvu/assert'
 import { ANY, CacheOperationError, REST, RedisCache } from '../src/index.js'
-import { redisSuite, rejects, sleep } from './helpers.js'
+import { redisSuite, rejects, sleep, snapshot } from './helpers.js'
 
 const test = redisSuite('store')
 const config = { namespace: 'test', ttl: 3_600_000 }
@@ -71,6 +71,24 @@ test('with redis errors: raises error (maxmemory)', async ({ cache, admin }) => 
     await admin.config('SET', 'maxmemory', previous)
   }
   assert.is(await admin.dbsize(), 0)
+})
+
+test('under maxmemory a putMany, touch or put over existing data changes nothing', async ({ cache, admin }) => {
+  const store = cache(config)
+  await store.putMany([[['u', 1, 's', 'a'], 'old'], [['u', 1], 'user']])
+  const before = await snapshot(admin)
+  await admin.config('SET', 'maxmemory', '10')
+  try {
+    await rejects(store.putMany([[['u', 1, 's', 'a'], 'new'], [['u', 1, 's', 'b'], 'new'], [['u', 2], 'x']]), CacheOperationError, /^redis-prefix-cache putMany\(\) failed: OOM/)
+    await rejects(store.put(['u', 1, 's', 'a'], 'new', { ttl: 5 }), CacheOperationError, /OOM/)
+    await rejects(store.touch(['u', 1, 's', 'a'], 5), CacheOperationError, /OOM/)
+    assert.equal(await snapshot(admin), before)
+    // Reads and deletes still work under OOM.
+    assert.equal(await store.all(['u', 1, 's', ANY]), [[['u', 1, 's', 'a'], 'old']])
+    assert.is(await store.delete(['u', 1]), true)
+  } finally {
+    await admin.config('SET', 'maxmemory', '0')
+  }
 })
 
 test('can put multiple records at once', async ({ cache }) => {
