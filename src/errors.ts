@@ -8,36 +8,39 @@ export type Operation =
   | 'put' | 'putMany' | 'get' | 'getMany' | 'has' | 'delete' | 'all' | 'iterate'
   | 'deleteAll' | 'touch' | 'ttl' | 'clear'
 
-function describe(operation: Operation, key: unknown): string {
-  return key === undefined ? `${operation}()` : `${operation}(${inspect(key, { depth: 4, breakLength: Infinity })})`
+function show(value: unknown): string {
+  return inspect(value, { depth: 4, breakLength: Infinity })
 }
 
-/** Redis refused or failed a call. `message` carries Redis's own message; `cause` is its error. */
-export class CacheOperationError extends Error {
-  override name = 'CacheOperationError'
+/** What every error of a store call has: the operation, and its key or pattern when it has one. */
+export class RedisCacheError extends Error {
+  override name = 'RedisCacheError'
   readonly operation: Operation
-  /** The key or pattern of the call, when it has one. */
+  /** The key or pattern of the call (for a decode error: the record's key), when there is one. */
   readonly key: unknown
 
-  constructor(operation: Operation, key: unknown, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause)
-    super(`redis-prefix-cache ${describe(operation, key)} failed: ${reason}`, { cause })
+  constructor(operation: Operation, key: unknown, detail: string, cause: unknown) {
+    const call = key === undefined ? `${operation}()` : `${operation}(${show(key)})`
+    super(`redis-prefix-cache ${call}${detail}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
     this.operation = operation
     this.key = key
   }
 }
 
-/** A stored value could not be read back by the serializer. */
-export class CacheDecodeError extends Error {
-  override name = 'CacheDecodeError'
-  readonly operation: Operation
-  /** The key of the record whose value could not be decoded. */
-  readonly key: unknown
+/** Redis refused or failed a call. `message` carries Redis's own message; `cause` is its error. */
+export class CacheOperationError extends RedisCacheError {
+  override name = 'CacheOperationError'
 
   constructor(operation: Operation, key: unknown, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause)
-    super(`redis-prefix-cache ${describe(operation, key)}: the stored value of ${inspect(key, { depth: 4, breakLength: Infinity })} could not be decoded: ${reason}`, { cause })
-    this.operation = operation
-    this.key = key
+    super(operation, key, ' failed', cause)
+  }
+}
+
+/** A stored value could not be read back by the serializer. */
+export class CacheDecodeError extends RedisCacheError {
+  override name = 'CacheDecodeError'
+
+  constructor(operation: Operation, key: unknown, cause: unknown) {
+    super(operation, key, `: the stored value of ${show(key)} could not be decoded`, cause)
   }
 }
