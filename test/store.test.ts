@@ -232,3 +232,18 @@ test('ioredis options object and default namespace', async ({ server, admin }) =
 })
 
 test.run()
+
+// Types the user sees: checked by `tsc --noEmit` (npm test runs it first).
+export function typeChecks(syncCache: RedisCache, asyncCache: RedisCache<'async'>) {
+  const inferred = () => new RedisCache({ writes: 'async' })
+  const fromAsync: () => RedisCache<'async'> = inferred
+  const removedSync: Promise<boolean> = syncCache.delete('k')
+  const removedAsync: Promise<undefined> = asyncCache.delete('k')
+  const listed: Promise<Array<[import('../src/index.js').Key, unknown]>> = syncCache.all(['a', ANY])
+  syncCache.on('error', (error: CacheOperationError) => error.operation)
+  // @ts-expect-error REST belongs to patterns, not keys
+  void syncCache.get(['a', REST])
+  // @ts-expect-error a function is not a key part
+  void syncCache.put(['a', () => 1], 1)
+  return [fromAsync, removedSync, removedAsync, listed]
+}
