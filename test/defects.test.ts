@@ -90,9 +90,10 @@ async function raceRounds(
 
 test('3: a put racing a delete of the same key never leaves a value without its index entry, or the reverse', async ({ cache, client, admin }) => {
   const seeds = Array.from({ length: 8 }, () => new SeedCache({ redis: client(), ttl: 600_000 }))
+  const [first] = seeds as [SeedCache]
   const seed = await raceRounds(
     seeds,
-    async ([u, n, s, i]) => ((await admin.exists(`cache:${u}:${n}:${s}:${i}`)) === 1) === ((await admin.zscore(`_index:cache:${u}:${n}:${s}`, String(i))) !== null),
+    async ([u, n, s, i]) => ((await admin.exists(first.valueKey([u, n, s, i]))) === 1) === ((await admin.zscore(...first.indexEntry([u, n, s], [i]))) !== null),
     true,
     20_000,
   )

@@ -6,13 +6,14 @@
  * pages, keys spread over slots. It is a baseline for the benchmark and for the tests that
  * show each defect; it is not part of the library.
  *
- * What differs from the Elixir original, and does not change the algorithm: key parts are
- * written with this project's part encoding instead of term_to_binary + base64 (so both
- * stores pay the same for encoding), values with superjson instead of term_to_binary, and
+ * Key parts are written as the seed writes them, base64url of term_to_binary
+ * (erlang-term.ts). What differs from the Elixir original, and does not change the
+ * algorithm: values are written with superjson instead of term_to_binary, and
  * `allPages()` exposes the page loop that all() consumes, so a test can act between pages.
  */
 import type { Redis } from 'ioredis'
-import { decodePart, encodePart, type KeyPart } from '../../src/parts.js'
+import type { KeyPart } from '../../src/parts.js'
+import { decodeSeedPart, encodeSeedPart } from './erlang-term.js'
 import { ANY } from '../../src/wildcards.js'
 import { superjsonSerializer } from '../../src/values.js'
 
@@ -50,12 +51,23 @@ export class SeedCache {
     return [this.namespace, ...(Array.isArray(key) ? key : [key])]
   }
 
+  // to_binary_redis_key
   #binary(parts: unknown[]): string {
-    return parts.map((part, i) => encodePart(part, `key[${i}]`)).join(':')
+    return parts.map(encodeSeedPart).join(':')
   }
 
   #index(prefix: unknown[]): string {
     return `_index:${this.#binary(prefix)}`
+  }
+
+  /** The Redis key of a record's value (for tests that look at Redis directly). */
+  valueKey(key: SeedKey): string {
+    return this.#binary(this.#redisKey(key))
+  }
+
+  /** The Redis key of the index of a prefix, and the member a key has in it. */
+  indexEntry(prefix: KeyPart[], rest: KeyPart[]): [index: string, member: string] {
+    return [this.#index(this.#redisKey(prefix)), this.#binary(rest)]
   }
 
   #maybeAsync(run: () => Promise<void>): Promise<void> {
@@ -151,7 +163,7 @@ export class SeedCache {
   async #filterOrLoadValue(pattern: SeedPattern, binaryPrefix: string, members: string[]): Promise<Array<[SeedKey, unknown]>> {
     const records = members
       .map((member) => `${binaryPrefix}:${member}`)
-      .map((binary) => binary.split(':').map(decodePart))
+      .map((binary) => binary.split(':').map(decodeSeedPart) as KeyPart[])
       .map((parts): SeedKey => (parts.length === 2 ? (parts[1] as KeyPart) : parts.slice(1))) // unwrap
       .filter((key) => matchSpec(pattern, key))
     if (records.length === 0) return []
@@ -171,13 +183,5 @@ function matchSpec(pattern: unknown, key: unknown): boolean {
   if (Array.isArray(pattern)) {
     return Array.isArray(key) && key.length === pattern.length && pattern.every((p, i) => matchSpec(p, key[i]))
   }
-  return encodeOrNull(pattern) === encodeOrNull(key)
-}
-
-function encodeOrNull(part: unknown): string | null {
-  try {
-    return encodePart(part, 'part')
-  } catch {
-    return null
-  }
+  return !Array.isArray(key) && encodeSeedPart(pattern) === encodeSeedPart(key)
 }

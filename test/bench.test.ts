@@ -1,0 +1,35 @@
+/**
+ * The benchmark runs to completion on a tiny size and writes its report. No timing is
+ * asserted: speed is what `npm run bench` measures, not what tests check.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import * as assert from 'uvu/assert'
+import { suite } from 'uvu'
+
+const test = suite('bench')
+
+test('bench --quick completes on a tiny size and reports every workload and ratio', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'bench-'))
+  const tsx = new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url).pathname
+  await promisify(execFile)(process.execPath, [tsx, 'scripts/bench.ts', '--quick', '--records', '1000', '--rounds', '1', '--out', out], {
+    cwd: new URL('..', import.meta.url).pathname,
+    env: { ...process.env, REDIS_URL: '' },
+    timeout: 120_000,
+  })
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))
+  assert.ok(results.machine.cores > 0 && results.machine.redis && results.machine.node)
+  for (const workload of ['put, 1 caller (ops/s)', 'put, 64 callers (ops/s)', 'get, 64 callers (ops/s)', 'sign-in flow, 64 callers (flows/s)', 'all() p50 at 1000 records (ms)']) {
+    assert.ok(results.results[workload]?.ours?.median > 0, workload)
+  }
+  assert.ok(results.results['put, 64 callers (ops/s)'].limit.median > 0)
+  assert.ok(results.results['all() p50 at 1000 records (ms)'].scan.median > 0)
+  assert.is(results.ratios.length, 6)
+  for (const ratio of results.ratios) assert.ok(Number.isFinite(ratio.value), ratio.name)
+  assert.match(readFileSync(join(out, 'results.md'), 'utf8'), /\| ratio \| value \| target \| met \|/)
+})
+
+test.run()
