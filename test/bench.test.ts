@@ -27,7 +27,7 @@ test('bench --quick completes on a tiny size and reports every workload and rati
   }
   assert.ok(results.results['put, 64 callers (ops/s)'].limit.median > 0)
   assert.ok(results.results['all() p50 at 1000 records (ms)'].scan.median > 0)
-  assert.is(results.ratios.length, 6)
+  assert.is(results.ratios.length, 7)
   for (const ratio of results.ratios) assert.ok(Number.isFinite(ratio.value), ratio.name)
   assert.match(readFileSync(join(out, 'results.md'), 'utf8'), /\| ratio \| value \| target \| met \|/)
 })
