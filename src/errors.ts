@@ -6,7 +6,7 @@ import { inspect } from 'node:util'
 
 export type Operation =
   | 'put' | 'putMany' | 'get' | 'getMany' | 'has' | 'delete' | 'all' | 'iterate'
-  | 'deleteAll' | 'touch' | 'ttl' | 'clear'
+  | 'deleteAll' | 'touch' | 'ttl' | 'clear' | 'verify'
 
 function show(value: unknown): string {
   return inspect(value, { depth: 4, breakLength: Infinity })

@@ -7,3 +7,4 @@ export type { RedisCacheOptions, WriteMode, WriteOptions, IterateOptions } from 
 export type { Serializer } from './values.js'
 export { superjsonSerializer } from './values.js'
 export { RedisCacheError, CacheOperationError, CacheDecodeError, type Operation } from './errors.js'
+export type { VerifyOptions, VerifyReport } from './verify.js'

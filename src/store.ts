@@ -22,6 +22,7 @@ import { decodePart, type KeyPart } from './parts.js'
 import { compilePattern, type CompiledPattern, type Pattern } from './patterns.js'
 import { defineScripts, runScript, type Client, type ScriptName } from './scripts.js'
 import { serializeValue, superjsonSerializer, type Serializer } from './values.js'
+import { verifyNamespace, type VerifyOptions, type VerifyReport } from './verify.js'
 import { REST } from './wildcards.js'
 
 /** What delete() resolves to: whether a record was removed; in 'async' mode, undefined. */
@@ -199,6 +200,20 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   async clear(): Promise<number> {
     this.#open()
     return this.#deleteMatching('clear', undefined, compilePattern([REST]))
+  }
+
+  /**
+   * Checks that values and indexes agree: index entries whose value is gone, live values an
+   * index is missing, indexes that expire before their longest-lived member. With
+   * `repair: true`, fixes them, atomically per record. An admin call: it walks the
+   * namespace's own keys with SCAN (MATCH on its hash tag), page by page.
+   */
+  async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    this.#open()
+    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
+    if (options.repair !== undefined && typeof options.repair !== 'boolean') throw new TypeError('options.repair must be a boolean')
+    const count = checkCount(options.count ?? DEFAULTS.bulkCount, 'options.count')
+    return this.#call('verify', undefined, () => verifyNamespace(this.redis, this.#base, { repair: options.repair === true, count }))
   }
 
   /** Waits until every pending async write has settled. Rejects with the failures no 'error' listener took. */

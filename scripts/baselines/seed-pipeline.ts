@@ -12,7 +12,8 @@
  * `allPages()` exposes the page loop that all() consumes, so a test can act between pages.
  */
 import type { Redis } from 'ioredis'
-import type { KeyPart } from '../../src/parts.js'
+import { indexKey, namespaceBase, valueKey } from '../../src/layout.js'
+import { decodePart, encodePart, type KeyPart } from '../../src/parts.js'
 import { decodeSeedPart, encodeSeedPart } from './erlang-term.js'
 import { ANY } from '../../src/wildcards.js'
 import { superjsonSerializer } from '../../src/values.js'
@@ -25,6 +26,35 @@ export interface SeedOptions {
   writes?: 'sync' | 'async'
   /** The application server's clock; a skewed server is simulated by shifting it. */
   clock?: () => number
+  /**
+   * 'seed' (default): the seed's keys, base64url of term_to_binary, indexes under `_index:`.
+   * 'store': the same algorithm writing this store's key layout, so the store's verify()
+   * can check what it leaves behind.
+   */
+  layout?: 'seed' | 'store'
+}
+
+/** Where the algorithm puts things: value keys and index keys of parts that start with the namespace. */
+interface Layout {
+  value(parts: unknown[]): string
+  index(prefix: unknown[]): string
+  member(rest: unknown[]): string
+  decodeMember(member: string): KeyPart[]
+}
+
+// to_binary_redis_key, and "_index:#{key}"
+const seedLayout: Layout = {
+  value: (parts) => parts.map(encodeSeedPart).join(':'),
+  index: (prefix) => `_index:${prefix.map(encodeSeedPart).join(':')}`,
+  member: (rest) => rest.map(encodeSeedPart).join(':'),
+  decodeMember: (member) => member.split(':').map(decodeSeedPart) as KeyPart[],
+}
+
+const storeLayout: Layout = {
+  value: ([namespace, ...parts]) => valueKey(namespaceBase(namespace), parts.map((part, i) => encodePart(part, `key[${i}]`))),
+  index: ([namespace, ...prefix]) => indexKey(namespaceBase(namespace), prefix.map((part, i) => encodePart(part, `key[${i}]`))),
+  member: (rest) => rest.map((part, i) => encodePart(part, `key[${i}]`)).join(':'),
+  decodeMember: (member) => member.split(':').map(decodePart),
 }
 
 type Command = (string | number)[]
@@ -37,8 +67,10 @@ export class SeedCache {
   readonly ttl: number | undefined
   readonly writes: 'sync' | 'async'
   readonly clock: () => number
+  readonly #layout: Layout
 
   constructor(options: SeedOptions) {
+    this.#layout = options.layout === 'store' ? storeLayout : seedLayout
     this.redis = options.redis
     this.namespace = options.namespace ?? 'cache'
     this.ttl = options.ttl
@@ -51,23 +83,14 @@ export class SeedCache {
     return [this.namespace, ...(Array.isArray(key) ? key : [key])]
   }
 
-  // to_binary_redis_key
-  #binary(parts: unknown[]): string {
-    return parts.map(encodeSeedPart).join(':')
-  }
-
-  #index(prefix: unknown[]): string {
-    return `_index:${this.#binary(prefix)}`
-  }
-
   /** The Redis key of a record's value (for tests that look at Redis directly). */
   valueKey(key: SeedKey): string {
-    return this.#binary(this.#redisKey(key))
+    return this.#layout.value(this.#redisKey(key))
   }
 
   /** The Redis key of the index of a prefix, and the member a key has in it. */
   indexEntry(prefix: KeyPart[], rest: KeyPart[]): [index: string, member: string] {
-    return [this.#index(this.#redisKey(prefix)), this.#binary(rest)]
+    return [this.#layout.index(this.#redisKey(prefix)), this.#layout.member(rest)]
   }
 
   #maybeAsync(run: () => Promise<void>): Promise<void> {
@@ -102,12 +125,12 @@ export class SeedCache {
     for (const [key, value] of records) {
       commands.push(
         ...this.#commands(this.#redisKey(key), (prefix, rest) => {
-          if (rest.length === 0) return [['SET', this.#binary(prefix), superjsonSerializer.stringify(value), 'PX', ttl]]
+          if (rest.length === 0) return [['SET', this.#layout.value(prefix), superjsonSerializer.stringify(value), 'PX', ttl]]
           const timestamp = this.clock()
-          const index = this.#index(prefix)
+          const index = this.#layout.index(prefix)
           return [
             ['ZREMRANGEBYSCORE', index, '-inf', timestamp],
-            ['ZADD', index, timestamp + ttl, this.#binary(rest)],
+            ['ZADD', index, timestamp + ttl, this.#layout.member(rest)],
             ['PEXPIRE', index, ttl],
           ]
         }),
@@ -120,7 +143,7 @@ export class SeedCache {
 
   async delete(key: SeedKey): Promise<void> {
     const commands = this.#commands(this.#redisKey(key), (prefix, rest) =>
-      rest.length === 0 ? [['DEL', this.#binary(prefix)]] : [['ZREM', this.#index(prefix), this.#binary(rest)]],
+      rest.length === 0 ? [['DEL', this.#layout.value(prefix)]] : [['ZREM', this.#layout.index(prefix), this.#layout.member(rest)]],
     )
     return this.#maybeAsync(async () => {
       await this.#pipeline(commands)
@@ -128,12 +151,12 @@ export class SeedCache {
   }
 
   async get(key: SeedKey): Promise<unknown> {
-    const value = await this.redis.get(this.#binary(this.#redisKey(key)))
+    const value = await this.redis.get(this.valueKey(key))
     return value === null ? undefined : superjsonSerializer.parse(value)
   }
 
   async getMany(keys: SeedKey[]): Promise<unknown[]> {
-    const values = await this.redis.mget(keys.map((key) => this.#binary(this.#redisKey(key))))
+    const values = await this.redis.mget(keys.map((key) => this.valueKey(key)))
     return values.map((value) => (value === null ? undefined : superjsonSerializer.parse(value)))
   }
 
@@ -148,26 +171,24 @@ export class SeedCache {
     const keyMatch = this.#redisKey(pattern)
     const wildcard = keyMatch.indexOf(ANY)
     const prefix = wildcard === -1 ? [this.namespace] : keyMatch.slice(0, wildcard)
-    const binaryPrefix = this.#binary(prefix)
-    const index = `_index:${binaryPrefix}`
+    const index = this.#layout.index(prefix)
     await this.redis.zremrangebyscore(index, '-inf', this.clock())
     let cursor = '0'
     do {
       const [next, flat] = await this.redis.zscan(index, cursor)
       cursor = next
       const keys = flat.filter((_, i) => i % 2 === 0)
-      yield await this.#filterOrLoadValue(pattern, binaryPrefix, keys)
+      yield await this.#filterOrLoadValue(pattern, prefix.slice(1) as KeyPart[], keys)
     } while (cursor !== '0')
   }
 
-  async #filterOrLoadValue(pattern: SeedPattern, binaryPrefix: string, members: string[]): Promise<Array<[SeedKey, unknown]>> {
+  async #filterOrLoadValue(pattern: SeedPattern, prefix: KeyPart[], members: string[]): Promise<Array<[SeedKey, unknown]>> {
     const records = members
-      .map((member) => `${binaryPrefix}:${member}`)
-      .map((binary) => binary.split(':').map(decodeSeedPart) as KeyPart[])
-      .map((parts): SeedKey => (parts.length === 2 ? (parts[1] as KeyPart) : parts.slice(1))) // unwrap
+      .map((member) => [...prefix, ...this.#layout.decodeMember(member)])
+      .map((parts): SeedKey => (parts.length === 1 ? (parts[0] as KeyPart) : parts)) // unwrap
       .filter((key) => matchSpec(pattern, key))
     if (records.length === 0) return []
-    const values = await this.redis.mget(records.map((key) => this.#binary(this.#redisKey(key))))
+    const values = await this.redis.mget(records.map((key) => this.valueKey(key)))
     const out: Array<[SeedKey, unknown]> = []
     records.forEach((key, i) => {
       const value = values[i]

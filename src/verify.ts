@@ -1,0 +1,88 @@
+/**
+ * verify(): checks that a namespace's values and indexes agree, and optionally repairs them.
+ * The one path that walks the keyspace: SCAN with MATCH on the namespace's own hash tag,
+ * page by page (on every master of a cluster); the checks and repairs themselves are
+ * scripts, atomic per record (lua/verifyValues.lua, lua/verifyIndex.lua).
+ */
+import type { Cluster, Redis } from 'ioredis'
+import type { Key } from './keys.js'
+import { keyFromParts } from './keys.js'
+import { decodePart } from './parts.js'
+import { runScript, type Client } from './scripts.js'
+
+export interface VerifyOptions {
+  /** Fix what is found: remove index entries whose value is gone, add missing ones, correct index expiries. */
+  repair?: boolean
+  /** Keys per SCAN page and members per index page. Default 500. */
+  count?: number
+}
+
+export interface VerifyReport {
+  /** Keys of the namespace that were looked at: values and indexes. */
+  keysChecked: number
+  /** Index entries of live records whose value is gone. */
+  orphanEntries: Array<{ index: string; member: string; key: Key | undefined }>
+  /** Live values that an index of one of their prefixes does not list. */
+  missingEntries: Array<{ valueKey: string; index: string; key: Key | undefined }>
+  /** Indexes that expire before their longest-lived member (or never, when it does). */
+  indexExpiry: Array<{ index: string; expiresAt: number; longestLived: number }>
+  /** Whether what was found has been repaired. */
+  repaired: boolean
+  /** Nothing found. */
+  ok: boolean
+}
+
+const escapeGlob = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&')
+
+function keyOf(base: string, valueKey: string): Key | undefined {
+  try {
+    return keyFromParts(valueKey.slice(base.length).split(':').map(decodePart))
+  } catch {
+    return undefined
+  }
+}
+
+function masters(client: Client): Redis[] {
+  return (client as Cluster).isCluster ? (client as Cluster).nodes('master') : [client as Redis]
+}
+
+export async function verifyNamespace(client: Client, base: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const repair = options.repair === true
+  const count = options.count ?? 500
+  const root = `${base}#`
+  const report: VerifyReport = { keysChecked: 0, orphanEntries: [], missingEntries: [], indexExpiry: [], repaired: repair, ok: true }
+  const match = `${escapeGlob(base)}*`
+  for (const node of masters(client)) {
+    let cursor = '0'
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', count)
+      cursor = next
+      report.keysChecked += keys.length
+      const values = keys.filter((key) => !key.endsWith(':#'))
+      if (values.length > 0) {
+        const missing = (await runScript(client, 'verifyValues', [root, ...values], [repair ? '1' : '0'])) as string[]
+        for (let i = 0; i < missing.length; i += 2) {
+          const valueKey = missing[i] as string
+          report.missingEntries.push({ valueKey, index: missing[i + 1] as string, key: keyOf(base, valueKey) })
+        }
+      }
+      for (const index of keys.filter((key) => key.endsWith(':#'))) await verifyIndex(client, base, index, count, repair, report)
+    } while (cursor !== '0')
+  }
+  report.ok = report.orphanEntries.length === 0 && report.missingEntries.length === 0 && report.indexExpiry.length === 0
+  return report
+}
+
+async function verifyIndex(client: Client, base: string, index: string, count: number, repair: boolean, report: VerifyReport): Promise<void> {
+  const prefix = index.slice(0, -1)
+  let cursor = '0'
+  do {
+    const [next, expiry, ...orphans] = (await runScript(client, 'verifyIndex', [index, `${base}#`], [cursor, count, repair ? '1' : '0'])) as string[]
+    cursor = next as string
+    if (expiry) {
+      const [, expiresAt, , longest] = expiry.split(':')
+      report.indexExpiry.push({ index, expiresAt: Number(expiresAt), longestLived: longest === 'inf' ? Infinity : Number(longest) })
+    }
+    for (const member of orphans) report.orphanEntries.push({ index, member, key: keyOf(base, prefix + member) })
+  } while (cursor !== '0')
+}
