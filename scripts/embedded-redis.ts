@@ -7,7 +7,8 @@
  * redis-server package is installed. Otherwise redis-memory-server tries its own build,
  * and if that fails we stop with a message saying what to install.
  */
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { RedisMemoryServer } from 'redis-memory-server'
@@ -81,6 +82,46 @@ export async function startRedis(args: string[] = [], port?: number): Promise<Em
     server,
     async stop() {
       await server.stop()
+    },
+  }
+}
+
+export interface RedisProcess {
+  readonly port: number
+  readonly url: string
+  readonly child: ChildProcess
+  /** Ends the server with a signal and waits for it to exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>
+}
+
+/**
+ * Starts redis-server directly (not through redis-memory-server) on a given loopback port,
+ * with the given data directory: for tests that kill a server and start it again in place.
+ */
+export async function spawnRedisServer(port: number, dir: string, args: string[] = []): Promise<RedisProcess> {
+  const binary = ensureRedisServer()
+  if (!binary) throw new Error('redis-server not found: install it (Debian/Ubuntu: apt-get install redis-server)')
+  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const ready = await new Promise<boolean>((resolve) => {
+    const check = () => {
+      if (/Ready to accept connections/.test(output)) resolve(true)
+      else if (child.exitCode !== null) resolve(false)
+      else setTimeout(check, 20)
+    }
+    check()
+  })
+  if (!ready) throw new Error(`redis-server did not start on port ${port}: ${output}`)
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    child,
+    async kill(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = once(child, 'exit')
+      child.kill(signal)
+      await exited
     },
   }
 }

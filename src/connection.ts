@@ -6,6 +6,14 @@ import { Redis, type Cluster, type RedisOptions } from 'ioredis'
 import { DEFAULTS } from './options.js'
 import type { Client } from './scripts.js'
 
+/**
+ * ioredis options of a client the store creates (yours override them): during an outage a
+ * command waits in the offline queue for three reconnection attempts (about 0.3 s), then
+ * rejects, instead of the default twenty (about 10 s); so calls fail fast, and writes
+ * that failed are not applied later when Redis comes back.
+ */
+export const OWNED_CLIENT_OPTIONS: RedisOptions = { maxRetriesPerRequest: 3 }
+
 export interface Connection {
   readonly client: Client
   /** Whether the store created the client and so quits it on close(). */
@@ -27,21 +35,26 @@ function keyPrefixOf(client: Client): unknown {
 export function connect(redis: unknown): Connection {
   let connection: Connection
   if (redis === undefined) {
-    connection = { client: new Redis(DEFAULTS.redis), owned: true }
+    connection = { client: new Redis(DEFAULTS.redis, OWNED_CLIENT_OPTIONS), owned: true }
   } else if (typeof redis === 'string') {
     if (!/^rediss?:\/\//.test(redis)) {
       throw new TypeError(`options.redis must be a redis:// or rediss:// URL, an ioredis client or ioredis options, got the string ${JSON.stringify(redis)}`)
     }
-    connection = { client: new Redis(redis), owned: true }
+    connection = { client: new Redis(redis, OWNED_CLIENT_OPTIONS), owned: true }
   } else if (typeof redis === 'object' && redis !== null) {
     if (isClient(redis)) {
       connection = { client: redis, owned: false }
     } else {
       if ((redis as RedisOptions).keyPrefix) throw keyPrefixError()
-      connection = { client: new Redis(redis as RedisOptions), owned: true }
+      connection = { client: new Redis({ ...OWNED_CLIENT_OPTIONS, ...(redis as RedisOptions) }), owned: true }
     }
   } else {
     throw new TypeError(`options.redis must be a redis:// or rediss:// URL, an ioredis client or ioredis options, got ${typeof redis}`)
+  }
+  if (connection.owned) {
+    // Connection errors of a client the store created: every call they affect rejects with
+    // them, so the client's own 'error' events (which ioredis otherwise prints) add nothing.
+    connection.client.on('error', () => undefined)
   }
   if (keyPrefixOf(connection.client)) {
     if (connection.owned) connection.client.disconnect()

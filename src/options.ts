@@ -23,6 +23,12 @@ export interface RedisCacheOptions<W extends WriteMode = WriteMode> {
   writes?: W
   /** How values become strings and back. Default: superjson. */
   serializer?: Serializer
+  /**
+   * Milliseconds a call waits for Redis (per script call or page) before it rejects, so no
+   * call hangs while Redis is unreachable. Default 5000. A write that timed out may still be
+   * applied if Redis comes back; each record stays whole either way.
+   */
+  timeout?: number
 }
 
 export interface WriteOptions {
@@ -43,6 +49,8 @@ export const DEFAULTS = {
   iterateCount: 100,
   /** Page size of all(), deleteAll() and clear(). */
   bulkCount: 500,
+  /** ms a call waits for Redis. */
+  timeout: 5000,
 } as const
 
 /**

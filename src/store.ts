@@ -52,6 +52,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   readonly #defaultTtl: number
   readonly #serializer: Serializer
   readonly #ownsClient: boolean
+  readonly #timeout: number
   readonly #pending = new Set<Promise<void>>()
   /** Async failures that found no 'error' listener: flush() and close() reject with them. */
   #unreported: CacheOperationError[] = []
@@ -71,6 +72,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       throw new TypeError('options.serializer must have stringify(value) and parse(text) methods')
     }
     this.#serializer = serializer
+    this.#timeout = checkCount(options.timeout ?? DEFAULTS.timeout, 'options.timeout')
     const { client, owned } = connect(options.redis)
     this.redis = client
     this.#ownsClient = owned
@@ -213,7 +215,8 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
     if (options.repair !== undefined && typeof options.repair !== 'boolean') throw new TypeError('options.repair must be a boolean')
     const count = checkCount(options.count ?? DEFAULTS.bulkCount, 'options.count')
-    return this.#call('verify', undefined, () => verifyNamespace(this.redis, this.#base, { repair: options.repair === true, count }))
+    // Many calls, as long as the namespace is large: no overall timeout.
+    return this.#call('verify', undefined, () => verifyNamespace(this.redis, this.#base, { repair: options.repair === true, count }), Infinity)
   }
 
   /** Waits until every pending async write has settled. Rejects with the failures no 'error' listener took. */
@@ -249,11 +252,19 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     return checkTtl(options?.ttl, 'options.ttl') ?? this.#defaultTtl
   }
 
-  async #call<T>(operation: Operation, key: unknown, run: () => Promise<T>): Promise<T> {
+  /** Runs one Redis call: its error, or its not answering within the timeout, becomes a CacheOperationError. */
+  async #call<T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout = this.#timeout): Promise<T> {
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<never>((_, reject) => {
+      if (timeout === Infinity) return
+      timer = setTimeout(() => reject(new Error(`no answer from Redis within ${timeout} ms (options.timeout); connection ${this.redis.status}`)), timeout)
+    })
     try {
-      return await run()
+      return await Promise.race([run(), timedOut])
     } catch (error) {
       throw new CacheOperationError(operation, key, error)
+    } finally {
+      clearTimeout(timer)
     }
   }
 
