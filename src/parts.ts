@@ -66,6 +66,9 @@ function encodeString(value: string): string {
   return RESERVED_FIRST.test(escaped) ? `%${hex(escaped.charCodeAt(0), 2)}${escaped.slice(1)}` : escaped
 }
 
+/** Object entry names superjson refuses to write, anywhere in a value. */
+export const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype'])
+
 function isPlainObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
@@ -109,7 +112,13 @@ function canonical(value: unknown, where: string, seen: Set<object>): unknown {
         }
         const out: Record<string, unknown> = {}
         for (const name of Object.keys(value).sort()) {
-          out[name] = canonical((value as Record<string, unknown>)[name], `${where}.${name}`, seen)
+          if (RESERVED_NAMES.has(name)) throw new TypeError(`${where} has an entry named '${name}', which superjson refuses (a prototype pollution guard)`)
+          Object.defineProperty(out, name, {
+            value: canonical((value as Record<string, unknown>)[name], `${where}.${name}`, seen),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          })
         }
         return out
       } finally {

@@ -8,6 +8,7 @@
  * stored whole is not stored at all.
  */
 import superjson from 'superjson'
+import { RESERVED_NAMES } from './parts.js'
 
 export interface Serializer {
   stringify(value: unknown): string
@@ -40,6 +41,7 @@ function findUnstorable(value: unknown, path: string, seen: Set<object>): string
     return `${path} has a symbol-named property`
   }
   for (const name of Object.keys(value)) {
+    if (RESERVED_NAMES.has(name)) return `${path} has an entry named '${name}', which superjson refuses (a prototype pollution guard)`
     const found = findUnstorable((value as Record<string, unknown>)[name], Array.isArray(value) ? `${path}[${name}]` : `${path}.${name}`, seen)
     if (found) return found
   }

@@ -51,6 +51,13 @@ unit('encodings are readable where they can be', () => {
   assert.is(encodePart(true, 'p'), '!true')
 })
 
+unit("entries named '__proto__', 'constructor' or 'prototype' are refused, not dropped", () => {
+  for (const text of ['{"__proto__": {"x": 1}}', '{"a": {"constructor": 1}}', '{"prototype": 1}']) {
+    assert.throws(() => encodePart(JSON.parse(text), 'p'), (e: Error) => e instanceof TypeError && /superjson refuses/.test(e.message), text)
+  }
+  assert.is(({} as Record<string, unknown>).x, undefined)
+})
+
 unit('objects with the same entries in another order are the same part; -0 is 0', () => {
   assert.is(encodePart({ a: 1, b: { c: 2, d: 3 } }, 'p'), encodePart({ b: { d: 3, c: 2 }, a: 1 }, 'p'))
   assert.is(encodePart(-0, 'p'), encodePart(0, 'p'))
