@@ -7,7 +7,9 @@
  *   {ns}:#                   the index of the empty prefix: every record of the namespace
  *
  * `{ns}` is the namespace as a Redis Cluster hash tag, so every key of a namespace lives in
- * one hash slot. Parts are written by parts.ts and never contain `:`, and no part is written
+ * one hash slot. With `buckets` > 1 the namespace is split into buckets, and bucket b's
+ * keys carry the tag `{ns#b}` instead (buckets.ts): one slot a bucket. The namespace may
+ * not contain `#`, so no tag of one namespace is the tag of another. Parts are written by parts.ts and never contain `:`, and no part is written
  * `#`, so a value key is never taken for an index key. A member of the index of p1..pk is
  * the rest of the key, p(k+1):...:pn, scored with the record's expiry in epoch milliseconds
  * (+inf for a record that never expires). The value key of a member is therefore the index
@@ -19,11 +21,22 @@ import { hasLoneSurrogate } from './parts.js'
 export function namespaceBase(namespace: unknown): string {
   if (typeof namespace !== 'string') throw new TypeError(`options.namespace must be a string, got ${typeof namespace}`)
   if (namespace === '') throw new TypeError('options.namespace must not be empty')
-  if (/[{}]/.test(namespace)) {
-    throw new TypeError(`options.namespace must not contain '{' or '}' (it is used as a Redis Cluster hash tag), got ${JSON.stringify(namespace)}`)
+  if (/[{}#]/.test(namespace)) {
+    throw new TypeError(`options.namespace must not contain '{', '}' or '#' (it is used in a Redis Cluster hash tag), got ${JSON.stringify(namespace)}`)
   }
   if (hasLoneSurrogate(namespace)) throw new TypeError('options.namespace contains a lone UTF-16 surrogate')
   return `{${namespace}}:`
+}
+
+/** The start of every key of one bucket: `{ns}:` when there is one bucket, else `{ns#b}:`. */
+export function bucketBase(namespace: string, bucket: number, buckets: number): string {
+  const base = namespaceBase(namespace)
+  return buckets === 1 ? base : `{${namespace}#${bucket}}:`
+}
+
+/** The part of a key before its parts: `{ns}:` or `{ns#b}:` (its hash tag and the colon). */
+export function baseOfKey(key: string): string {
+  return key.slice(0, key.indexOf('}:') + 2)
 }
 
 /** The Redis keys a record touches: its value key and the index key of each proper prefix. */

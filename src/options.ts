@@ -14,6 +14,15 @@ export interface RedisCacheOptions<W extends WriteMode = WriteMode> {
   redis?: Redis | Cluster | string | RedisOptions
   /** Prefix of every key, used as the Redis Cluster hash tag. Default 'cache'. Must not contain '{' or '}'. */
   namespace?: string
+  /**
+   * Spread the namespace over this many buckets (hash tags, so hash slots of a Redis
+   * Cluster). Default 1: one slot, the layout of a single bucket. Changing it, or bucketBy,
+   * on existing data is a migration: records are found only with the settings they were
+   * written with.
+   */
+  buckets?: number
+  /** How many leading key parts choose a record's bucket. Default 1. */
+  bucketBy?: number
   /** Default time to live of writes, in milliseconds. Omitted (or Infinity): records never expire. */
   ttl?: number
   /**

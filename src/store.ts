@@ -6,7 +6,8 @@ import { EventEmitter } from 'node:events'
 import { connect } from './connection.js'
 import { CacheDecodeError, CacheOperationError, type Operation } from './errors.js'
 import { decodeParts, encodeKey, keyFromParts, type Key } from './keys.js'
-import { indexKey, namespaceBase, recordKeys, valueKey } from './layout.js'
+import { BucketLayout, checkBuckets } from './buckets.js'
+import { indexKey, namespaceBase, recordKeys, valueKey, type RecordKeys } from './layout.js'
 import {
   DEFAULTS,
   checkCount,
@@ -47,8 +48,11 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   /** Default ttl in ms; undefined when records never expire by default. */
   readonly defaultTtl: number | undefined
   readonly writes: W
+  /** How many buckets the namespace is spread over, and how many leading key parts choose one. */
+  readonly buckets: number
+  readonly bucketBy: number
 
-  readonly #base: string
+  readonly #layout: BucketLayout
   readonly #defaultTtl: number
   readonly #serializer: Serializer
   readonly #ownsClient: boolean
@@ -62,8 +66,12 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     super()
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
     const namespace = options.namespace ?? DEFAULTS.namespace
-    this.#base = namespaceBase(namespace)
+    namespaceBase(namespace)
     this.namespace = namespace
+    const { buckets, bucketBy } = checkBuckets(options.buckets ?? 1, options.bucketBy ?? 1)
+    this.#layout = new BucketLayout(namespace, buckets, bucketBy)
+    this.buckets = buckets
+    this.bucketBy = bucketBy
     this.#defaultTtl = checkTtl(options.ttl, 'options.ttl') ?? 0
     this.defaultTtl = this.#defaultTtl === 0 ? undefined : this.#defaultTtl
     this.writes = checkWrites(options.writes ?? DEFAULTS.writes) as W
@@ -85,34 +93,41 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     const parts = encodeKey(key)
     const text = serializeValue(this.#serializer, value)
     const ttl = this.#ttlOf(options)
-    const { value: vkey, indexes } = recordKeys(this.#base, parts)
+    const { value: vkey, indexes } = recordKeys(this.#layout.baseOf(parts), parts)
     await this.#write('put', key, () => runScript(this.redis, 'put', [vkey, ...indexes], [ttl, parts.length, text]))
   }
 
-  /** Stores many records in one script call: all of them or none. */
+  /**
+   * Stores many records: one script call per bucket, so all of a bucket's records or none
+   * (with the default single bucket: all records or none).
+   */
   async putMany(entries: ReadonlyArray<readonly [Key, unknown]>, options?: WriteOptions): Promise<void> {
     this.#open()
     if (!Array.isArray(entries)) throw new TypeError(`entries must be an array of [key, value] pairs, got ${typeof entries}`)
     const ttl = this.#ttlOf(options)
-    const keys: string[] = []
-    const args: (string | number)[] = [ttl]
+    const calls = new Map<number, { keys: string[]; args: (string | number)[] }>()
     for (let i = 0; i < entries.length; i++) {
       const entry: unknown = entries[i]
       if (!Array.isArray(entry) || entry.length !== 2) throw new TypeError(`entries[${i}] must be a [key, value] pair`)
       const parts = encodeKey(entry[0], `entries[${i}][0]`)
       const text = serializeValue(this.#serializer, entry[1], `entries[${i}][1]`)
-      const { value: vkey, indexes } = recordKeys(this.#base, parts)
-      keys.push(vkey, ...indexes)
-      args.push(parts.length, text)
+      const bucket = this.#layout.bucketOf(parts)
+      let call = calls.get(bucket)
+      if (!call) calls.set(bucket, (call = { keys: [], args: [ttl] }))
+      const { value: vkey, indexes } = recordKeys(this.#layout.bases[bucket] as string, parts)
+      call.keys.push(vkey, ...indexes)
+      call.args.push(parts.length, text)
     }
-    if (entries.length === 0) return
-    await this.#write('putMany', undefined, () => runScript(this.redis, 'put', keys, args))
+    if (calls.size === 0) return
+    await this.#write('putMany', undefined, () =>
+      Promise.all([...calls.values()].map(({ keys, args }) => runScript(this.redis, 'put', keys, args))),
+    )
   }
 
   /** The value of a record, or undefined when it is absent or expired. */
   async get(key: Key): Promise<unknown> {
     this.#open()
-    const vkey = valueKey(this.#base, encodeKey(key))
+    const vkey = this.#valueKey(encodeKey(key))
     const text = await this.#call('get', key, () => this.redis.get(vkey))
     return text === null ? undefined : this.#decode('get', key, text)
   }
@@ -121,23 +136,37 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   async getMany(keys: readonly Key[]): Promise<unknown[]> {
     this.#open()
     if (!Array.isArray(keys)) throw new TypeError(`keys must be an array of keys, got ${typeof keys}`)
-    const vkeys = keys.map((key, i) => valueKey(this.#base, encodeKey(key, `keys[${i}]`)))
-    if (vkeys.length === 0) return []
-    const texts = await this.#call('getMany', undefined, () => this.redis.mget(vkeys))
-    return texts.map((text, i) => (text === null ? undefined : this.#decode('getMany', keys[i], text)))
+    // One MGET per bucket (a cluster answers MGET only within one slot).
+    const byBucket = new Map<number, { vkeys: string[]; at: number[] }>()
+    keys.forEach((key, i) => {
+      const parts = encodeKey(key, `keys[${i}]`)
+      const bucket = this.#layout.bucketOf(parts)
+      let group = byBucket.get(bucket)
+      if (!group) byBucket.set(bucket, (group = { vkeys: [], at: [] }))
+      group.vkeys.push(valueKey(this.#layout.bases[bucket] as string, parts))
+      group.at.push(i)
+    })
+    const texts = new Array<string | null>(keys.length)
+    await this.#call('getMany', undefined, () =>
+      Promise.all([...byBucket.values()].map(async ({ vkeys, at }) => {
+        const found = await this.redis.mget(vkeys)
+        found.forEach((text, j) => (texts[at[j] as number] = text))
+      })),
+    )
+    return Array.from(texts, (text, i) => (text === null ? undefined : this.#decode('getMany', keys[i], text)))
   }
 
   /** Whether a live record has this key. */
   async has(key: Key): Promise<boolean> {
     this.#open()
-    const vkey = valueKey(this.#base, encodeKey(key))
+    const vkey = this.#valueKey(encodeKey(key))
     return (await this.#call('has', key, () => this.redis.exists(vkey))) === 1
   }
 
   /** Removes a record and its index entries. Resolves true when a record was removed (undefined in 'async' mode). */
   async delete(key: Key): Promise<DeleteResult<W>> {
     this.#open()
-    const { value: vkey, indexes } = recordKeys(this.#base, encodeKey(key))
+    const { value: vkey, indexes } = this.#recordKeys(encodeKey(key))
     const removed = await this.#write('delete', key, () => runScript(this.redis, 'delete', [vkey, ...indexes], []))
     return (removed === undefined ? undefined : removed === 1) as DeleteResult<W>
   }
@@ -148,7 +177,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    */
   async touch(key: Key, ttl?: number): Promise<boolean> {
     this.#open()
-    const { value: vkey, indexes } = recordKeys(this.#base, encodeKey(key))
+    const { value: vkey, indexes } = this.#recordKeys(encodeKey(key))
     const ms = checkTtl(ttl, 'ttl') ?? this.#defaultTtl
     return (await this.#call('touch', key, () => runScript(this.redis, 'touch', [vkey, ...indexes], [ms]))) === 1
   }
@@ -156,7 +185,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   /** Remaining time to live in ms; Infinity when the record never expires; undefined when absent. */
   async ttl(key: Key): Promise<number | undefined> {
     this.#open()
-    const vkey = valueKey(this.#base, encodeKey(key))
+    const vkey = this.#valueKey(encodeKey(key))
     const ms = await this.#call('ttl', key, () => this.redis.pttl(vkey))
     return ms === -2 ? undefined : ms === -1 ? Infinity : ms
   }
@@ -216,7 +245,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     if (options.repair !== undefined && typeof options.repair !== 'boolean') throw new TypeError('options.repair must be a boolean')
     const count = checkCount(options.count ?? DEFAULTS.bulkCount, 'options.count')
     // Many calls, as long as the namespace is large: no overall timeout.
-    return this.#call('verify', undefined, () => verifyNamespace(this.redis, this.#base, { repair: options.repair === true, count }), Infinity)
+    return this.#call('verify', undefined, () => verifyNamespace(this.redis, this.#layout, { repair: options.repair === true, count }), Infinity)
   }
 
   /** Waits until every pending async write has settled. Rejects with the failures no 'error' listener took. */
@@ -240,6 +269,14 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   }
 
   // --- internals -----------------------------------------------------------------
+
+  #valueKey(parts: readonly string[]): string {
+    return valueKey(this.#layout.baseOf(parts), parts)
+  }
+
+  #recordKeys(parts: readonly string[]): RecordKeys {
+    return recordKeys(this.#layout.baseOf(parts), parts)
+  }
 
   #open(): void {
     if (this.#closed) throw new Error('redis-prefix-cache: this store is closed')
@@ -299,46 +336,57 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   async #exact(operation: Operation, compiled: CompiledPattern): Promise<Array<[Key, unknown]>> {
     const parts = decodeParts(compiled.prefix)
     const key = keyFromParts(parts)
-    const text = await this.#call(operation, key, () => this.redis.get(valueKey(this.#base, compiled.prefix)))
+    const text = await this.#call(operation, key, () => this.redis.get(this.#valueKey(compiled.prefix)))
     return text === null ? [] : [[key, this.#decode(operation, key, text)]]
   }
 
-  async #page(script: ScriptName, operation: Operation, pattern: unknown, compiled: CompiledPattern, cursor: string, count: number, extraKeys: string[] = []): Promise<unknown[]> {
+  /** One page script call on one bucket's index of the pattern's prefix. */
+  async #page(script: ScriptName, operation: Operation, pattern: unknown, compiled: CompiledPattern, base: string, cursor: string, count: number): Promise<unknown[]> {
     const args = [cursor, count, compiled.rest ? '1' : '0', ...compiled.tail]
-    const keys = [indexKey(this.#base, compiled.prefix), ...extraKeys]
+    // deletePage also names the bucket's root index, whose key gives the namespace's base.
+    const keys = script === 'deletePage' ? [indexKey(base, compiled.prefix), indexKey(base, [])] : [indexKey(base, compiled.prefix)]
     return (await this.#call(operation, pattern, () => runScript(this.redis, script, keys, args))) as unknown[]
   }
 
+  /** Matching records, page by page, bucket by bucket. */
   async *#records(operation: Operation, pattern: unknown, compiled: CompiledPattern, count: number): AsyncGenerator<[KeyPart[], unknown]> {
     const prefix = decodeParts(compiled.prefix)
-    const seen = new Set<string>()
-    let cursor = '0'
-    do {
-      const reply = (await this.#page('page', operation, pattern, compiled, cursor, count)) as string[]
-      cursor = reply[0] as string
-      for (let i = 1; i < reply.length; i += 2) {
-        const member = reply[i] as string
-        if (seen.has(member)) continue
-        seen.add(member)
-        const parts = prefix.concat(member.split(':').map(decodePart))
-        yield [parts, this.#decode(operation, keyFromParts(parts), reply[i + 1] as string)]
-      }
-    } while (cursor !== '0')
+    for (const bucket of this.#layout.bucketsOf(compiled)) {
+      const base = this.#layout.bases[bucket] as string
+      const seen = new Set<string>()
+      let cursor = '0'
+      do {
+        const reply = (await this.#page('page', operation, pattern, compiled, base, cursor, count)) as string[]
+        cursor = reply[0] as string
+        for (let i = 1; i < reply.length; i += 2) {
+          const member = reply[i] as string
+          if (seen.has(member)) continue
+          seen.add(member)
+          const parts = prefix.concat(member.split(':').map(decodePart))
+          yield [parts, this.#decode(operation, keyFromParts(parts), reply[i + 1] as string)]
+        }
+      } while (cursor !== '0')
+    }
   }
 
   async #deleteMatching(operation: Operation, pattern: unknown, compiled: CompiledPattern): Promise<number> {
     if (compiled.exact) {
-      const { value: vkey, indexes } = recordKeys(this.#base, compiled.prefix)
+      const { value: vkey, indexes } = this.#recordKeys(compiled.prefix)
       return (await this.#call(operation, pattern, () => runScript(this.redis, 'delete', [vkey, ...indexes], []))) as number
     }
-    const root = indexKey(this.#base, [])
-    let removed = 0
-    let cursor = '0'
-    do {
-      const [next, count] = (await this.#page('deletePage', operation, pattern, compiled, cursor, DEFAULTS.bulkCount, [root])) as [string, number]
-      cursor = next
-      removed += count
-    } while (cursor !== '0')
-    return removed
+    const removed = await Promise.all(
+      this.#layout.bucketsOf(compiled).map(async (bucket) => {
+        const base = this.#layout.bases[bucket] as string
+        let total = 0
+        let cursor = '0'
+        do {
+          const [next, count] = (await this.#page('deletePage', operation, pattern, compiled, base, cursor, DEFAULTS.bulkCount)) as [string, number]
+          cursor = next
+          total += count
+        } while (cursor !== '0')
+        return total
+      }),
+    )
+    return removed.reduce((a, b) => a + b, 0)
   }
 }

@@ -1,11 +1,13 @@
 /**
  * verify(): checks that a namespace's values and indexes agree, and optionally repairs them.
- * The one path that walks the keyspace: SCAN with MATCH on the namespace's own hash tag,
+ * The one path that walks the keyspace: SCAN with MATCH on the namespace's own hash tags,
  * page by page (on every master of a cluster); the checks and repairs themselves are
  * scripts, atomic per record (lua/verifyValues.lua, lua/verifyIndex.lua).
  */
 import type { Cluster, Redis } from 'ioredis'
+import type { BucketLayout } from './buckets.js'
 import type { Key } from './keys.js'
+import { baseOfKey } from './layout.js'
 import { keyFromParts } from './keys.js'
 import { decodePart } from './parts.js'
 import { runScript, type Client } from './scripts.js'
@@ -32,8 +34,6 @@ export interface VerifyReport {
   ok: boolean
 }
 
-const escapeGlob = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&')
-
 function keyOf(base: string, valueKey: string): Key | undefined {
   try {
     return keyFromParts(valueKey.slice(base.length).split(':').map(decodePart))
@@ -46,27 +46,31 @@ function masters(client: Client): Redis[] {
   return (client as Cluster).isCluster ? (client as Cluster).nodes('master') : [client as Redis]
 }
 
-export async function verifyNamespace(client: Client, base: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyNamespace(client: Client, layout: BucketLayout, options: VerifyOptions = {}): Promise<VerifyReport> {
   const repair = options.repair === true
   const count = options.count ?? 500
-  const root = `${base}#`
   const report: VerifyReport = { keysChecked: 0, orphanEntries: [], missingEntries: [], indexExpiry: [], repaired: repair, ok: true }
-  const match = `${escapeGlob(base)}*`
   for (const node of masters(client)) {
     let cursor = '0'
     do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', count)
+      const [next, keys] = await node.scan(cursor, 'MATCH', layout.match, 'COUNT', count)
       cursor = next
       report.keysChecked += keys.length
-      const values = keys.filter((key) => !key.endsWith(':#'))
-      if (values.length > 0) {
-        const missing = (await runScript(client, 'verifyValues', [root, ...values], [repair ? '1' : '0'])) as string[]
+      // Values: one script call per bucket (each bucket is one hash slot).
+      const valuesByBase = new Map<string, string[]>()
+      for (const key of keys) {
+        if (key.endsWith(':#')) continue
+        const base = baseOfKey(key)
+        valuesByBase.set(base, [...(valuesByBase.get(base) ?? []), key])
+      }
+      for (const [base, values] of valuesByBase) {
+        const missing = (await runScript(client, 'verifyValues', [`${base}#`, ...values], [repair ? '1' : '0'])) as string[]
         for (let i = 0; i < missing.length; i += 2) {
           const valueKey = missing[i] as string
           report.missingEntries.push({ valueKey, index: missing[i + 1] as string, key: keyOf(base, valueKey) })
         }
       }
-      for (const index of keys.filter((key) => key.endsWith(':#'))) await verifyIndex(client, base, index, count, repair, report)
+      for (const index of keys.filter((key) => key.endsWith(':#'))) await verifyIndex(client, baseOfKey(index), index, count, repair, report)
     } while (cursor !== '0')
   }
   report.ok = report.orphanEntries.length === 0 && report.missingEntries.length === 0 && report.indexExpiry.length === 0

@@ -62,7 +62,11 @@ test('bad keys, patterns, ttls and values are refused before anything is sent', 
 
 test('bad options are refused at construction', async ({ server }) => {
   const url = server.url
-  assert.throws(() => new RedisCache({ redis: url, namespace: 'a{b' }), /options\.namespace must not contain '\{' or '\}'/)
+  assert.throws(() => new RedisCache({ redis: url, namespace: 'a{b' }), /options\.namespace must not contain '\{', '\}' or '#'/)
+  assert.throws(() => new RedisCache({ redis: url, namespace: 'a#1' }), /options\.namespace must not contain/)
+  assert.throws(() => new RedisCache({ redis: url, buckets: 0 }), (e: Error) => e instanceof RangeError && /options\.buckets must be an integer from 1 to 16384/.test(e.message))
+  assert.throws(() => new RedisCache({ redis: url, buckets: 1.5 }), /options\.buckets/)
+  assert.throws(() => new RedisCache({ redis: url, bucketBy: 0 }), (e: Error) => e instanceof RangeError && /options\.bucketBy must be a positive integer/.test(e.message))
   assert.throws(() => new RedisCache({ redis: url, namespace: '' }), /options\.namespace must not be empty/)
   assert.throws(() => new RedisCache({ redis: url, namespace: 5 as never }), /options\.namespace must be a string/)
   assert.throws(() => new RedisCache({ redis: url, ttl: 0 }), (e: Error) => e instanceof RangeError && /options\.ttl/.test(e.message))
