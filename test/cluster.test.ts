@@ -1,0 +1,129 @@
+/**
+ * A real Redis Cluster (3 masters, 1 replica each, started once for this file): the API
+ * contract with 1 and 64 buckets, how records spread over the masters, and a failover
+ * under load.
+ */
+import { Redis, type Cluster } from 'ioredis'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { startCluster, type EmbeddedCluster } from '../scripts/embedded-cluster.js'
+import { ANY, CacheOperationError, RedisCache, type Key } from '../src/index.js'
+import { contractSuite, type Target } from './contract.js'
+
+let cluster: EmbeddedCluster
+let clients: Cluster[] = []
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function client(): Cluster {
+  const made = cluster.client()
+  clients.push(made)
+  return made
+}
+
+async function flushMasters(): Promise<void> {
+  for (const port of await cluster.masters()) {
+    const node = new Redis(port, '127.0.0.1')
+    await node.flushall()
+    await node.quit()
+  }
+}
+
+async function keysPerMaster(): Promise<number[]> {
+  const counts: number[] = []
+  for (const port of await cluster.masters()) {
+    const node = new Redis(port, '127.0.0.1')
+    counts.push(await node.dbsize())
+    await node.quit()
+  }
+  return counts
+}
+
+const target = (): Target => ({
+  cache: (options = {}) => new RedisCache({ ...options, redis: client() }),
+  reset: flushMasters,
+})
+
+const setup = suite('cluster: start')
+setup('a 3-master cluster with a replica each starts', async () => {
+  cluster = await startCluster(3, 1)
+  assert.is((await cluster.masters()).length, 3)
+})
+setup.run()
+
+for (const buckets of [1, 64]) {
+  const test = contractSuite(`contract, cluster, ${buckets} bucket(s)`, target, { buckets, bucketBy: 2 })
+  test.after(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.quit().catch(() => c.disconnect())))
+  })
+  test.run()
+}
+
+const test = suite('cluster')
+test.after.each(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.quit().catch(() => c.disconnect())))
+})
+
+const signIns = (users: number): Array<[Key, number]> =>
+  Array.from({ length: users }, (_, u): Array<[Key, number]> => [[`sid${u}`, u], [['user', u], u], [['user', u, 'session', `sid${u}`], u]]).flat()
+
+test('one bucket lives on one master; 64 buckets spread over all three', async () => {
+  await flushMasters()
+  const single = new RedisCache({ redis: client() })
+  await single.putMany(signIns(300))
+  const one = await keysPerMaster()
+  assert.is(one.filter((n) => n > 0).length, 1, `keys per master: ${one}`)
+  await flushMasters()
+  const spread = new RedisCache({ redis: client(), buckets: 64, bucketBy: 2 })
+  await spread.putMany(signIns(300))
+  const three = await keysPerMaster()
+  assert.ok(three.every((n) => n > 100), `keys per master: ${three}`)
+  assert.is((await spread.all(['user', 7, 'session', ANY])).length, 1)
+  assert.is((await spread.all(['user', ANY])).length, 300)
+  assert.ok((await spread.verify()).ok)
+  assert.is(await spread.clear(), 900)
+  assert.equal(await keysPerMaster(), [0, 0, 0])
+})
+
+test('failover: a master killed under load; after its replica takes over the same store works on, and verify() finds nothing broken', async () => {
+  await flushMasters()
+  const store = new RedisCache({ redis: client(), buckets: 64, bucketBy: 2, timeout: 1000, ttl: 600_000 })
+  await store.putMany(signIns(200))
+  const [victim] = await cluster.masters()
+  const node = cluster.nodes.find((n) => n.port === victim)!
+  let stop = false
+  let ok = 0
+  let failed = 0
+  const workers = Array.from({ length: 8 }, async (_, w) => {
+    for (let i = 0; !stop; i++) {
+      const u = (i * 8 + w) % 200
+      try {
+        if (i % 3 === 0) await store.putMany([[['user', u, 'session', `x${i}`], i], [['user', u], i]])
+        else if (i % 3 === 1) await store.all(['user', u, 'session', ANY])
+        else await store.deleteAll(['user', u, 'session', `x${i - 1}`])
+        ok++
+      } catch (error) {
+        assert.instance(error, CacheOperationError)
+        failed++
+        await sleep(20)
+      }
+    }
+  })
+  await sleep(300)
+  await node.process.kill('SIGKILL')
+  await cluster.ready(30_000) // the replica has been promoted and every slot is served again
+  const okAfterFailover = ok
+  await sleep(1500)
+  stop = true
+  await Promise.all(workers)
+  assert.ok(ok > okAfterFailover, `no call succeeded after the failover (${failed} failed)`)
+  assert.is((await cluster.masters()).length, 3)
+  const report = await store.verify()
+  assert.ok(report.ok, JSON.stringify(report).slice(0, 400))
+  assert.is((await store.all(['user', 5, 'session', ANY])).length >= 1, true)
+})
+
+test.after(async () => {
+  await cluster?.stop()
+})
+
+test.run()
