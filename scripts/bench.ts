@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --records N] [-- --rounds N] [-- --out DIR]
+ * npm run bench [-- --quick] [-- --records N] [-- --rounds N] [-- --out DIR] [-- --no-cluster]
  *
  * Measures the store against the seed's pipelined algorithm, SCAN-based listing and the
  * server's own ceiling (redis-benchmark), in one run on one redis-server, contenders
@@ -18,6 +18,7 @@ import { loadScript } from '../src/scripts.js'
 import { superjsonSerializer } from '../src/values.js'
 import { SeedCache } from './baselines/seed-pipeline.js'
 import { ScanCache } from './baselines/scan-listing.js'
+import { startCluster } from './embedded-cluster.js'
 import { startRedis, type EmbeddedRedis } from './embedded-redis.js'
 
 // --- settings -------------------------------------------------------------------------
@@ -188,14 +189,16 @@ await alternate([
 await alternate([['limit', async () => record('SET, 64 callers (ops/s)', 'limit', await limit('SET'))]])
 
 log('sign-in flow with 64 callers')
-async function signInOurs() {
+/** Pow's hot path: write the 3 credentials records, list the user's sessions, read them, revoke one. */
+async function signIn(store: RedisCache) {
   const user = random(USERS)
   const session = sid()
-  await ours.putMany([[session, { user: ['user', user], ...VALUE }], [['user', user], VALUE], [['user', user, 'session', session], VALUE]])
-  const sessions = await ours.all(['user', user, 'session', ANY])
-  await ours.getMany(sessions.map(([key]) => (key as Key[])[3] as Key))
-  await ours.delete((sessions[0] as [Key, unknown])[0])
+  await store.putMany([[session, { user: ['user', user], ...VALUE }], [['user', user], VALUE], [['user', user, 'session', session], VALUE]])
+  const sessions = await store.all(['user', user, 'session', ANY])
+  await store.getMany(sessions.map(([key]) => (key as Key[])[3] as Key))
+  await store.delete((sessions[0] as [Key, unknown])[0])
 }
+const signInOurs = () => signIn(ours)
 async function signInSeed() {
   const user = random(USERS)
   const session = sid()
@@ -299,6 +302,41 @@ for (const level of levels) {
   }
 }
 
+// --- the sign-in flow on a Redis Cluster ------------------------------------------------------
+
+const clusterShares: Record<string, number[]> = {}
+if (!process.argv.includes('--no-cluster')) {
+  log('sign-in flow on a 3-master cluster, 1 and 64 buckets')
+  const cluster = await startCluster(3, 0)
+  const masters = await cluster.masters()
+  const calls = async () =>
+    Promise.all(masters.map(async (port) => {
+      const node = new Redis(port, '127.0.0.1')
+      const stats = await node.info('commandstats')
+      await node.quit()
+      return [...stats.matchAll(/calls=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0)
+    }))
+  const stores = Object.fromEntries([1, 64].map((buckets) => [buckets, new RedisCache({ redis: cluster.client(), namespace: 'bench', buckets, bucketBy: 2, ttl: TTL })]))
+  const served: Record<number, number[]> = { 1: masters.map(() => 0), 64: masters.map(() => 0) }
+  const measure = (buckets: number) => async () => {
+    const before = await calls()
+    record(`sign-in flow on a 3-master cluster, ${buckets} bucket${buckets > 1 ? 's' : ''} (flows/s)`, 'ours', await throughput(roundMs, CALLERS, () => signIn(stores[buckets] as RedisCache)))
+    const after = await calls()
+    const tally = served[buckets] as number[]
+    after.forEach((n, i) => (tally[i] = (tally[i] ?? 0) + n - (before[i] as number)))
+  }
+  await alternate([['ours', measure(1)], ['ours', measure(64)]])
+  for (const buckets of [1, 64]) {
+    const total = (served[buckets] as number[]).reduce((a, b) => a + b, 0)
+    clusterShares[`${buckets}`] = (served[buckets] as number[]).map((n) => Number((n / total).toFixed(3)))
+  }
+  for (const store of Object.values(stores)) {
+    await store.close()
+    store.redis.disconnect()
+  }
+  await cluster.stop()
+}
+
 // --- ratios against the targets -----------------------------------------------------------
 
 const m = (workload: string, contender: Contender) => results[workload]?.[contender]?.median ?? NaN
@@ -335,6 +373,7 @@ const lines = [
   `|---|${contenders.map(() => '---:').join('|')}|`,
   ...Object.entries(results).map(([workload, byContender]) => `| ${workload} | ${contenders.map((c) => cell(byContender[c])).join(' | ')} |`),
   ...levels.map((level) => `| memory per record at ${level} records (bytes) | ${contenders.map((c) => fmt(memory[`${level}`]?.[c as 'ours'])).join(' | ')} |`),
+  ...Object.entries(clusterShares).map(([buckets, shares]) => `| cluster, ${buckets} bucket(s): share of commands per master | ${shares.map((x) => `${(x * 100).toFixed(0)}%`).join(' / ')} | | | |`),
   '',
   '| ratio | value | target | met |',
   '|---|---:|---|---|',
@@ -342,7 +381,7 @@ const lines = [
 ]
 console.log(lines.join('\n'))
 mkdirSync(outDir, { recursive: true })
-writeFileSync(`${outDir}/results.json`, JSON.stringify({ date: new Date().toISOString(), machine, settings, results, memoryPerRecord: memory, ratios }, null, 2) + '\n')
+writeFileSync(`${outDir}/results.json`, JSON.stringify({ date: new Date().toISOString(), machine, settings, results, memoryPerRecord: memory, clusterCommandShare: clusterShares, ratios }, null, 2) + '\n')
 writeFileSync(`${outDir}/results.md`, `# Benchmark results\n\n${lines.join('\n')}\n`)
 log(`wrote ${outDir}/results.json and ${outDir}/results.md`)
 
