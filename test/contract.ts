@@ -112,6 +112,36 @@ export function contractSuite(name: string, target: () => Target, storeOptions: 
     assert.is((await store.all(['w', ANY])).length, 49)
   })
 
+  test('results are sorted part by part, across types and buckets', async () => {
+    const store = cache()
+    const date = new Date(0)
+    const keys: Key[] = [['k', 'b'], ['k', 'a'], ['k', 10], ['k', 9], ['k', 2n], ['k', true], ['k', null], ['k', date], ['k', [1]], ['k', { a: 1 }], ['k', 'a', 'z']]
+    await store.putMany(keys.map((key, i) => [key, i]))
+    assert.equal((await store.all(['k', REST])).map(([key]) => key), [
+      ['k', null], ['k', true], ['k', 2n], ['k', 9], ['k', 10], ['k', date], ['k', 'a'], ['k', 'a', 'z'], ['k', 'b'], ['k', [1]], ['k', { a: 1 }],
+    ])
+  })
+
+  test('values round-trip: Date, Map, Set, bigint, nested objects, undefined inside objects', async () => {
+    const store = cache()
+    const value = { d: new Date(3), m: new Map([[1, new Set(['x'])]]), b: 2n ** 70n, n: { u: undefined, a: [null, 1.5] } }
+    await store.put(['v', 1], value)
+    assert.equal(await store.get(['v', 1]), value)
+    assert.equal(await store.all(['v', ANY]), [[['v', 1], value]])
+  })
+
+  test('records expire: get, all and indexes forget them; touch slides them', async () => {
+    const store = cache({ ttl: 150 })
+    await store.putMany([[['user', 1, 'session', 'a'], 1], [['user', 1, 'session', 'b'], 2]])
+    await store.put(['user', 1, 'session', 'c'], 3, { ttl: 60_000 })
+    await sleep(50)
+    assert.is(await store.touch(['user', 1, 'session', 'a'], 60_000), true)
+    await sleep(200)
+    assert.is(await store.get(['user', 1, 'session', 'b']), undefined)
+    assert.equal((await store.all(['user', 1, 'session', ANY])).map(([, v]) => v), [1, 3])
+    assert.ok((await store.verify()).ok)
+  })
+
   test('racing writes from several connections leave nothing for verify()', async () => {
     const stores = Array.from({ length: 6 }, () => cache())
     const until = Date.now() + 1500
