@@ -7,7 +7,7 @@ import { connect } from './connection.js'
 import { CacheDecodeError, CacheOperationError, type Operation } from './errors.js'
 import { decodeParts, encodeKey, keyFromParts, type Key } from './keys.js'
 import { BucketLayout, checkBuckets } from './buckets.js'
-import { indexKey, namespaceBase, recordKeys, valueKey, type RecordKeys } from './layout.js'
+import { indexKey, recordKeys, valueKey, type RecordKeys } from './layout.js'
 import {
   DEFAULTS,
   checkCount,
@@ -32,13 +32,6 @@ export type DeleteResult<W extends WriteMode> = W extends 'async' ? undefined : 
 export interface RedisCacheEvents {
   /** A write in 'async' mode failed. */
   error: [error: CacheOperationError]
-}
-
-/** A page of matching records as Redis returned them: members relative to the prefix. */
-interface Page {
-  cursor: string
-  members: string[]
-  values: string[]
 }
 
 export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<RedisCacheEvents> {
@@ -66,10 +59,9 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     super()
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
     const namespace = options.namespace ?? DEFAULTS.namespace
-    namespaceBase(namespace)
-    this.namespace = namespace
     const { buckets, bucketBy } = checkBuckets(options.buckets ?? 1, options.bucketBy ?? 1)
-    this.#layout = new BucketLayout(namespace, buckets, bucketBy)
+    this.#layout = new BucketLayout(namespace, buckets, bucketBy) // checks the namespace too
+    this.namespace = namespace
     this.buckets = buckets
     this.bucketBy = bucketBy
     this.#defaultTtl = checkTtl(options.ttl, 'options.ttl') ?? 0
