@@ -9,8 +9,9 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { accessSync, constants } from 'node:fs'
+import { accessSync, constants, readFileSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
+import { Redis } from 'ioredis'
 import { RedisMemoryServer } from 'redis-memory-server'
 
 export interface EmbeddedRedis {
@@ -86,6 +87,14 @@ export async function startRedis(args: string[] = [], port?: number): Promise<Em
   }
 }
 
+function readLog(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').slice(-2000)
+  } catch {
+    return '(no log)'
+  }
+}
+
 export interface RedisProcess {
   readonly port: number
   readonly url: string
@@ -101,18 +110,20 @@ export interface RedisProcess {
 export async function spawnRedisServer(port: number, dir: string, args: string[] = []): Promise<RedisProcess> {
   const binary = ensureRedisServer()
   if (!binary) throw new Error('redis-server not found: install it (Debian/Ubuntu: apt-get install redis-server)')
-  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  const ready = await new Promise<boolean>((resolve) => {
-    const check = () => {
-      if (/Ready to accept connections/.test(output)) resolve(true)
-      else if (child.exitCode !== null) resolve(false)
-      else setTimeout(check, 20)
-    }
-    check()
-  })
-  if (!ready) throw new Error(`redis-server did not start on port ${port}: ${output}`)
+  const log = join(dir, 'redis.log')
+  // Output goes to a log file, not a pipe: a caller may unref() the child and let Node exit.
+  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--logfile', log, ...args], { stdio: 'ignore' })
+  const until = Date.now() + 10_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`redis-server did not start on port ${port}: ${readLog(log)}`)
+    const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+    probe.on('error', () => undefined)
+    const ready = await probe.connect().then(() => probe.ping()).then(() => true, () => false)
+    probe.disconnect()
+    if (ready) break
+    if (Date.now() > until) throw new Error(`redis-server did not answer on port ${port}: ${readLog(log)}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
   return {
     port,
     url: `redis://127.0.0.1:${port}`,

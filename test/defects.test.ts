@@ -7,12 +7,12 @@
 import * as assert from 'uvu/assert'
 import { SeedCache } from '../scripts/baselines/seed-pipeline.js'
 import { ANY, CacheOperationError, type Key } from '../src/index.js'
-import { redisSuite, sleep } from './helpers.js'
+import { redisSuite, sleep, onSingle } from './helpers.js'
 
 const test = redisSuite('defects')
 const keysOf = (records: Array<[unknown, unknown]>) => records.map(([key]) => JSON.stringify(key)).sort()
 
-test('1: a short-lived record does not shorten the index below longer-lived members', async ({ cache, client }) => {
+onSingle(test)('1: a short-lived record does not shorten the index below longer-lived members', async ({ cache, client }) => {
   const scenario = async (put: (key: Key, ttl: number) => Promise<void>, all: () => Promise<Array<[unknown, unknown]>>) => {
     await put(['user', 1, 'session', 'long'], 60_000)
     await put(['user', 1, 'session', 'short'], 100)
@@ -30,7 +30,7 @@ test('1: a short-lived record does not shorten the index below longer-lived memb
   assert.equal(storeSees, [JSON.stringify(['user', 1, 'session', 'long'])])
 })
 
-test('2: one clock: a skewed application clock neither prunes live records nor keeps dead ones', async ({ cache, client }) => {
+onSingle(test)('2: one clock: a skewed application clock neither prunes live records nor keeps dead ones', async ({ cache, client }) => {
   const hour = 3_600_000
   // The seed: server B's clock runs an hour ahead of server A's.
   const redis = client()
@@ -88,7 +88,7 @@ async function raceRounds(
   return { rounds, broken }
 }
 
-test('3: a put racing a delete of the same key never leaves a value without its index entry, or the reverse', async ({ cache, client, admin }) => {
+onSingle(test)('3: a put racing a delete of the same key never leaves a value without its index entry, or the reverse', async ({ cache, client, admin }) => {
   const seeds = Array.from({ length: 8 }, () => new SeedCache({ redis: client(), ttl: 600_000 }))
   const [first] = seeds as [SeedCache]
   const seed = await raceRounds(
@@ -120,7 +120,7 @@ test('3: a put racing a delete of the same key never leaves a value without its 
   assert.is(ours.broken, 0, `${ours.broken} inconsistent keys over ${ours.rounds} rounds`)
 })
 
-test('4: ttl is optional: without one, records never expire', async ({ cache, client }) => {
+onSingle(test)('4: ttl is optional: without one, records never expire', async ({ cache, client }) => {
   const seed = new SeedCache({ redis: client() })
   let seedError: unknown
   await seed.put('key', 'value').catch((error) => (seedError = error))
@@ -132,7 +132,7 @@ test('4: ttl is optional: without one, records never expire', async ({ cache, cl
   assert.is(await store.ttl('key'), Infinity)
 })
 
-test('5: async write failures are reported, not lost', async ({ cache, client, admin }) => {
+onSingle(test)('5: async write failures are reported, not lost', async ({ cache, client, admin }) => {
   const seed = new SeedCache({ redis: client(), ttl: 60_000, writes: 'async' })
   const store = cache({ ttl: 60_000, writes: 'async' })
   const reported: CacheOperationError[] = []
@@ -164,7 +164,7 @@ test('5: async write failures are reported, not lost', async ({ cache, client, a
   for (const error of reported) assert.match(error.message, /OOM command not allowed/)
 })
 
-test('5: with no error listener, failures reject flush() and warn', async ({ cache, admin }) => {
+onSingle(test)('5: with no error listener, failures reject flush() and warn', async ({ cache, admin }) => {
   const store = cache({ writes: 'async' })
   await store.get('warm-up')
   const warnings: Error[] = []
@@ -187,7 +187,7 @@ test('5: with no error listener, failures reject flush() and warn', async ({ cac
   }
 })
 
-test('7: a member ZSCAN returns twice is listed once', async ({ cache, client }) => {
+onSingle(test)('7: a member ZSCAN returns twice is listed once', async ({ cache, client }) => {
   // A member deleted and written again during a listing may come back on a later ZSCAN page:
   // here the index is a hash table when the scan starts, then is emptied and rebuilt small
   // (a listpack), whose ZSCAN returns every member again whatever the cursor.

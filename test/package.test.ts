@@ -6,12 +6,12 @@ import { execFile } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import * as assert from 'uvu/assert'
-import { redisSuite } from './helpers.js'
+import { redisSuite, onSingle } from './helpers.js'
 
 const root = new URL('..', import.meta.url)
 const test = redisSuite('package')
 
-test('package.json exports point at built files with type declarations', () => {
+onSingle(test)('package.json exports point at built files with type declarations', () => {
   const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
   assert.is(pkg.type, 'module')
   assert.is(pkg.exports['.'].import, './dist/index.js')
@@ -22,7 +22,7 @@ test('package.json exports point at built files with type declarations', () => {
   }
 })
 
-test('plain node imports the package by name and uses it', async ({ server }) => {
+onSingle(test)('plain node imports the package by name and uses it', async ({ server }) => {
   const program = `
     import { RedisCache, ANY } from 'redis-prefix-cache'
     const cache = new RedisCache({ redis: process.argv[1], namespace: 'pkg' })

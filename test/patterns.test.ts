@@ -4,7 +4,7 @@
  */
 import * as assert from 'uvu/assert'
 import { ANY, REST, type Key } from '../src/index.js'
-import { redisSuite } from './helpers.js'
+import { redisSuite, oneBucket } from './helpers.js'
 
 const test = redisSuite('patterns')
 
@@ -97,7 +97,7 @@ test('iterate yields every match once, in pages of about count', async ({ cache 
   assert.equal(exact, [[['p', 1, 4], 4]])
 })
 
-test('deleteAll removes exactly the matches, and their index entries', async ({ cache, admin }) => {
+oneBucket(test)('deleteAll removes exactly the matches, and their index entries', async ({ cache, admin }) => {
   const store = cache()
   await store.putMany(records)
   assert.is(await store.deleteAll(['user', ANY, 'session', ANY]), 3)

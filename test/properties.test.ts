@@ -8,7 +8,7 @@ import fc from 'fast-check'
 import superjson from 'superjson'
 import * as assert from 'uvu/assert'
 import { ANY, CacheDecodeError, REST, type Key, type KeyPart } from '../src/index.js'
-import { redisSuite, snapshot } from './helpers.js'
+import { redisSuite, snapshot, oneBucket } from './helpers.js'
 
 const test = redisSuite('properties')
 
@@ -129,11 +129,20 @@ test('random invalid keys, patterns, ttls and values are refused, and Redis is b
   assert.equal(await snapshot(admin), before)
 })
 
-test('garbage and truncated values stored under our keys fail reads naming the key, and pollute nothing', async ({ cache, admin }) => {
+/** superjson's text of a value, or of its String() where superjson refuses it (entries named like prototype). */
+function stringifiable(value: unknown): string {
+  try {
+    return superjson.stringify(value)
+  } catch {
+    return superjson.stringify(String(value))
+  }
+}
+
+oneBucket(test)('garbage and truncated values stored under our keys fail reads naming the key, and pollute nothing', async ({ cache, admin }) => {
   const store = cache({ namespace: 'prop' })
   const hostile = fc.oneof(
     fc.string({ unit: 'binary' }),
-    fc.anything().map((v) => superjson.stringify(v)).chain((s) => fc.nat(s.length).map((n) => s.slice(0, n))),
+    fc.anything().map(stringifiable).chain((s) => fc.nat(s.length).map((n) => s.slice(0, n))),
     fc.constantFrom(
       '{"json":{"__proto__":{"polluted":1}}}',
       '{"json":{"a":{}},"meta":{"values":{"a.__proto__.polluted":["undefined"]}}}',

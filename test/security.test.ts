@@ -9,7 +9,7 @@ import { Redis } from 'ioredis'
 import * as assert from 'uvu/assert'
 import { ANY, CacheOperationError, REST, RedisCache, type Key, type KeyPart } from '../src/index.js'
 import { loadScript, SCRIPTS } from '../src/scripts.js'
-import { redisSuite, rejects } from './helpers.js'
+import { redisSuite, rejects, onSingle } from './helpers.js'
 
 const test = redisSuite('security')
 
@@ -40,7 +40,7 @@ function keysOf(args: string[]): string[] {
   }
 }
 
-test('whatever the key parts contain, a namespace touches only keys under its own hash tag', async ({ server, admin }) => {
+onSingle(test)('whatever the key parts contain, a namespace touches only keys under its own hash tag', async ({ server, admin }) => {
   const client = new Redis(server.url)
   const store = new RedisCache({ redis: client, namespace: 'ns', ttl: 60_000 })
   const other = new RedisCache({ redis: server.url, namespace: 'other' })
@@ -113,7 +113,7 @@ function readmeAclLine(): string[] {
   return line.trim().split(/\s+/).slice(3)
 }
 
-test("the store works as the README's ACL user, limited to its namespace and the commands it needs", async ({ server, admin }) => {
+onSingle(test)("the store works as the README's ACL user, limited to its namespace and the commands it needs", async ({ server, admin }) => {
   const rules = readmeAclLine().map((rule) => (rule === '>password' ? '>s3cret' : rule))
   assert.ok(rules.includes('~{sessions}:*') && rules.includes('-@all'))
   await admin.call('ACL', 'SETUSER', 'sessions', 'reset', ...rules)

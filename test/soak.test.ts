@@ -8,7 +8,7 @@
 import * as assert from 'uvu/assert'
 import { SeedCache } from '../scripts/baselines/seed-pipeline.js'
 import { ANY, REST, type Key, type KeyPart, type Pattern } from '../src/index.js'
-import { redisSuite, sleep } from './helpers.js'
+import { redisSuite, sleep, onSingle } from './helpers.js'
 
 const test = redisSuite('soak')
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 20)
@@ -101,7 +101,7 @@ test(`the store: ${SECONDS} s of racing writes, and verify() finds nothing at an
   assert.ok(checkpoints >= 1)
 })
 
-test("the seed's algorithm under the same workload: verify() finds problems", async ({ cache, client }) => {
+onSingle(test)("the seed's algorithm under the same workload: verify() finds problems", async ({ cache, client }) => {
   const clients = Array.from({ length: CONNECTIONS }, () => client())
   const seed = (worker: number) => new SeedCache({ redis: clients[worker]!, ttl: randomTtl() ?? 600_000, layout: 'store' })
   const workload = run(async (worker) => {

@@ -5,7 +5,7 @@
 import { once } from 'node:events'
 import * as assert from 'uvu/assert'
 import { ANY, CacheOperationError, REST, RedisCache } from '../src/index.js'
-import { redisSuite, rejects, sleep, snapshot } from './helpers.js'
+import { redisSuite, rejects, sleep, snapshot, oneBucket, onSingle } from './helpers.js'
 
 const test = redisSuite('store')
 const config = { namespace: 'test', ttl: 3_600_000 }
@@ -48,7 +48,7 @@ test('async writes resolve before Redis answered', async ({ cache, admin }) => {
   assert.is(await store.get('key'), 'value')
 })
 
-test('delete removes from redis sets', async ({ cache, admin }) => {
+oneBucket(test)('delete removes from redis sets', async ({ cache, admin }) => {
   const store = cache(config)
   await store.put(['namespace', 'key1'], 'value')
   await store.put(['namespace', 'key2'], 'value')
@@ -111,7 +111,7 @@ test('can match fetch all', async ({ cache }) => {
   assert.equal(await store.all(['namespace', ANY]), [[['namespace', 'key'], 'value']])
 })
 
-test('records auto purge', async ({ cache, admin }) => {
+oneBucket(test)('records auto purge', async ({ cache, admin }) => {
   const store = cache({ ...config, ttl: 50 })
   await store.put('key', 'value')
   await store.putMany([['key1', '1'], [['namespace', 'key2'], '2']])
@@ -160,7 +160,7 @@ test('has, ttl and touch', async ({ cache }) => {
   assert.is(await store.touch('missing', 1000), false)
 })
 
-test('touch moves the record in every index (sliding sessions)', async ({ cache, admin }) => {
+oneBucket(test)('touch moves the record in every index (sliding sessions)', async ({ cache, admin }) => {
   const store = cache({ namespace: 'test', ttl: 100 })
   await store.put(['user', 1, 'session', 's'], 'x')
   assert.is(await store.touch(['user', 1, 'session', 's'], 60_000), true)
@@ -172,7 +172,7 @@ test('touch moves the record in every index (sliding sessions)', async ({ cache,
   }
 })
 
-test('records without ttl never expire, nor do their indexes', async ({ cache, admin }) => {
+oneBucket(test)('records without ttl never expire, nor do their indexes', async ({ cache, admin }) => {
   const store = cache({ namespace: 'test' })
   await store.put(['a', 'b'], 1)
   assert.is(await admin.pttl('{test}:a:b'), -1)
@@ -181,7 +181,7 @@ test('records without ttl never expire, nor do their indexes', async ({ cache, a
   assert.equal(await admin.zrange('{test}:a:#', '0', '-1', 'WITHSCORES'), ['b', 'inf'])
 })
 
-test('clear removes this namespace and nothing else', async ({ cache, admin }) => {
+oneBucket(test)('clear removes this namespace and nothing else', async ({ cache, admin }) => {
   const store = cache({ namespace: 'test' })
   const other = cache({ namespace: 'other' })
   await store.putMany([['a', 1], [['b', 1, 'c'], 2], [['b', 2], 3]])
@@ -205,7 +205,7 @@ test('clear and deleteAll work over many pages', async ({ cache, admin }) => {
   assert.is(await admin.dbsize(), 0)
 })
 
-test('close() quits a client the store created, not one passed in', async ({ server, client }) => {
+onSingle(test)('close() quits a client the store created, not one passed in', async ({ server, client }) => {
   const own = new RedisCache({ redis: server.url })
   await own.put('k', 1)
   await own.close()
@@ -221,7 +221,7 @@ test('close() quits a client the store created, not one passed in', async ({ ser
   assert.is(await mine.ping(), 'PONG')
 })
 
-test('ioredis options object and default namespace', async ({ server, admin }) => {
+onSingle(test)('ioredis options object and default namespace', async ({ server, admin }) => {
   const store = new RedisCache({ redis: { host: server.host, port: server.port } })
   try {
     await store.put('k', 1)

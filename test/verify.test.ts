@@ -5,7 +5,7 @@
 import * as assert from 'uvu/assert'
 import { SeedCache } from '../scripts/baselines/seed-pipeline.js'
 import { ANY, REST, type Key } from '../src/index.js'
-import { redisSuite, rejects, sleep, snapshot } from './helpers.js'
+import { redisSuite, rejects, sleep, snapshot, oneBucket, onSingle } from './helpers.js'
 
 const test = redisSuite('verify')
 
@@ -30,7 +30,7 @@ test('a store used normally verifies clean', async ({ cache }) => {
   assert.is(report.repaired, false)
 })
 
-test('index entries whose value is gone: found, then removed from every index', async ({ cache, admin }) => {
+oneBucket(test)('index entries whose value is gone: found, then removed from every index', async ({ cache, admin }) => {
   const store = cache({ ttl: 60_000 })
   await store.putMany(records)
   await admin.del('{cache}:user:1:session:s1')
@@ -49,7 +49,7 @@ test('index entries whose value is gone: found, then removed from every index', 
   assert.is(await admin.zscore('{cache}:user:#', '1:session:s1'), null)
 })
 
-test('live values an index is missing: found, then listed again with their own expiry', async ({ cache, admin }) => {
+oneBucket(test)('live values an index is missing: found, then listed again with their own expiry', async ({ cache, admin }) => {
   const store = cache({ ttl: 60_000 })
   await store.putMany(records)
   await store.put(['user', 1, 'session', 'forever'], 'e', { ttl: Infinity })
@@ -69,7 +69,7 @@ test('live values an index is missing: found, then listed again with their own e
   assert.is(await admin.pttl('{cache}:user:1:session:#'), -1)
 })
 
-test('indexes expiring before their longest-lived member: found, then corrected', async ({ cache, admin }) => {
+oneBucket(test)('indexes expiring before their longest-lived member: found, then corrected', async ({ cache, admin }) => {
   const store = cache({ ttl: 60_000 })
   await store.putMany(records)
   await store.put(['p', 1], 'never', { ttl: Infinity })
@@ -86,7 +86,7 @@ test('indexes expiring before their longest-lived member: found, then corrected'
   assert.ok((await admin.pttl('{cache}:user:1:session:#')) > 55_000)
 })
 
-test("the seed's algorithm leaves what verify reports (a short ttl shortens the index)", async ({ cache, client }) => {
+onSingle(test)("the seed's algorithm leaves what verify reports (a short ttl shortens the index)", async ({ cache, client }) => {
   const redis = client()
   await new SeedCache({ redis, ttl: 60_000, layout: 'store' }).put(['user', 1, 'session', 'long'], 'v')
   await new SeedCache({ redis, ttl: 1_000, layout: 'store' }).put(['user', 1, 'session', 'short'], 'v')
@@ -94,7 +94,7 @@ test("the seed's algorithm leaves what verify reports (a short ttl shortens the 
   assert.ok(report.indexExpiry.some((e) => e.index === '{cache}:user:1:session:#'), JSON.stringify(report))
 })
 
-test('verify reads and repairs only its own namespace, over many SCAN pages', async ({ cache, admin }) => {
+oneBucket(test)('verify reads and repairs only its own namespace, over many SCAN pages', async ({ cache, admin }) => {
   const store = cache({ namespace: 'a*b' })
   const other = cache({ namespace: 'a' })
   const many = Array.from({ length: 1200 }, (_, i): [Key, number] => [['u', i % 40, i], i])
