@@ -103,17 +103,7 @@ function clusterSuite(name: string): Test<Context> {
       return client as unknown as Redis
     }
   })
-  test.before.each(async (ctx) => {
-    await ctx.admin.flushall()
-  })
-  test.after.each(async (ctx) => {
-    const tasks = ctx.cleanup.splice(0)
-    await Promise.all(tasks.map((task) => task()))
-  })
-  test.after(async (ctx) => {
-    await ctx.admin?.quit()
-  })
-  return test
+  return eachTestFromEmpty(test)
 }
 
 function singleSuite(name: string, serverArgs: string[]): Test<Context> {
@@ -133,6 +123,15 @@ function singleSuite(name: string, serverArgs: string[]): Test<Context> {
       return client
     }
   })
+  eachTestFromEmpty(test)
+  test.after(async (ctx) => {
+    await ctx.server?.stop() // after the admin client has quit
+  })
+  return test
+}
+
+/** Every test starts from an empty server and ends with its stores and clients closed. */
+function eachTestFromEmpty(test: Test<Context>): Test<Context> {
   test.before.each(async (ctx) => {
     await ctx.admin.flushall()
   })
@@ -142,7 +141,6 @@ function singleSuite(name: string, serverArgs: string[]): Test<Context> {
   })
   test.after(async (ctx) => {
     await ctx.admin?.quit()
-    await ctx.server?.stop()
   })
   return test
 }
