@@ -5,7 +5,7 @@
  * bucket's hash tag, so every script still touches one slot. The hash is part of the
  * storage format: records written with one (buckets, bucketBy) are found only with the same.
  */
-import { bucketBase } from './layout.js'
+import { bucketBase, escapeGlob } from './layout.js'
 import type { CompiledPattern } from './patterns.js'
 
 /** 32-bit FNV-1a of a string's UTF-8 bytes. */
@@ -29,7 +29,7 @@ export class BucketLayout {
   constructor(namespace: string, readonly buckets: number, readonly bucketBy: number) {
     this.all = Array.from({ length: buckets }, (_, b) => b)
     this.bases = this.all.map((b) => bucketBase(namespace, b, buckets))
-    const glob = namespace.replace(/[*?[\]\\]/g, '\\$&')
+    const glob = escapeGlob(namespace)
     this.match = buckets === 1 ? `{${glob}}:*` : `{${glob}#*}:*`
   }
 

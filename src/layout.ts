@@ -34,6 +34,11 @@ export function bucketBase(namespace: string, bucket: number, buckets: number): 
   return buckets === 1 ? base : `{${namespace}#${bucket}}:`
 }
 
+/** Text matched literally in a SCAN MATCH glob: `*`, `?`, `[`, `]` and `\` escaped. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&')
+}
+
 /** The part of a key before its parts: `{ns}:` or `{ns#b}:` (its hash tag and the colon). */
 export function baseOfKey(key: string): string {
   return key.slice(0, key.indexOf('}:') + 2)

@@ -61,7 +61,9 @@ export async function verifyNamespace(client: Client, layout: BucketLayout, opti
       for (const key of keys) {
         if (key.endsWith(':#')) continue
         const base = baseOfKey(key)
-        valuesByBase.set(base, [...(valuesByBase.get(base) ?? []), key])
+        const values = valuesByBase.get(base)
+        if (values) values.push(key)
+        else valuesByBase.set(base, [key])
       }
       for (const [base, values] of valuesByBase) {
         const missing = (await runScript(client, 'verifyValues', [`${base}#`, ...values], [repair ? '1' : '0'])) as string[]

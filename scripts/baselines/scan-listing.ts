@@ -7,13 +7,11 @@
  * A baseline for the benchmark; not part of the library.
  */
 import type { Redis } from 'ioredis'
-import { namespaceBase, valueKey } from '../../src/layout.js'
+import { escapeGlob, namespaceBase, valueKey } from '../../src/layout.js'
 import { encodeKey } from '../../src/keys.js'
 import { decodePart, encodePart, type KeyPart } from '../../src/parts.js'
 import { superjsonSerializer } from '../../src/values.js'
 import { ANY } from '../../src/wildcards.js'
-
-const escapeGlob = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&')
 
 export class ScanCache {
   readonly #base: string
