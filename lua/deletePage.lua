@@ -20,6 +20,7 @@
 local rcall = redis.call
 -- @include fixIndexExpiry
 -- @include matchMember
+-- @include eachIndexEntry
 -- @include removeRecord
 
 local index = KEYS[1]

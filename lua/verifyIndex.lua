@@ -21,6 +21,7 @@
 local rcall = redis.call
 -- @include now
 -- @include fixIndexExpiry
+-- @include eachIndexEntry
 -- @include removeRecord
 
 local index = KEYS[1]

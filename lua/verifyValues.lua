@@ -15,6 +15,7 @@
 ]]
 local rcall = redis.call
 -- @include fixIndexExpiry
+-- @include eachIndexEntry
 
 local base = string.sub(KEYS[1], 1, -2)
 local repair = ARGV[1] == '1'
@@ -36,13 +37,7 @@ for i = 2, #KEYS do
   local expireAt = rcall('PEXPIRETIME', key)
   if expireAt ~= -2 then
     local score = expireAt == -1 and '+inf' or expireAt
-    local full = string.sub(key, #base + 1)
-    check(key, base .. '#', full, score)
-    local pos = string.find(full, ':', 1, true)
-    while pos do
-      check(key, base .. string.sub(full, 1, pos) .. '#', string.sub(full, pos + 1), score)
-      pos = string.find(full, ':', pos + 1, true)
-    end
+    eachIndexEntry(base, key, function(index, member) check(key, index, member, score) end)
   end
 end
 for index in pairs(touched) do fixIndexExpiry(index) end

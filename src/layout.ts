@@ -9,8 +9,9 @@
  * `{ns}` is the namespace as a Redis Cluster hash tag, so every key of a namespace lives in
  * one hash slot. With `buckets` > 1 the namespace is split into buckets, and bucket b's
  * keys carry the tag `{ns#b}` instead (buckets.ts): one slot a bucket. The namespace may
- * not contain `#`, so no tag of one namespace is the tag of another. Parts are written by parts.ts and never contain `:`, and no part is written
- * `#`, so a value key is never taken for an index key. A member of the index of p1..pk is
+ * not contain `#`, so no tag of one namespace is the tag of another. Parts are written by
+ * parts.ts and never contain `:`, and no part is written `#`, so a value key is never
+ * taken for an index key. A member of the index of p1..pk is
  * the rest of the key, p(k+1):...:pn, scored with the record's expiry in epoch milliseconds
  * (+inf for a record that never expires). The value key of a member is therefore the index
  * key without its final `#`, followed by the member.

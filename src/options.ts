@@ -12,7 +12,7 @@ export interface RedisCacheOptions<W extends WriteMode = WriteMode> {
    * Default: redis://127.0.0.1:6379. A client passed in stays the caller's: close() does not quit it.
    */
   redis?: Redis | Cluster | string | RedisOptions
-  /** Prefix of every key, used as the Redis Cluster hash tag. Default 'cache'. Must not contain '{' or '}'. */
+  /** Prefix of every key, used in the Redis Cluster hash tag. Default 'cache'. Must not contain '{', '}' or '#'. */
   namespace?: string
   /**
    * Spread the namespace over this many buckets (hash tags, so hash slots of a Redis

@@ -8,8 +8,7 @@ import type { Cluster, Redis } from 'ioredis'
 import type { BucketLayout } from './buckets.js'
 import type { Key } from './keys.js'
 import { baseOfKey } from './layout.js'
-import { keyFromParts } from './keys.js'
-import { decodePart } from './parts.js'
+import { decodeParts, keyFromParts } from './keys.js'
 import { runScript, type Client } from './scripts.js'
 
 export interface VerifyOptions {
@@ -36,7 +35,7 @@ export interface VerifyReport {
 
 function keyOf(base: string, valueKey: string): Key | undefined {
   try {
-    return keyFromParts(valueKey.slice(base.length).split(':').map(decodePart))
+    return keyFromParts(decodeParts(valueKey.slice(base.length).split(':')))
   } catch {
     return undefined
   }
@@ -56,10 +55,14 @@ export async function verifyNamespace(client: Client, layout: BucketLayout, opti
       const [next, keys] = await node.scan(cursor, 'MATCH', layout.match, 'COUNT', count)
       cursor = next
       report.keysChecked += keys.length
-      // Values: one script call per bucket (each bucket is one hash slot).
+      // Values: one script call per bucket (each bucket is one hash slot); indexes one by one.
       const valuesByBase = new Map<string, string[]>()
+      const indexes: string[] = []
       for (const key of keys) {
-        if (key.endsWith(':#')) continue
+        if (key.endsWith(':#')) {
+          indexes.push(key)
+          continue
+        }
         const base = baseOfKey(key)
         const values = valuesByBase.get(base)
         if (values) values.push(key)
@@ -72,7 +75,7 @@ export async function verifyNamespace(client: Client, layout: BucketLayout, opti
           report.missingEntries.push({ valueKey, index: missing[i + 1] as string, key: keyOf(base, valueKey) })
         }
       }
-      for (const index of keys.filter((key) => key.endsWith(':#'))) await verifyIndex(client, baseOfKey(index), index, count, repair, report)
+      for (const index of indexes) await verifyIndex(client, baseOfKey(index), index, count, repair, report)
     } while (cursor !== '0')
   }
   report.ok = report.orphanEntries.length === 0 && report.missingEntries.length === 0 && report.indexExpiry.length === 0
