@@ -7,12 +7,48 @@ import { DEFAULTS } from './options.js'
 import type { Client } from './scripts.js'
 
 /**
- * ioredis options of a client the store creates (yours override them): during an outage a
- * command waits in the offline queue for three reconnection attempts (about 0.3 s), then
- * rejects, instead of the default twenty (about 10 s); so calls fail fast, and writes
- * that failed are not applied later when Redis comes back.
+ * ioredis options of a client the store creates (yours override them). The store never
+ * hands a command to a client that is not connected (see whenReady), so the offline queue
+ * stays empty; `autoResendUnfulfilledCommands: false` keeps ioredis from sending again, after
+ * a reconnection, a command whose connection dropped before it was answered (its call has
+ * long been rejected by then).
  */
-export const OWNED_CLIENT_OPTIONS: RedisOptions = { maxRetriesPerRequest: 3 }
+export const OWNED_CLIENT_OPTIONS: RedisOptions = { maxRetriesPerRequest: 3, autoResendUnfulfilledCommands: false }
+
+const readiness = new WeakMap<Client, Promise<void>>()
+
+/**
+ * Resolves once the client is connected and ready, rejects once it has ended; one promise
+ * per client and wait, shared by every call that waits. The store awaits it before it sends
+ * anything, with its timeout racing it: a call that times out while the client is still
+ * reconnecting has sent nothing, so ioredis's offline queue can never deliver it when Redis
+ * comes back.
+ */
+export function whenReady(client: Client): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve()
+  if (client.status === 'end') return Promise.reject(new Error('Connection is closed.'))
+  let waiting = readiness.get(client)
+  if (!waiting) {
+    waiting = new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error) => {
+        client.off('ready', onReady)
+        client.off('end', onEnd)
+        readiness.delete(client)
+        if (error) reject(error)
+        else resolve()
+      }
+      const onReady = () => settle()
+      const onEnd = () => settle(new Error('Connection is closed.'))
+      client.on('ready', onReady)
+      client.on('end', onEnd)
+    })
+    waiting.catch(() => undefined) // a wait nobody races any more is no unhandled rejection
+    readiness.set(client, waiting)
+    // A client made with lazyConnect waits for its first command: connect it now.
+    if (client.status === 'wait') client.connect().catch(() => undefined)
+  }
+  return waiting
+}
 
 export interface Connection {
   readonly client: Client

@@ -3,7 +3,7 @@
  * command) per call or per page, and decodes. What happens in Redis is in lua/.
  */
 import { EventEmitter } from 'node:events'
-import { connect } from './connection.js'
+import { connect, whenReady } from './connection.js'
 import { CacheDecodeError, CacheOperationError, type Operation } from './errors.js'
 import { decodeParts, encodeKey, keyFromParts, type Key } from './keys.js'
 import { BucketLayout, checkBuckets } from './buckets.js'
@@ -281,14 +281,24 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     return checkTtl(options?.ttl, 'options.ttl') ?? this.#defaultTtl
   }
 
-  /** Runs one Redis call: its error, or its not answering within the timeout, becomes a CacheOperationError. */
+  /**
+   * Runs one Redis call: its error, or its not answering within the timeout, becomes a
+   * CacheOperationError. Nothing is sent before the client is ready: a call that times out
+   * while Redis is unreachable never reaches it later (see whenReady).
+   */
   async #call<T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout = this.#timeout): Promise<T> {
     let timer: NodeJS.Timeout | undefined
+    let sent = false
     const timedOut = new Promise<never>((_, reject) => {
       if (timeout === Infinity) return
-      timer = setTimeout(() => reject(new Error(`no answer from Redis within ${timeout} ms (options.timeout); connection ${this.redis.status}`)), timeout)
+      timer = setTimeout(() => {
+        const what = sent ? 'the command was sent and may still be applied' : 'nothing was sent'
+        reject(new Error(`no answer from Redis within ${timeout} ms (options.timeout); connection ${this.redis.status}; ${what}`))
+      }, timeout)
     })
     try {
+      if (this.redis.status !== 'ready') await Promise.race([whenReady(this.redis), timedOut])
+      sent = true
       return await Promise.race([run(), timedOut])
     } catch (error) {
       throw new CacheOperationError(operation, key, error)
