@@ -30,17 +30,33 @@ export class RedisCacheError extends Error {
 /** Redis refused or failed a call. `message` carries Redis's own message; `cause` is its error. */
 export class CacheOperationError extends RedisCacheError {
   override name = 'CacheOperationError'
+  /**
+   * putMany: the positions (in the entries passed) of the records that were not written.
+   * The others were (each bucket is one atomic call; with one bucket, all or none).
+   */
+  readonly entries: readonly number[] | undefined
 
-  constructor(operation: Operation, key: unknown, cause: unknown) {
-    super(operation, key, ' failed', cause)
+  constructor(operation: Operation, key: unknown, cause: unknown, entries?: readonly number[], total?: number) {
+    super(operation, key, entries ? ` failed for ${describeEntries(entries, total ?? entries.length)}` : ' failed', cause)
+    this.entries = entries
   }
+}
+
+function describeEntries(entries: readonly number[], total: number): string {
+  const shown = entries.slice(0, 10).join(', ') + (entries.length > 10 ? ', ...' : '')
+  const rest = entries.length === total ? 'none was written' : `the other ${total - entries.length} were written`
+  return `${entries.length} of ${total} records (entries ${shown}; ${rest})`
 }
 
 /** A stored value could not be read back by the serializer. */
 export class CacheDecodeError extends RedisCacheError {
   override name = 'CacheDecodeError'
+  /** The key of the record whose stored value could not be decoded. */
+  readonly record: unknown
 
-  constructor(operation: Operation, key: unknown, cause: unknown) {
-    super(operation, key, `: the stored value of ${show(key)} could not be decoded`, cause)
+  /** `key`: the key or pattern of the call; `record`: the key of the record that failed. */
+  constructor(operation: Operation, key: unknown, record: unknown, cause: unknown) {
+    super(operation, key, `: the stored value of ${show(record)} could not be decoded`, cause)
+    this.record = record
   }
 }

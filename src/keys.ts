@@ -4,6 +4,7 @@
  * and turns encoded parts back into the key in the shape it was written.
  */
 import { decodePart, describeType, encodePart, type KeyPart } from './parts.js'
+import { checkKeySize } from './limits.js'
 import { ANY, REST } from './wildcards.js'
 
 /** A record's key: one part, or an array of one or more parts. */
@@ -20,7 +21,9 @@ export function encodeKey(key: unknown, name = 'key'): string[] {
   if (!Array.isArray(key)) {
     if (key === undefined) throw new TypeError(`${name} must be a key part or an array of parts, got undefined`)
     checkNotWildcard(key, name)
-    return [encodePart(key, name)]
+    const parts = [encodePart(key, name)]
+    checkKeySize(parts, name)
+    return parts
   }
   if (key.length === 0) throw new TypeError(`${name} must have at least one part, got an empty array`)
   const parts = new Array<string>(key.length)
@@ -30,6 +33,7 @@ export function encodeKey(key: unknown, name = 'key'): string[] {
     checkNotWildcard(part, `${name}[${i}]`)
     parts[i] = encodePart(part, `${name}[${i}]`)
   }
+  checkKeySize(parts, name)
   return parts
 }
 

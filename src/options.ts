@@ -2,6 +2,7 @@
  * The store's options, their defaults, and the checks of ttl and page sizes.
  */
 import type { Cluster, Redis, RedisOptions } from 'ioredis'
+import { LIMITS } from './limits.js'
 import type { Serializer } from './values.js'
 
 export type WriteMode = 'sync' | 'async'
@@ -69,15 +70,22 @@ export const DEFAULTS = {
 export function checkTtl(ttl: unknown, name: string): number | undefined {
   if (ttl === undefined) return undefined
   if (ttl === Infinity) return 0
-  if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl <= 0) {
-    throw new RangeError(`${name} must be a positive safe integer of milliseconds (or Infinity for no expiry), got ${typeof ttl === 'number' ? ttl : typeof ttl === 'string' ? JSON.stringify(ttl) : typeof ttl}`)
+  if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl <= 0 || ttl > LIMITS.maxTtl) {
+    throw new RangeError(`${name} must be a positive integer of milliseconds up to 2^47 (or Infinity for no expiry), got ${describe(ttl)}`)
   }
   return ttl
 }
 
+function describe(value: unknown): string {
+  if (typeof value === 'number') return String(value)
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (value === null) return 'null'
+  return typeof value
+}
+
 export function checkCount(count: unknown, name: string): number {
   if (typeof count !== 'number' || !Number.isSafeInteger(count) || count <= 0) {
-    throw new RangeError(`${name} must be a positive safe integer, got ${String(count)}`)
+    throw new RangeError(`${name} must be a positive safe integer, got ${describe(count)}`)
   }
   return count
 }

@@ -12,6 +12,7 @@
  */
 import type { KeyPart } from './parts.js'
 import { describeType, encodePart } from './parts.js'
+import { checkKeySize } from './limits.js'
 import { ANY, REST, type Any, type Rest } from './wildcards.js'
 
 /** A pattern: `ANY`, or an array of parts and wildcards, `REST` last if at all. */
@@ -51,5 +52,6 @@ export function compilePattern(pattern: unknown, name = 'pattern'): CompiledPatt
       else tail.push(encoded)
     }
   }
+  checkKeySize([...prefix, ...tail], name)
   return { prefix, tail, rest, exact: !rest && tail.length === 0 }
 }

@@ -18,6 +18,7 @@ import {
   type WriteMode,
   type WriteOptions,
 } from './options.js'
+import { LIMITS } from './limits.js'
 import { compareKeys } from './order.js'
 import { decodePart, type KeyPart } from './parts.js'
 import { compilePattern, type CompiledPattern, type Pattern } from './patterns.js'
@@ -30,8 +31,11 @@ import { REST } from './wildcards.js'
 export type DeleteResult<W extends WriteMode> = W extends 'async' ? undefined : boolean
 
 export interface RedisCacheEvents {
-  /** A write in 'async' mode failed. */
-  error: [error: CacheOperationError]
+  /**
+   * A write in 'async' mode failed (a CacheOperationError), or all()/iterate() skipped a
+   * record whose stored value could not be decoded (a CacheDecodeError).
+   */
+  error: [error: CacheOperationError | CacheDecodeError]
 }
 
 export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<RedisCacheEvents> {
@@ -53,7 +57,8 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   readonly #pending = new Set<Promise<void>>()
   /** Async failures that found no 'error' listener: flush() and close() reject with them. */
   #unreported: CacheOperationError[] = []
-  #closed = false
+  /** Set by the first close(): every later close() answers the same promise. */
+  #closing: Promise<void> | undefined
 
   constructor(options: RedisCacheOptions<W> = {}) {
     super()
@@ -91,29 +96,43 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   /**
    * Stores many records: one script call per bucket, so all of a bucket's records or none
-   * (with the default single bucket: all records or none).
+   * (with the default single bucket: all records or none). At most LIMITS.putManyRecords
+   * records and LIMITS.putManyParts key parts per call, so no script runs long.
    */
   async putMany(entries: ReadonlyArray<readonly [Key, unknown]>, options?: WriteOptions): Promise<void> {
     this.#open()
     if (!Array.isArray(entries)) throw new TypeError(`entries must be an array of [key, value] pairs, got ${typeof entries}`)
+    if (entries.length > LIMITS.putManyRecords) {
+      throw new RangeError(`entries has ${entries.length} records; putMany takes at most ${LIMITS.putManyRecords} (LIMITS.putManyRecords): split the batch`)
+    }
     const ttl = this.#ttlOf(options)
-    const calls = new Map<number, { keys: string[]; args: (string | number)[] }>()
+    const calls = new Map<number, { keys: string[]; args: (string | number)[]; entries: number[] }>()
+    let totalParts = 0
     for (let i = 0; i < entries.length; i++) {
       const entry: unknown = entries[i]
       if (!Array.isArray(entry) || entry.length !== 2) throw new TypeError(`entries[${i}] must be a [key, value] pair`)
       const parts = encodeKey(entry[0], `entries[${i}][0]`)
+      totalParts += parts.length
+      if (totalParts > LIMITS.putManyParts) {
+        throw new RangeError(`entries hold more than ${LIMITS.putManyParts} key parts in all (LIMITS.putManyParts), reached at entries[${i}]: split the batch`)
+      }
       const text = serializeValue(this.#serializer, entry[1], `entries[${i}][1]`)
       const bucket = this.#layout.bucketOf(parts)
       let call = calls.get(bucket)
-      if (!call) calls.set(bucket, (call = { keys: [], args: [ttl] }))
+      if (!call) calls.set(bucket, (call = { keys: [], args: [ttl], entries: [] }))
       const { value: vkey, indexes } = recordKeys(this.#layout.bases[bucket] as string, parts)
       call.keys.push(vkey, ...indexes)
       call.args.push(parts.length, text)
+      call.entries.push(i)
     }
     if (calls.size === 0) return
-    await this.#write('putMany', undefined, () =>
-      Promise.all([...calls.values()].map(({ keys, args }) => runScript(this.redis, 'put', keys, args))),
-    )
+    await this.#write('putMany', undefined, async () => {
+      const results = await Promise.allSettled([...calls.values()].map(({ keys, args }) => runScript(this.redis, 'put', keys, args)))
+      const failed = [...calls.values()].flatMap((call, i) => (results[i]?.status === 'rejected' ? call.entries : []))
+      if (failed.length === 0) return
+      const cause = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason
+      throw new CacheOperationError('putMany', undefined, cause, failed.sort((a, b) => a - b), entries.length)
+    })
   }
 
   /** The value of a record, or undefined when it is absent or expired. */
@@ -121,7 +140,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.#open()
     const vkey = this.#valueKey(encodeKey(key))
     const text = await this.#call('get', key, () => this.redis.get(vkey))
-    return text === null ? undefined : this.#decode('get', key, text)
+    return text === null ? undefined : this.#decode('get', key, key, text)
   }
 
   /** The values of many records, in the order of `keys`; undefined where absent. */
@@ -145,7 +164,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
         found.forEach((text, j) => (texts[at[j] as number] = text))
       })),
     )
-    return Array.from(texts, (text, i) => (text === null ? undefined : this.#decode('getMany', keys[i], text)))
+    return Array.from(texts, (text, i) => (text === null ? undefined : this.#decode('getMany', undefined, keys[i], text)))
   }
 
   /** Whether a live record has this key. */
@@ -165,12 +184,13 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   /**
    * Gives a live record a new ttl (default: the store's ttl; Infinity: never expire).
-   * Resolves false when there is no such record.
+   * Resolves false when there is no such record. On a store without a default ttl the ttl
+   * must be given: a sliding expiry never removes an expiry by default.
    */
   async touch(key: Key, ttl?: number): Promise<boolean> {
     this.#open()
     const { value: vkey, indexes } = this.#recordKeys(encodeKey(key))
-    const ms = checkTtl(ttl, 'ttl') ?? this.#defaultTtl
+    const ms = this.#slidingTtl(ttl)
     return (await this.#call('touch', key, () => runScript(this.redis, 'touch', [vkey, ...indexes], [ms]))) === 1
   }
 
@@ -186,7 +206,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   async all(pattern: Pattern): Promise<Array<[Key, unknown]>> {
     this.#open()
     const compiled = compilePattern(pattern)
-    if (compiled.exact) return this.#exact('all', compiled)
+    if (compiled.exact) return this.#exact('all', pattern, compiled)
     const found: Array<{ parts: KeyPart[]; key: Key; value: unknown }> = []
     for await (const [parts, value] of this.#records('all', pattern, compiled, DEFAULTS.bulkCount)) {
       found.push({ parts, key: keyFromParts(parts), value })
@@ -201,16 +221,20 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    * the duplicates ZSCAN may return).
    */
   iterate(pattern: Pattern, options: IterateOptions = {}): AsyncIterable<[Key, unknown]> {
-    this.#open()
-    const compiled = compilePattern(pattern)
-    const count = checkCount(options.count ?? DEFAULTS.iterateCount, 'options.count')
-    return compiled.exact
-      ? (async function* (store: RedisCache<W>) { yield* await store.#exact('iterate', compiled) })(this)
-      : (async function* (store: RedisCache<W>) {
-          for await (const [parts, value] of store.#records('iterate', pattern, compiled, count)) {
-            yield [keyFromParts(parts), value] as [Key, unknown]
-          }
-        })(this)
+    // An async generator: bad input and a closed store reject the first next(), as every
+    // other call rejects, instead of throwing here.
+    return (async function* (store: RedisCache<W>): AsyncGenerator<[Key, unknown]> {
+      store.#open()
+      const compiled = compilePattern(pattern)
+      const count = checkCount(options?.count ?? DEFAULTS.iterateCount, 'options.count')
+      if (compiled.exact) {
+        yield* await store.#exact('iterate', pattern, compiled)
+        return
+      }
+      for await (const [parts, value] of store.#records('iterate', pattern, compiled, count)) {
+        yield [keyFromParts(parts), value]
+      }
+    })(this)
   }
 
   /** Removes every record whose key matches the pattern; resolves how many were removed. */
@@ -249,15 +273,20 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     throw new AggregateError(failures, `${failures.length} async write(s) failed with no 'error' listener: ${failures[0]?.message}`)
   }
 
-  /** Flushes pending writes, then quits the client if the store created it. Later calls reject. */
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
-    try {
-      await this.flush()
-    } finally {
-      if (this.#ownsClient) await this.redis.quit().catch(() => this.redis.disconnect())
-    }
+  /**
+   * Flushes pending writes, then quits the client if the store created it. Later calls
+   * reject. Every call of close() answers the same promise: none resolves before the
+   * pending writes have settled.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      try {
+        await this.flush()
+      } finally {
+        if (this.#ownsClient) await this.redis.quit().catch(() => this.redis.disconnect())
+      }
+    })()
+    return this.#closing
   }
 
   // --- internals -----------------------------------------------------------------
@@ -271,7 +300,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   }
 
   #open(): void {
-    if (this.#closed) throw new Error('redis-prefix-cache: this store is closed')
+    if (this.#closing) throw new Error('redis-prefix-cache: this store is closed')
   }
 
   #ttlOf(options: WriteOptions | undefined): number {
@@ -279,6 +308,15 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       throw new TypeError('options must be an object')
     }
     return checkTtl(options?.ttl, 'options.ttl') ?? this.#defaultTtl
+  }
+
+  /** The ttl of a sliding-expiry call: given, else the store's default; never 'none' by omission. */
+  #slidingTtl(ttl: unknown): number {
+    const ms = checkTtl(ttl, 'ttl') ?? (this.defaultTtl === undefined ? undefined : this.#defaultTtl)
+    if (ms === undefined) {
+      throw new RangeError('ttl must be given: this store has no default ttl, and a sliding expiry never removes an expiry by default (pass Infinity for that)')
+    }
+    return ms
   }
 
   /**
@@ -301,7 +339,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       sent = true
       return await Promise.race([run(), timedOut])
     } catch (error) {
-      throw new CacheOperationError(operation, key, error)
+      throw error instanceof CacheOperationError ? error : new CacheOperationError(operation, key, error)
     } finally {
       clearTimeout(timer)
     }
@@ -318,28 +356,31 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     return undefined
   }
 
-  #report(error: CacheOperationError): void {
+  #report(error: CacheOperationError | CacheDecodeError): void {
     if (this.listenerCount('error') > 0) {
       this.emit('error', error)
+    } else if (error instanceof CacheDecodeError) {
+      process.emitWarning(`${error.message} (skipped; no 'error' listener on the RedisCache)`, 'RedisPrefixCacheWarning')
     } else {
       this.#unreported.push(error)
       process.emitWarning(`${error.message} (no 'error' listener on the RedisCache; flush() and close() will reject with it)`, 'RedisPrefixCacheWarning')
     }
   }
 
-  #decode(operation: Operation, key: unknown, text: string): unknown {
+  /** `key`: the call's key or pattern; `record`: the key of the record read. */
+  #decode(operation: Operation, key: unknown, record: unknown, text: string): unknown {
     try {
       return this.#serializer.parse(text)
     } catch (error) {
-      throw new CacheDecodeError(operation, key, error)
+      throw new CacheDecodeError(operation, key, record, error)
     }
   }
 
-  async #exact(operation: Operation, compiled: CompiledPattern): Promise<Array<[Key, unknown]>> {
+  async #exact(operation: Operation, pattern: unknown, compiled: CompiledPattern): Promise<Array<[Key, unknown]>> {
     const parts = decodeParts(compiled.prefix)
     const key = keyFromParts(parts)
-    const text = await this.#call(operation, key, () => this.redis.get(this.#valueKey(compiled.prefix)))
-    return text === null ? [] : [[key, this.#decode(operation, key, text)]]
+    const text = await this.#call(operation, pattern, () => this.redis.get(this.#valueKey(compiled.prefix)))
+    return text === null ? [] : [[key, this.#decode(operation, pattern, key, text)]]
   }
 
   /** One page script call on one bucket's index of the pattern's prefix. */
@@ -365,7 +406,16 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
           if (seen.has(member)) continue
           seen.add(member)
           const parts = prefix.concat(member.split(':').map(decodePart))
-          yield [parts, this.#decode(operation, keyFromParts(parts), reply[i + 1] as string)]
+          let value: unknown
+          try {
+            value = this.#decode(operation, pattern, keyFromParts(parts), reply[i + 1] as string)
+          } catch (error) {
+            // One unreadable record does not make its whole prefix unreadable: it is
+            // skipped and reported; get() of its key still rejects with the error.
+            this.#report(error as CacheDecodeError)
+            continue
+          }
+          yield [parts, value]
         }
       } while (cursor !== '0')
     }

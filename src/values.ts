@@ -2,12 +2,15 @@
  * Values: how a record's value becomes the string stored in Redis and back.
  *
  * The default serializer is superjson: JSON text that also keeps Date, Map, Set, bigint,
- * RegExp, undefined inside objects, and repeated or circular references. Reading it never
- * runs code and never sets a prototype. superjson writes a function or a symbol as if it
- * were absent, so the default serializer refuses them instead: a value that cannot be
- * stored whole is not stored at all.
+ * RegExp, URL, undefined inside objects, and repeated or circular references; ours adds
+ * Buffer, ArrayBuffer and every typed array (Buffer and ArrayBuffer as base64). Reading it
+ * never runs code and never sets a prototype of the caller's choosing. A value must come
+ * back exactly as it was written, or not be stored at all: so the default serializer
+ * refuses, with a TypeError naming where it sits in the value, what superjson would write
+ * as something else (a function or symbol as absent; a class instance, Error, WeakMap,
+ * Promise or DataView as a plain object or worse).
  */
-import superjson from 'superjson'
+import { SuperJSON } from 'superjson'
 import { RESERVED_NAMES } from './parts.js'
 
 export interface Serializer {
@@ -15,11 +18,61 @@ export interface Serializer {
   parse(text: string): unknown
 }
 
+/** Our own superjson instance: the default's rules, plus the binary types. */
+const values = new SuperJSON()
+values.registerCustom<Buffer, string>(
+  { isApplicable: (v): v is Buffer => Buffer.isBuffer(v), serialize: (v) => v.toString('base64'), deserialize: (v) => Buffer.from(v, 'base64') },
+  'Buffer',
+)
+values.registerCustom<ArrayBuffer, string>(
+  { isApplicable: (v): v is ArrayBuffer => v instanceof ArrayBuffer, serialize: (v) => Buffer.from(v).toString('base64'), deserialize: (v) => new Uint8Array(Buffer.from(v, 'base64')).buffer },
+  'ArrayBuffer',
+)
+values.registerCustom<BigInt64Array, string[]>(
+  { isApplicable: (v): v is BigInt64Array => v instanceof BigInt64Array, serialize: (v) => Array.from(v, String), deserialize: (v) => BigInt64Array.from(v, BigInt) },
+  'BigInt64Array',
+)
+values.registerCustom<BigUint64Array, string[]>(
+  { isApplicable: (v): v is BigUint64Array => v instanceof BigUint64Array, serialize: (v) => Array.from(v, String), deserialize: (v) => BigUint64Array.from(v, BigInt) },
+  'BigUint64Array',
+)
+// superjson writes typed arrays as JSON arrays of numbers, losing -0 and NaN in float arrays.
+for (const Float of [Float32Array, Float64Array]) {
+  values.registerCustom<Float32Array | Float64Array, string[]>(
+    {
+      isApplicable: (v): v is Float32Array | Float64Array => v instanceof Float,
+      serialize: (v) => Array.from(v, (n) => (Object.is(n, -0) ? '-0' : String(n))),
+      deserialize: (v) => Float.from(v.map(Number)),
+    },
+    Float.name,
+  )
+}
+
+/** Objects stored by what they are, not by their entries: their contents are not walked. */
+function isOpaque(value: object): boolean {
+  return value instanceof Date || value instanceof RegExp || value instanceof URL || value instanceof ArrayBuffer || ArrayBuffer.isView(value)
+}
+
+function unsupported(value: object): string | undefined {
+  if (value instanceof DataView) return 'a DataView'
+  if (value instanceof Error) return `an ${value.constructor.name} (superjson keeps only its name and message)`
+  if (value instanceof WeakMap || value instanceof WeakSet || value instanceof WeakRef) return `a ${value.constructor.name}`
+  if (value instanceof Promise) return 'a Promise'
+  if (value instanceof Map || value instanceof Set || Array.isArray(value) || isOpaque(value)) return undefined
+  const proto = Object.getPrototypeOf(value)
+  if (proto === Object.prototype || proto === null) return undefined
+  const name = typeof proto?.constructor === 'function' && proto.constructor.name ? proto.constructor.name : 'an unknown class'
+  return `an instance of ${name} (it would come back as a plain object, without its prototype)`
+}
+
 function findUnstorable(value: unknown, path: string, seen: Set<object>): string | undefined {
   if (typeof value === 'function') return `${path} is a function`
   if (typeof value === 'symbol') return `${path} is a symbol`
   if (typeof value !== 'object' || value === null || seen.has(value)) return undefined
   seen.add(value)
+  const what = unsupported(value)
+  if (what) return `${path} is ${what}`
+  if (isOpaque(value)) return undefined
   if (value instanceof Map) {
     let i = 0
     for (const [k, v] of value) {
@@ -52,10 +105,10 @@ export const superjsonSerializer: Serializer = {
   stringify(value: unknown): string {
     const found = findUnstorable(value, 'value', new Set())
     if (found) throw new TypeError(`${found}, which cannot be stored`)
-    return superjson.stringify(value)
+    return values.stringify(value)
   },
   parse(text: string): unknown {
-    return superjson.parse(text)
+    return values.parse(text)
   },
 }
 

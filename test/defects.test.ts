@@ -6,7 +6,7 @@
  */
 import * as assert from 'uvu/assert'
 import { SeedCache } from '../scripts/baselines/seed-pipeline.js'
-import { ANY, CacheOperationError, type Key } from '../src/index.js'
+import { ANY, CacheOperationError, type CacheDecodeError, type Key } from '../src/index.js'
 import { redisSuite, sleep, onSingle } from './helpers.js'
 
 const test = redisSuite('defects')
@@ -135,7 +135,7 @@ onSingle(test)('4: ttl is optional: without one, records never expire', async ({
 onSingle(test)('5: async write failures are reported, not lost', async ({ cache, client, admin }) => {
   const seed = new SeedCache({ redis: client(), ttl: 60_000, writes: 'async' })
   const store = cache({ ttl: 60_000, writes: 'async' })
-  const reported: CacheOperationError[] = []
+  const reported: Array<CacheOperationError | CacheDecodeError> = []
   store.on('error', (error) => reported.push(error))
   const unhandled: unknown[] = []
   const onUnhandled = (reason: unknown) => unhandled.push(reason)

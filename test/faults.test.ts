@@ -11,7 +11,7 @@ import { Redis } from 'ioredis'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnRedisServer, type RedisProcess } from '../scripts/embedded-redis.js'
-import { ANY, CacheOperationError, RedisCache, type Key } from '../src/index.js'
+import { ANY, CacheOperationError, type CacheDecodeError, RedisCache, type Key } from '../src/index.js'
 import { sleep } from './helpers.js'
 
 const test = suite('faults')
@@ -97,7 +97,7 @@ test('async writes during an outage: each failure is emitted once, none is unhan
   const port = await freePort()
   let server = await spawnRedisServer(port, dir)
   const store = new RedisCache({ redis: server.url, writes: 'async', timeout: TIMEOUT, ttl: 600_000 })
-  const emitted: CacheOperationError[] = []
+  const emitted: Array<CacheOperationError | CacheDecodeError> = []
   store.on('error', (error) => emitted.push(error))
   const unhandled: unknown[] = []
   const onUnhandled = (reason: unknown) => unhandled.push(reason)

@@ -5,14 +5,30 @@
  */
 import { Redis } from 'ioredis'
 import * as assert from 'uvu/assert'
-import { ANY, CacheDecodeError, REST, RedisCache } from '../src/index.js'
+import { ANY, CacheDecodeError, REST, RedisCache, type CacheOperationError } from '../src/index.js'
 import { redisSuite, rejects, snapshot, oneBucket, onSingle } from './helpers.js'
 
 const test = redisSuite('input')
 
+/** The first step of an iteration: where iterate() reports bad input. */
+const first = (iterable: AsyncIterable<unknown>) => iterable[Symbol.asyncIterator]().next()
+
+test('iterate() rejects bad input at its first step, never throws when called', async ({ cache }) => {
+  const store = cache()
+  let iterable: AsyncIterable<unknown> | undefined
+  assert.not.throws(() => { iterable = store.iterate([REST, 1] as never) })
+  await rejects(first(iterable!), TypeError, /pattern\[0\] is REST/)
+  await store.close()
+  assert.not.throws(() => { iterable = store.iterate([REST]) })
+  await rejects(first(iterable!), Error, /this store is closed/)
+  await rejects(store.all([REST]), Error, /this store is closed/)
+})
+
 test('bad keys, patterns, ttls and values are refused before anything is sent', async ({ cache, admin }) => {
   const store = cache({ ttl: 1000 })
   await store.putMany([[['u', 1, 's', 'a'], 1], ['k', { x: 1 }]])
+  const noDefaultTtl = cache()
+  await noDefaultTtl.has('x') // connected before the stats are reset
   const before = await snapshot(admin)
   await admin.config('RESETSTAT')
   const circular: Record<string, unknown> = {}
@@ -34,10 +50,13 @@ test('bad keys, patterns, ttls and values are refused before anything is sent', 
     ['symbol in a Map', () => store.put('a', new Map([['k', Symbol('s')]])), TypeError, /is a symbol/],
     ['constructor entry', () => store.put('a', { a: { constructor: 'x' } }), TypeError, /value\.a has an entry named 'constructor'/],
     ['function in putMany', () => store.putMany([['ok', 1], ['b', [1, () => 2]]]), TypeError, /entries\[1\]\[1\]: value\[1\] is a function/],
-    ['ttl 0', () => store.put('a', 1, { ttl: 0 }), RangeError, /options\.ttl must be a positive safe integer/],
+    ['ttl 0', () => store.put('a', 1, { ttl: 0 }), RangeError, /options\.ttl must be a positive integer of milliseconds/],
+    ['ttl null', () => store.put('a', 1, { ttl: null as never }), RangeError, /options\.ttl .* got null/],
+    ['ttl past 2^47', () => store.put('a', 1, { ttl: 2 ** 47 + 1 }), RangeError, /up to 2\^47/],
+    ['touch without a ttl on a store without one', () => noDefaultTtl.touch(['u', 1, 's', 'a']), RangeError, /ttl must be given/],
     ['ttl -1', () => store.put('a', 1, { ttl: -1 }), RangeError, /options\.ttl/],
     ['ttl 1.5', () => store.putMany([['a', 1]], { ttl: 1.5 }), RangeError, /options\.ttl .* got 1\.5/],
-    ['ttl NaN', () => store.touch('k', NaN), RangeError, /ttl must be a positive safe integer/],
+    ['ttl NaN', () => store.touch('k', NaN), RangeError, /ttl must be a positive integer/],
     ['ttl too large', () => store.put('a', 1, { ttl: 2 ** 53 }), RangeError, /options\.ttl/],
     ['ttl string', () => store.put('a', 1, { ttl: '100' as never }), RangeError, /got "100"/],
     ['REST not last', () => store.all(['a', REST, 'b'] as never), TypeError, /pattern\[1\] is REST, which is allowed only as the last element/],
@@ -45,8 +64,8 @@ test('bad keys, patterns, ttls and values are refused before anything is sent', 
     ['string pattern', () => store.deleteAll('a' as never), TypeError, /pattern must be ANY or an array/],
     ['empty pattern', () => store.all([]), TypeError, /pattern must have at least one element/],
     ['undefined in pattern', () => store.all(['a', undefined as never]), TypeError, /pattern\[1\]/],
-    ['iterate count', async () => store.iterate(['u', REST], { count: 0 }), RangeError, /options\.count must be a positive safe integer/],
-    ['iterate pattern', async () => store.iterate([REST, 1] as never), TypeError, /pattern\[0\] is REST/],
+    ['iterate count', () => first(store.iterate(['u', REST], { count: 0 })), RangeError, /options\.count must be a positive safe integer/],
+    ['iterate pattern', () => first(store.iterate([REST, 1] as never)), TypeError, /pattern\[0\] is REST/],
   ]
   for (const [name, call, type, message] of cases) {
     try {
@@ -99,15 +118,44 @@ test('values round-trip: Date, Map, Set, bigint, nested objects, undefined insid
   assert.equal(listed, values)
 })
 
-oneBucket(test)('a stored value that does not decode fails the read with an error naming the key', async ({ cache, admin }) => {
+oneBucket(test)('a stored value that does not decode: get rejects naming it; all() and iterate() skip it, report it, and list the rest', async ({ cache, admin }) => {
   const store = cache()
-  await store.put(['bad', 1], 'ok')
-  await store.put(['bad', 2], 'ok')
+  await store.putMany([[['bad', 1], 'ok'], [['bad', 2], 'ok'], [['bad', 3], 'ok']])
   await admin.set('{cache}:bad:2', '{"json": truncated')
-  const error = await rejects(store.get(['bad', 2]), CacheDecodeError, /\[ 'bad', 2 \]/)
-  assert.equal((error as CacheDecodeError).key, ['bad', 2])
-  await rejects(store.all(['bad', ANY]), CacheDecodeError, /\[ 'bad', 2 \]/)
-  await rejects(store.getMany([['bad', 1], ['bad', 2]]), CacheDecodeError, /could not be decoded/)
+  const error = (await rejects(store.get(['bad', 2]), CacheDecodeError, /get\(\[ 'bad', 2 \]\): the stored value of \[ 'bad', 2 \]/)) as CacheDecodeError
+  assert.equal(error.key, ['bad', 2])
+  assert.equal(error.record, ['bad', 2])
+  await rejects(store.getMany([['bad', 1], ['bad', 2]]), CacheDecodeError, /getMany\(\): the stored value of \[ 'bad', 2 \] could not be decoded/)
+
+  const reported: Array<CacheOperationError | CacheDecodeError> = []
+  store.on('error', (e) => reported.push(e))
+  assert.equal(await store.all(['bad', ANY]), [[['bad', 1], 'ok'], [['bad', 3], 'ok']])
+  const listed: unknown[] = []
+  for await (const [key] of store.iterate(['bad', REST], { count: 1 })) listed.push(key)
+  assert.equal(listed.sort(), [['bad', 1], ['bad', 3]])
+  assert.is(reported.length, 2)
+  const skipped = reported[0] as CacheDecodeError
+  assert.instance(skipped, CacheDecodeError)
+  assert.equal(skipped.record, ['bad', 2])
+  assert.equal(skipped.key, ['bad', ANY], 'the error names the call by its pattern, the record apart')
+  assert.match(skipped.message, /all\(\[ 'bad', Symbol\(redis-prefix-cache\.ANY\) \]\): the stored value of \[ 'bad', 2 \] could not be decoded/)
+})
+
+onSingle(test)('with no error listener, a skipped record is a process warning and does not fail flush()', async ({ cache, admin }) => {
+  const store = cache()
+  await store.putMany([[['w', 1], 'ok'], [['w', 2], 'ok']])
+  await admin.set('{cache}:w:2', 'not superjson')
+  const warnings: Error[] = []
+  const onWarning = (w: Error) => warnings.push(w)
+  process.on('warning', onWarning)
+  try {
+    assert.equal(await store.all(['w', ANY]), [[['w', 1], 'ok']])
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.ok(warnings.some((w) => w.name === 'RedisPrefixCacheWarning' && /\[ 'w', 2 \] could not be decoded.*skipped/.test(w.message)))
+    await store.flush()
+  } finally {
+    process.off('warning', onWarning)
+  }
 })
 
 oneBucket(test)('stored payloads aimed at prototypes pollute nothing', async ({ cache, admin }) => {

@@ -4,7 +4,7 @@
  */
 import { once } from 'node:events'
 import * as assert from 'uvu/assert'
-import { ANY, CacheOperationError, REST, RedisCache } from '../src/index.js'
+import { ANY, CacheOperationError, type CacheDecodeError, REST, RedisCache } from '../src/index.js'
 import { redisSuite, rejects, sleep, snapshot, oneBucket, onSingle } from './helpers.js'
 
 const test = redisSuite('store')
@@ -79,7 +79,8 @@ test('under maxmemory a putMany, touch or put over existing data changes nothing
   const before = await snapshot(admin)
   await admin.config('SET', 'maxmemory', '10')
   try {
-    await rejects(store.putMany([[['u', 1, 's', 'a'], 'new'], [['u', 1, 's', 'b'], 'new'], [['u', 2], 'x']]), CacheOperationError, /^redis-prefix-cache putMany\(\) failed: OOM/)
+    const error = await rejects(store.putMany([[['u', 1, 's', 'a'], 'new'], [['u', 1, 's', 'b'], 'new'], [['u', 2], 'x']]), CacheOperationError, /^redis-prefix-cache putMany\(\) failed for 3 of 3 records \(entries 0, 1, 2; none was written\): OOM/)
+    assert.equal((error as CacheOperationError).entries, [0, 1, 2])
     await rejects(store.put(['u', 1, 's', 'a'], 'new', { ttl: 5 }), CacheOperationError, /OOM/)
     await rejects(store.touch(['u', 1, 's', 'a'], 5), CacheOperationError, /OOM/)
     assert.equal(await snapshot(admin), before)
@@ -89,6 +90,17 @@ test('under maxmemory a putMany, touch or put over existing data changes nothing
   } finally {
     await admin.config('SET', 'maxmemory', '0')
   }
+})
+
+test('close() called twice: neither call resolves before the pending async writes have landed', async ({ cache, admin }) => {
+  const store = cache({ writes: 'async' })
+  for (let i = 0; i < 300; i++) await store.put(['closing', i], 'x'.repeat(1000))
+  const first = store.close()
+  const second = store.close()
+  await second
+  assert.is((await admin.keys('*closing:[0-9]*')).length, 300, 'the second close() resolved before the writes landed')
+  await first
+  await rejects(store.put('late', 1), Error, /this store is closed/)
 })
 
 test('can put multiple records at once', async ({ cache }) => {
@@ -240,7 +252,7 @@ export function typeChecks(syncCache: RedisCache, asyncCache: RedisCache<'async'
   const removedSync: Promise<boolean> = syncCache.delete('k')
   const removedAsync: Promise<undefined> = asyncCache.delete('k')
   const listed: Promise<Array<[import('../src/index.js').Key, unknown]>> = syncCache.all(['a', ANY])
-  syncCache.on('error', (error: CacheOperationError) => error.operation)
+  syncCache.on('error', (error: CacheOperationError | CacheDecodeError) => error.operation)
   // @ts-expect-error REST belongs to patterns, not keys
   void syncCache.get(['a', REST])
   // @ts-expect-error a function is not a key part
