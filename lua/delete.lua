@@ -13,12 +13,6 @@
 ]]
 local rcall = redis.call
 -- @include fixIndexExpiry
+-- @include keyedRecord
 
-local key = KEYS[1]
-local removed = rcall('UNLINK', key)
-for i = 2, #KEYS do
-  local index = KEYS[i]
-  rcall('ZREM', index, string.sub(key, #index))
-  fixIndexExpiry(index)
-end
-return removed
+return keyedRemove(1, #KEYS - 1)

@@ -1,6 +1,7 @@
 #!lua
 --[[
-  Writes records: for each, prunes expired members from every index of its prefixes, adds
+  Writes records: for each, prunes expired members (a bounded number per index) from every
+  index of its prefixes, adds
   the rest of its key to each of them scored with the record's expiry, sets the value with
   the same expiry, then gives each index touched the expiry of its longest-lived member.
   All records of one call or none: without flags, Redis refuses the whole script under
@@ -17,6 +18,7 @@
 ]]
 local rcall = redis.call
 -- @include now
+-- @include prune
 -- @include fixIndexExpiry
 
 local at = now()
@@ -27,8 +29,6 @@ if ttl > 0 then
   expireAt = at + ttl
   score = expireAt
 end
-local prune = '(' .. at
-
 local touched = {}
 local k = 1
 local written = 0
@@ -39,7 +39,7 @@ for a = 2, #ARGV, 2 do
     local index = KEYS[i]
     if not touched[index] then
       touched[index] = true
-      rcall('ZREMRANGEBYSCORE', index, '-inf', prune)
+      prune(index, at)
     end
     rcall('ZADD', index, score, string.sub(key, #index))
   end

@@ -2,22 +2,31 @@
 --[[
   Gives a live record a new expiry: the value and its member in the index of every prefix
   of its key get the same new score, then each index gets the expiry of its longest-lived
-  member. A missing index member is added back.
+  member. A missing index member is added back, unless `checked`: under a maxmemory policy
+  that evicts, a record missing from one of its indexes counts as gone (a deleteAll of that
+  prefix could not find it), so it is removed whole instead, and never brought back.
 
   Input:
     KEYS[1]     the value key
     KEYS[2..]   the index keys of its prefixes of length 0 .. n-1, shortest first
     ARGV[1]     the new ttl in milliseconds; '0' for never expiring
+    ARGV[2]     '1' to require every index to list the record (evicting policy), else '0'
 
   Output:
     1 when the record was live and got its new expiry, 0 when there was no such record
 ]]
 local rcall = redis.call
 -- @include now
+-- @include prune
 -- @include fixIndexExpiry
+-- @include keyedRecord
 
 local key = KEYS[1]
 if rcall('EXISTS', key) == 0 then return 0 end
+if ARGV[2] == '1' and not keyedListed(1, #KEYS - 1) then
+  keyedRemove(1, #KEYS - 1)
+  return 0
+end
 
 local at = now()
 local ttl = tonumber(ARGV[1])
@@ -29,10 +38,9 @@ else
   rcall('PERSIST', key)
 end
 
-local prune = '(' .. at
 for i = 2, #KEYS do
   local index = KEYS[i]
-  rcall('ZREMRANGEBYSCORE', index, '-inf', prune)
+  prune(index, at)
   rcall('ZADD', index, score, string.sub(key, #index))
   fixIndexExpiry(index)
 end

@@ -4,7 +4,7 @@
   first page, the index must expire no earlier than its longest-lived member (and must
   expire at all unless that member never does). With repair,
   removes each record whose value is gone from every index of its prefixes (as delete
-  does), prunes expired members, and corrects the index's expiry; each record atomically.
+  does), prunes expired members (a bounded number), and corrects the index's expiry; each record atomically.
 
   Input:
     KEYS[1]   the index key
@@ -20,6 +20,7 @@
 ]]
 local rcall = redis.call
 -- @include now
+-- @include prune
 -- @include fixIndexExpiry
 -- @include eachIndexEntry
 -- @include removeRecord
@@ -57,7 +58,7 @@ for i = 1, #items, 2 do
   end
 end
 if repair then
-  rcall('ZREMRANGEBYSCORE', index, '-inf', '(' .. at)
+  prune(index, at)
   for changed in pairs(touched) do fixIndexExpiry(changed) end
 end
 return out

@@ -2,6 +2,7 @@
  * The store's options, their defaults, and the checks of ttl and page sizes.
  */
 import type { Cluster, Redis, RedisOptions } from 'ioredis'
+import type { EvictionMode } from './eviction.js'
 import { LIMITS } from './limits.js'
 import type { Serializer } from './values.js'
 
@@ -39,6 +40,12 @@ export interface RedisCacheOptions<W extends WriteMode = WriteMode> {
    * applied if Redis comes back; each record stays whole either way.
    */
   timeout?: number
+  /**
+   * Whether reads check that every index lists a record, which keeps deleteAll() true on a
+   * server whose maxmemory policy evicts: 'detect' (default) reads the policy, 'checked'
+   * always checks, 'none' never does (only for a server that never evicts). See eviction.ts.
+   */
+  eviction?: EvictionMode
 }
 
 export interface WriteOptions {
@@ -61,6 +68,7 @@ export const DEFAULTS = {
   bulkCount: 500,
   /** ms a call waits for Redis. */
   timeout: 5000,
+  eviction: 'detect' as EvictionMode,
 } as const
 
 /**

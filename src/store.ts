@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events'
 import { connect, whenReady } from './connection.js'
+import { checkEvictionMode, evictionWarning, readEvictionPolicy, type EvictionMode, type EvictionPolicy } from './eviction.js'
 import { CacheDecodeError, CacheOperationError, type Operation } from './errors.js'
 import { decodeParts, encodeKey, keyFromParts, type Key } from './keys.js'
 import { BucketLayout, checkBuckets } from './buckets.js'
@@ -22,7 +23,7 @@ import { LIMITS } from './limits.js'
 import { compareKeys } from './order.js'
 import { decodePart, type KeyPart } from './parts.js'
 import { compilePattern, type CompiledPattern, type Pattern } from './patterns.js'
-import { defineScripts, runScript, type Client, type ScriptName } from './scripts.js'
+import { defineScripts, runScript, type Client } from './scripts.js'
 import { serializeValue, superjsonSerializer, type Serializer } from './values.js'
 import { verifyNamespace, type VerifyOptions, type VerifyReport } from './verify.js'
 import { REST } from './wildcards.js'
@@ -55,6 +56,14 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   readonly #ownsClient: boolean
   readonly #timeout: number
   readonly #pending = new Set<Promise<void>>()
+  readonly #eviction: EvictionMode
+  /** Whether reads check every index of a record (see eviction.ts); undefined until known. */
+  #checked: boolean | undefined
+  #policy: EvictionPolicy | undefined
+  #policyRead: Promise<boolean> | undefined
+  readonly #forgetPolicy = () => {
+    if (this.#eviction === 'detect') this.#checked = undefined
+  }
   /** Async failures that found no 'error' listener: flush() and close() reject with them. */
   #unreported: CacheOperationError[] = []
   /** Set by the first close(): every later close() answers the same promise. */
@@ -78,10 +87,14 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     }
     this.#serializer = serializer
     this.#timeout = checkCount(options.timeout ?? DEFAULTS.timeout, 'options.timeout')
+    this.#eviction = checkEvictionMode(options.eviction ?? DEFAULTS.eviction)
+    this.#checked = this.#eviction === 'detect' ? undefined : this.#eviction === 'checked'
     const { client, owned } = connect(options.redis)
     this.redis = client
     this.#ownsClient = owned
     defineScripts(client)
+    // A reconnection may reach another server (a restart, a failover): read its policy again.
+    client.on('ready', this.#forgetPolicy)
   }
 
   /** Stores a record. `options.ttl` overrides the store's default ttl for this call. */
@@ -138,8 +151,10 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   /** The value of a record, or undefined when it is absent or expired. */
   async get(key: Key): Promise<unknown> {
     this.#open()
-    const vkey = this.#valueKey(encodeKey(key))
-    const text = await this.#call('get', key, () => this.redis.get(vkey))
+    const parts = encodeKey(key)
+    const text = (this.#checked ?? (await this.#readPolicy('get', key)))
+      ? ((await this.#read('get', key, 'get', [parts]))[0] as string | null)
+      : await this.#call('get', key, () => this.redis.get(this.#valueKey(parts)))
     return text === null ? undefined : this.#decode('get', key, key, text)
   }
 
@@ -147,31 +162,32 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   async getMany(keys: readonly Key[]): Promise<unknown[]> {
     this.#open()
     if (!Array.isArray(keys)) throw new TypeError(`keys must be an array of keys, got ${typeof keys}`)
-    // One MGET per bucket (a cluster answers MGET only within one slot).
-    const byBucket = new Map<number, { vkeys: string[]; at: number[] }>()
-    keys.forEach((key, i) => {
-      const parts = encodeKey(key, `keys[${i}]`)
-      const bucket = this.#layout.bucketOf(parts)
-      let group = byBucket.get(bucket)
-      if (!group) byBucket.set(bucket, (group = { vkeys: [], at: [] }))
-      group.vkeys.push(valueKey(this.#layout.bases[bucket] as string, parts))
-      group.at.push(i)
-    })
-    const texts = new Array<string | null>(keys.length)
-    await this.#call('getMany', undefined, () =>
-      Promise.all([...byBucket.values()].map(async ({ vkeys, at }) => {
-        const found = await this.redis.mget(vkeys)
-        found.forEach((text, j) => (texts[at[j] as number] = text))
-      })),
-    )
+    const all = keys.map((key, i) => encodeKey(key, `keys[${i}]`))
+    let texts: Array<string | null>
+    if (this.#checked ?? (await this.#readPolicy('getMany', undefined))) {
+      texts = (await this.#read('getMany', undefined, 'get', all)) as Array<string | null>
+    } else {
+      // One MGET per bucket (a cluster answers MGET only within one slot).
+      texts = new Array<string | null>(keys.length)
+      await this.#call('getMany', undefined, () =>
+        Promise.all([...this.#byBucket(all)].map(async ([bucket, at]) => {
+          const base = this.#layout.bases[bucket] as string
+          const found = await this.redis.mget(at.map((i) => valueKey(base, all[i] as string[])))
+          found.forEach((text, j) => (texts[at[j] as number] = text))
+        })),
+      )
+    }
     return Array.from(texts, (text, i) => (text === null ? undefined : this.#decode('getMany', undefined, keys[i], text)))
   }
 
   /** Whether a live record has this key. */
   async has(key: Key): Promise<boolean> {
     this.#open()
-    const vkey = this.#valueKey(encodeKey(key))
-    return (await this.#call('has', key, () => this.redis.exists(vkey))) === 1
+    const parts = encodeKey(key)
+    const found = (this.#checked ?? (await this.#readPolicy('has', key)))
+      ? (await this.#read('has', key, 'exists', [parts]))[0]
+      : await this.#call('has', key, () => this.redis.exists(this.#valueKey(parts)))
+    return found === 1
   }
 
   /** Removes a record and its index entries. Resolves true when a record was removed (undefined in 'async' mode). */
@@ -191,14 +207,17 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.#open()
     const { value: vkey, indexes } = this.#recordKeys(encodeKey(key))
     const ms = this.#slidingTtl(ttl)
-    return (await this.#call('touch', key, () => runScript(this.redis, 'touch', [vkey, ...indexes], [ms]))) === 1
+    const checked = this.#checked ?? (await this.#readPolicy('touch', key))
+    return (await this.#call('touch', key, () => runScript(this.redis, 'touch', [vkey, ...indexes], [ms, checked ? '1' : '0']))) === 1
   }
 
   /** Remaining time to live in ms; Infinity when the record never expires; undefined when absent. */
   async ttl(key: Key): Promise<number | undefined> {
     this.#open()
-    const vkey = this.#valueKey(encodeKey(key))
-    const ms = await this.#call('ttl', key, () => this.redis.pttl(vkey))
+    const parts = encodeKey(key)
+    const ms = (this.#checked ?? (await this.#readPolicy('ttl', key)))
+      ? ((await this.#read('ttl', key, 'pttl', [parts]))[0] as number)
+      : await this.#call('ttl', key, () => this.redis.pttl(this.#valueKey(parts)))
     return ms === -2 ? undefined : ms === -1 ? Infinity : ms
   }
 
@@ -260,8 +279,14 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
     if (options.repair !== undefined && typeof options.repair !== 'boolean') throw new TypeError('options.repair must be a boolean')
     const count = checkCount(options.count ?? DEFAULTS.bulkCount, 'options.count')
+    // Read the policy afresh: verify is where an operator looks for what is wrong.
+    if (this.#eviction === 'detect') this.#checked = undefined
+    const checked = this.#checked ?? (await this.#readPolicy('verify', undefined))
+    const policy = this.#eviction === 'detect' ? this.#policy : { policy: undefined, checked }
     // Many calls, as long as the namespace is large: no overall timeout.
-    return this.#call('verify', undefined, () => verifyNamespace(this.redis, this.#layout, { repair: options.repair === true, count }), Infinity)
+    const report = await this.#call('verify', undefined, () => verifyNamespace(this.redis, this.#layout, { repair: options.repair === true, count, checked }), Infinity)
+    const warning = this.#eviction === 'detect' && policy ? evictionWarning(policy, this.namespace) : undefined
+    return { ...report, eviction: { mode: this.#eviction, policy: policy?.policy, checked }, warnings: warning ? [warning] : [] }
   }
 
   /** Waits until every pending async write has settled. Rejects with the failures no 'error' listener took. */
@@ -283,6 +308,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       try {
         await this.flush()
       } finally {
+        this.redis.off('ready', this.#forgetPolicy)
         if (this.#ownsClient) await this.redis.quit().catch(() => this.redis.disconnect())
       }
     })()
@@ -297,6 +323,54 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   #recordKeys(parts: readonly string[]): RecordKeys {
     return recordKeys(this.#layout.baseOf(parts), parts)
+  }
+
+  /** Records grouped by bucket: bucket -> positions in `all`. */
+  #byBucket(all: readonly (readonly string[])[]): Map<number, number[]> {
+    const groups = new Map<number, number[]>()
+    all.forEach((parts, i) => {
+      const bucket = this.#layout.bucketOf(parts)
+      const group = groups.get(bucket)
+      if (group) group.push(i)
+      else groups.set(bucket, [i])
+    })
+    return groups
+  }
+
+  /**
+   * Reads records with the read script, which counts a record as live only while every
+   * index lists it (a server that evicts): one call per bucket; answers in order.
+   */
+  async #read(operation: Operation, key: unknown, what: 'get' | 'exists' | 'pttl', all: readonly (readonly string[])[]): Promise<unknown[]> {
+    const answers = new Array<unknown>(all.length)
+    await this.#call(operation, key, () =>
+      Promise.all([...this.#byBucket(all)].map(async ([bucket, at]) => {
+        const keys: string[] = []
+        const args: (string | number)[] = [what]
+        for (const i of at) {
+          const parts = all[i] as string[]
+          const { value, indexes } = recordKeys(this.#layout.bases[bucket] as string, parts)
+          keys.push(value, ...indexes)
+          args.push(parts.length)
+        }
+        const replies = (await runScript(this.redis, 'read', keys, args)) as unknown[]
+        at.forEach((i, j) => (answers[i] = replies[j] ?? null))
+      })),
+    )
+    return answers
+  }
+
+  /** Reads the server's maxmemory policy (once, until the next reconnection); resolves whether reads check indexes. */
+  #readPolicy(operation: Operation, key: unknown): Promise<boolean> {
+    this.#policyRead ??= this.#call(operation, key, () => readEvictionPolicy(this.redis))
+      .then((policy) => {
+        this.#policy = policy
+        evictionWarning(policy, this.namespace)
+        this.#checked = policy.checked
+        return policy.checked
+      })
+      .finally(() => (this.#policyRead = undefined))
+    return this.#policyRead
   }
 
   #open(): void {
@@ -379,29 +453,37 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   async #exact(operation: Operation, pattern: unknown, compiled: CompiledPattern): Promise<Array<[Key, unknown]>> {
     const parts = decodeParts(compiled.prefix)
     const key = keyFromParts(parts)
-    const text = await this.#call(operation, pattern, () => this.redis.get(this.#valueKey(compiled.prefix)))
+    const text = (this.#checked ?? (await this.#readPolicy(operation, pattern)))
+      ? ((await this.#read(operation, pattern, 'get', [compiled.prefix]))[0] as string | null)
+      : await this.#call(operation, pattern, () => this.redis.get(this.#valueKey(compiled.prefix)))
     return text === null ? [] : [[key, this.#decode(operation, pattern, key, text)]]
   }
 
-  /** One page script call on one bucket's index of the pattern's prefix. */
-  async #page(script: ScriptName, operation: Operation, pattern: unknown, compiled: CompiledPattern, base: string, cursor: string, count: number): Promise<unknown[]> {
-    const args = [cursor, count, compiled.rest ? '1' : '0', ...compiled.tail]
-    // deletePage also names the bucket's root index, whose key gives the namespace's base.
-    const keys = script === 'deletePage' ? [indexKey(base, compiled.prefix), indexKey(base, [])] : [indexKey(base, compiled.prefix)]
+  /** One script call on one bucket's index of the pattern's prefix, which also names the bucket's root index. */
+  async #page(script: 'page' | 'deletePage', operation: Operation, pattern: unknown, compiled: CompiledPattern, base: string, args: (string | number)[]): Promise<unknown[]> {
+    const keys = [indexKey(base, compiled.prefix), indexKey(base, [])]
+    args.push(compiled.rest ? '1' : '0', ...compiled.tail)
     return (await this.#call(operation, pattern, () => runScript(this.redis, script, keys, args))) as unknown[]
   }
 
-  /** Matching records, page by page, bucket by bucket. */
+  /**
+   * Matching records, page by page, bucket by bucket. A page holds at most `count` records
+   * and ends once its values pass LIMITS.pageBytes; a page cut short inside one ZSCAN page
+   * resumes after the member it reached (page.lua).
+   */
   async *#records(operation: Operation, pattern: unknown, compiled: CompiledPattern, count: number): AsyncGenerator<[KeyPart[], unknown]> {
     const prefix = decodeParts(compiled.prefix)
+    const checked = this.#checked ?? (await this.#readPolicy(operation, pattern))
     for (const bucket of this.#layout.bucketsOf(compiled)) {
       const base = this.#layout.bases[bucket] as string
       const seen = new Set<string>()
       let cursor = '0'
+      let after = ''
       do {
-        const reply = (await this.#page('page', operation, pattern, compiled, base, cursor, count)) as string[]
+        const reply = (await this.#page('page', operation, pattern, compiled, base, [cursor, after, count, LIMITS.pageBytes, checked ? '1' : '0'])) as string[]
         cursor = reply[0] as string
-        for (let i = 1; i < reply.length; i += 2) {
+        after = reply[1] as string
+        for (let i = 2; i < reply.length; i += 2) {
           const member = reply[i] as string
           if (seen.has(member)) continue
           seen.add(member)
@@ -417,7 +499,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
           }
           yield [parts, value]
         }
-      } while (cursor !== '0')
+      } while (cursor !== '0' || after !== '')
     }
   }
 
@@ -432,7 +514,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
         let total = 0
         let cursor = '0'
         do {
-          const [next, count] = (await this.#page('deletePage', operation, pattern, compiled, base, cursor, DEFAULTS.bulkCount)) as [string, number]
+          const [next, count] = (await this.#page('deletePage', operation, pattern, compiled, base, [cursor, DEFAULTS.bulkCount])) as [string, number]
           cursor = next
           total += count
         } while (cursor !== '0')

@@ -4,11 +4,11 @@
  * page by page (on every master of a cluster); the checks and repairs themselves are
  * scripts, atomic per record (lua/verifyValues.lua, lua/verifyIndex.lua).
  */
-import type { Cluster, Redis } from 'ioredis'
 import type { BucketLayout } from './buckets.js'
 import type { Key } from './keys.js'
 import { baseOfKey } from './layout.js'
 import { decodeParts, keyFromParts } from './keys.js'
+import { masters } from './eviction.js'
 import { runScript, type Client } from './scripts.js'
 
 export interface VerifyOptions {
@@ -16,6 +16,12 @@ export interface VerifyOptions {
   repair?: boolean
   /** Keys per SCAN page and members per index page. Default 500. */
   count?: number
+}
+
+/** How verify ran: the options above, plus what the store passes in. */
+interface VerifyRun extends VerifyOptions {
+  /** A record missing from an index counts as gone (a server that evicts): repair removes it rather than adding it back. */
+  checked?: boolean
 }
 
 export interface VerifyReport {
@@ -31,6 +37,13 @@ export interface VerifyReport {
   repaired: boolean
   /** Nothing found. */
   ok: boolean
+  /**
+   * The store's eviction mode, the server's maxmemory-policy (undefined when it could not be
+   * read, or was not asked), and whether reads check every index of a record.
+   */
+  eviction: { mode: 'detect' | 'checked' | 'none'; policy: string | undefined; checked: boolean }
+  /** What an operator should know, such as a maxmemory policy that can evict records. */
+  warnings: string[]
 }
 
 function keyOf(base: string, valueKey: string): Key | undefined {
@@ -41,14 +54,12 @@ function keyOf(base: string, valueKey: string): Key | undefined {
   }
 }
 
-function masters(client: Client): Redis[] {
-  return (client as Cluster).isCluster ? (client as Cluster).nodes('master') : [client as Redis]
-}
+type Findings = Omit<VerifyReport, 'eviction' | 'warnings'>
 
-export async function verifyNamespace(client: Client, layout: BucketLayout, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyNamespace(client: Client, layout: BucketLayout, options: VerifyRun = {}): Promise<Findings> {
   const repair = options.repair === true
   const count = options.count ?? 500
-  const report: VerifyReport = { keysChecked: 0, orphanEntries: [], missingEntries: [], indexExpiry: [], repaired: repair, ok: true }
+  const report: Findings = { keysChecked: 0, orphanEntries: [], missingEntries: [], indexExpiry: [], repaired: repair, ok: true }
   for (const node of masters(client)) {
     let cursor = '0'
     do {
@@ -69,7 +80,7 @@ export async function verifyNamespace(client: Client, layout: BucketLayout, opti
         else valuesByBase.set(base, [key])
       }
       for (const [base, values] of valuesByBase) {
-        const missing = (await runScript(client, 'verifyValues', [`${base}#`, ...values], [repair ? '1' : '0'])) as string[]
+        const missing = (await runScript(client, 'verifyValues', [`${base}#`, ...values], [repair ? '1' : '0', options.checked ? '1' : '0'])) as string[]
         for (let i = 0; i < missing.length; i += 2) {
           const valueKey = missing[i] as string
           report.missingEntries.push({ valueKey, index: missing[i + 1] as string, key: keyOf(base, valueKey) })
@@ -82,7 +93,7 @@ export async function verifyNamespace(client: Client, layout: BucketLayout, opti
   return report
 }
 
-async function verifyIndex(client: Client, base: string, index: string, count: number, repair: boolean, report: VerifyReport): Promise<void> {
+async function verifyIndex(client: Client, base: string, index: string, count: number, repair: boolean, report: Findings): Promise<void> {
   const prefix = index.slice(0, -1)
   let cursor = '0'
   do {

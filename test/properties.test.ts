@@ -152,6 +152,11 @@ oneBucket(test)('garbage and truncated values stored under our keys fail reads n
     ),
   )
   await store.put(['rec', 1], 'ok')
+  // all() skips a record it cannot decode and reports it as an 'error' event.
+  store.on('error', (error) => {
+    assert.instance(error, CacheDecodeError)
+    assert.equal((error as CacheDecodeError).record, ['rec', 1])
+  })
   await fc.assert(
     fc.asyncProperty(hostile, async (payload) => {
       await admin.set('{prop}:rec:1', payload)

@@ -81,7 +81,7 @@ test(`the store: ${SECONDS} s of racing writes, and verify() finds nothing at an
       case 3:
         return store.deleteAll(randomPattern())
       default:
-        return store.touch(randomKey(), ttl)
+        return store.touch(randomKey(), ttl ?? Infinity)
     }
   })
   const until = Date.now() + SECONDS * 1000

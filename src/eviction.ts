@@ -1,0 +1,74 @@
+/**
+ * Eviction: whether the server may remove keys on its own under `maxmemory`, and so whether
+ * reads must check a record's indexes.
+ *
+ * Under a policy that evicts (allkeys-* or volatile-*: indexes carry an expiry too), Redis
+ * removes values and indexes independently. A value whose entry in the index of some prefix
+ * was evicted would survive a deleteAll of that prefix, which finds records through that
+ * index: a revoked session would still be readable. So on such a server a record is live
+ * only while its value exists and every index of its prefixes lists it, and reads are
+ * scripts that check this (lua/read.lua; page, touch and verify check it too). Where the
+ * server cannot evict (noeviction), get stays a plain GET. A policy that cannot be read
+ * (managed Redis may refuse CONFIG GET) is taken as evicting: the safe path.
+ */
+import type { Cluster, Redis } from 'ioredis'
+import type { Client } from './scripts.js'
+
+/**
+ * How the store learns whether reads must check indexes: 'detect' (default) reads the
+ * server's maxmemory-policy (every master's, on a cluster) before the first call and again
+ * after each reconnection; 'checked' always checks; 'none' never does (only for a server
+ * you know never evicts).
+ */
+export type EvictionMode = 'detect' | 'checked' | 'none'
+
+export interface EvictionPolicy {
+  /** The server's maxmemory-policy (distinct values of every master, comma separated); undefined when it could not be read. */
+  readonly policy: string | undefined
+  /** Whether reads check every index of a record: the policy evicts, or could not be read. */
+  readonly checked: boolean
+  /** Redis's answer when the policy could not be read. */
+  readonly error?: string
+}
+
+export function checkEvictionMode(mode: unknown): EvictionMode {
+  if (mode !== 'detect' && mode !== 'checked' && mode !== 'none') {
+    throw new TypeError(`options.eviction must be 'detect', 'checked' or 'none', got ${JSON.stringify(mode)}`)
+  }
+  return mode
+}
+
+/** The masters of a cluster, or the one server. */
+export function masters(client: Client): Redis[] {
+  return (client as Cluster).isCluster ? (client as Cluster).nodes('master') : [client as Redis]
+}
+
+/** Reads the policy. A connection failure rejects (the next call tries again); a refusal by Redis means 'unknown', so checked. */
+export async function readEvictionPolicy(client: Client): Promise<EvictionPolicy> {
+  try {
+    const policies = await Promise.all(masters(client).map(async (node) => ((await node.config('GET', 'maxmemory-policy')) as string[])[1]))
+    if (policies.length === 0 || policies.some((policy) => typeof policy !== 'string')) {
+      return { policy: undefined, checked: true, error: 'CONFIG GET maxmemory-policy answered nothing' }
+    }
+    const distinct = [...new Set(policies as string[])]
+    return { policy: distinct.join(','), checked: distinct.some((policy) => policy !== 'noeviction') }
+  } catch (error) {
+    if ((error as Error)?.name !== 'ReplyError') throw error
+    return { policy: undefined, checked: true, error: (error as Error).message }
+  }
+}
+
+const warned = new Set<string>()
+
+/** What a user should know about a policy that makes reads check indexes; warned once per process for each text. */
+export function evictionWarning(found: EvictionPolicy, namespace: string): string | undefined {
+  if (!found.checked) return undefined
+  const text = found.policy === undefined
+    ? `redis-prefix-cache (namespace '${namespace}'): could not read maxmemory-policy (${found.error}); reads check that every index lists a record, as on a server that evicts. Pass eviction: 'none' only if the server never evicts.`
+    : `redis-prefix-cache (namespace '${namespace}'): maxmemory-policy is ${found.policy}, so Redis may evict records, or parts of them, at any time; reads check that every index lists a record, so an evicted index entry never leaves a deleted record readable.`
+  if (!warned.has(text)) {
+    warned.add(text)
+    process.emitWarning(text, 'RedisPrefixCacheWarning')
+  }
+  return text
+}
