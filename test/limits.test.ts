@@ -5,7 +5,8 @@
  */
 import * as assert from 'uvu/assert'
 import { ANY, LIMITS, REST, type Key } from '../src/index.js'
-import { redisSuite, rejects, snapshot } from './helpers.js'
+import { loadScript } from '../src/scripts.js'
+import { oneBucket, redisSuite, rejects, sleep, snapshot, type Context } from './helpers.js'
 
 const test = redisSuite('limits')
 
@@ -50,6 +51,73 @@ test('the longest ttl is accepted, and what ttl() answers for it touch() accepts
   const left = await store.ttl('far')
   assert.ok(left !== undefined && left > LIMITS.maxTtl - 60_000 && left <= LIMITS.maxTtl, String(left))
   assert.is(await store.touch('far', left), true)
+  assert.ok((await store.verify()).ok)
+})
+
+/** How many times a script ran since the last RESETSTAT (EVALSHA and EVAL). */
+async function scriptCalls(admin: Context['admin']): Promise<number> {
+  const stats = await admin.info('commandstats')
+  return [...stats.matchAll(/cmdstat_eval(?:sha)?:calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0)
+}
+
+test('a page holds at most count records, even from a small index that ZSCAN returns whole', async ({ cache, admin }) => {
+  const store = cache()
+  const keys = Array.from({ length: 40 }, (_, i): Key => ['big', i])
+  await store.putMany(keys.map((key) => [key, 'v'.repeat(1000)]))
+  await admin.config('RESETSTAT')
+  const seen: unknown[] = []
+  for await (const [key] of store.iterate(['big', ANY], { count: 1 })) seen.push(key)
+  assert.equal(seen.sort((a, b) => (a as number[])[1]! - (b as number[])[1]!), keys)
+  assert.ok((await scriptCalls(admin)) >= 40, `40 records in ${await scriptCalls(admin)} page calls`)
+})
+
+test('a page ends once its values pass LIMITS.pageBytes', async ({ cache, admin }) => {
+  const store = cache()
+  const big = 'x'.repeat(300 * 1024)
+  await store.putMany(Array.from({ length: 12 }, (_, i): [Key, unknown] => [['blob', i], big]))
+  await admin.config('RESETSTAT')
+  const listed = await store.all(['blob', ANY])
+  assert.is(listed.length, 12)
+  // 12 values of 300 KiB in pages of at most 4 (the fourth passes 1 MiB): at least 3 calls.
+  assert.ok((await scriptCalls(admin)) >= 3, `12 values of 300 KiB in ${await scriptCalls(admin)} page calls`)
+})
+
+test('a listing cut into small pages returns every record present throughout, while others come and go', async ({ cache }) => {
+  const store = cache()
+  const stable = Array.from({ length: 100 }, (_, i): Key => ['live', `stable-${i}`])
+  await store.putMany(stable.map((key) => [key, 1]))
+  let stop = false
+  const churn = (async () => {
+    for (let i = 0; !stop; i++) {
+      await store.put(['live', `churn-${i % 30}`], i)
+      if (i % 3 === 0) await store.delete(['live', `churn-${(i * 7) % 30}`])
+    }
+  })()
+  try {
+    for (const count of [1, 3, 7]) {
+      const seen = new Set<string>()
+      for await (const [key] of store.iterate(['live', ANY], { count })) seen.add((key as string[])[1]!)
+      const missing = stable.filter((key) => !seen.has((key as string[])[1]!))
+      assert.equal(missing, [], `count ${count}: stable records missed`)
+    }
+  } finally {
+    stop = true
+    await churn
+  }
+})
+
+oneBucket(test)('a write prunes at most LIMITS.prunePerIndex expired members of an index per call', async ({ cache, admin }) => {
+  assert.match(loadScript('put'), new RegExp(`local PRUNE_LIMIT = ${LIMITS.prunePerIndex}\\b`), 'the Lua bound is LIMITS.prunePerIndex')
+  const store = cache()
+  await store.put(['old', 'keep'], 1, { ttl: 60_000 }) // keeps the index alive
+  await store.putMany(Array.from({ length: 5000 }, (_, i): [Key, unknown] => [['old', i], 1]), { ttl: 1 })
+  await sleep(20)
+  assert.is(await admin.zcard('{cache}:old:#'), 5001)
+  await store.put(['old', 'new'], 1, { ttl: 60_000 })
+  assert.is(await admin.zcard('{cache}:old:#'), 5001 - LIMITS.prunePerIndex + 1)
+  // Later calls prune the rest, a bounded number each.
+  for (let i = 0; i < 4; i++) await store.put(['old', 'new'], 1, { ttl: 60_000 })
+  assert.is(await admin.zcard('{cache}:old:#'), 2)
   assert.ok((await store.verify()).ok)
 })
 
