@@ -8,6 +8,15 @@ import type { Serializer } from './values.js'
 
 export type WriteMode = 'sync' | 'async'
 
+/**
+ * The constructor's arguments: a store typed `RedisCache<'async'>` must be given
+ * `writes: 'async'`, so its type always says how it writes. Otherwise the options are
+ * optional, and W is inferred from `writes`.
+ */
+export type RedisCacheArgs<W extends WriteMode> = [W] extends ['async']
+  ? [options: RedisCacheOptions<W> & { writes: 'async' }]
+  : [options?: RedisCacheOptions<W>]
+
 export interface RedisCacheOptions<W extends WriteMode = WriteMode> {
   /**
    * An ioredis Redis or Cluster instance, a redis:// or rediss:// URL, or ioredis options.

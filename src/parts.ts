@@ -28,6 +28,14 @@ export type KeyPart =
   | Date
   | readonly KeyPart[]
   | { readonly [name: string]: KeyPart }
+  | KeyObject
+
+/**
+ * A plain object typed by an interface (which has no index signature, so the type above
+ * does not take it): any object that is not an array, a function or a promise. Its entries
+ * must be key parts too, which is checked when the key is used (a TypeError otherwise).
+ */
+export type KeyObject = object & { readonly length?: never; readonly call?: never; readonly apply?: never; readonly then?: never }
 
 /** First characters a raw string may not start with: they mark the other types. */
 const RESERVED_FIRST = /^[0-9\-!@~'#]/

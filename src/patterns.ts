@@ -15,8 +15,11 @@ import { describeType, encodePart } from './parts.js'
 import { checkKeySize } from './limits.js'
 import { ANY, REST, type Any, type Rest } from './wildcards.js'
 
-/** A pattern: `ANY`, or an array of parts and wildcards, `REST` last if at all. */
-export type Pattern = Any | readonly (KeyPart | Any | Rest)[]
+/** One element of a pattern before its last: a key part or `ANY`. */
+export type PatternPart = KeyPart | Any
+
+/** A pattern: `ANY`, or a non-empty array of parts and `ANY`s, `REST` last if at all. */
+export type Pattern = Any | readonly [PatternPart, ...PatternPart[]] | readonly [...PatternPart[], PatternPart | Rest]
 
 export interface CompiledPattern {
   /** Encoded parts before the first wildcard: the index that answers the pattern. */

@@ -15,7 +15,7 @@ import {
   checkTtl,
   checkWrites,
   type IterateOptions,
-  type RedisCacheOptions,
+  type RedisCacheArgs,
   type WriteMode,
   type WriteOptions,
 } from './options.js'
@@ -69,7 +69,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   /** Set by the first close(): every later close() answers the same promise. */
   #closing: Promise<void> | undefined
 
-  constructor(options: RedisCacheOptions<W> = {}) {
+  constructor(...[options = {}]: RedisCacheArgs<W>) {
     super()
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
     const namespace = options.namespace ?? DEFAULTS.namespace

@@ -7,7 +7,7 @@ import { Redis, type Cluster } from 'ioredis'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startCluster, type EmbeddedCluster } from '../scripts/embedded-cluster.js'
-import { ANY, CacheOperationError, RedisCache, type Key } from '../src/index.js'
+import { ANY, CacheOperationError, RedisCache, type Key, type RedisCacheArgs } from '../src/index.js'
 import { contractSuite, type Target } from './contract.js'
 
 let cluster: EmbeddedCluster
@@ -39,7 +39,7 @@ async function keysPerMaster(): Promise<number[]> {
 }
 
 const target = (): Target => ({
-  cache: (options = {}) => new RedisCache({ ...options, redis: client() }),
+  cache: (options = {}) => new RedisCache(...([{ ...options, redis: client() }] as RedisCacheArgs<never>)),
   reset: flushMasters,
 })
 

@@ -1,15 +1,17 @@
 /**
- * The API contract (contract.ts) on a single Redis, with one bucket and with 64.
+ * The API contract (contract.ts) on a single Redis, with one bucket and with 64, and once
+ * more through clients of ioredis 5 (ioredis is a peer dependency: ^5.4 or ^6).
  */
 import { Redis } from 'ioredis'
+import { Redis as Redis5 } from 'ioredis5'
 import { startRedis, type EmbeddedRedis } from '../scripts/embedded-redis.js'
-import { RedisCache } from '../src/index.js'
+import { RedisCache, type RedisCacheArgs } from '../src/index.js'
 import { contractSuite, type Target } from './contract.js'
 
 let server: EmbeddedRedis
 let admin: Redis
 const target = (): Target => ({
-  cache: (options = {}) => new RedisCache({ ...options, redis: server.url }),
+  cache: (options = {}) => new RedisCache(...([{ ...options, redis: server.url }] as RedisCacheArgs<never>)),
   reset: async () => void (await admin.flushall()),
 })
 
@@ -25,3 +27,28 @@ for (const buckets of [1, 64]) {
   })
   test.run()
 }
+
+const v5Clients: Redis5[] = []
+const v5Target = (): Target => ({
+  cache: (options = {}) => {
+    const client = new Redis5(server.url)
+    v5Clients.push(client)
+    // Types of the dev copy of ioredis 6 here; tsconfig.ioredis5.json checks the types an ioredis 5 user sees.
+    return new RedisCache(...([{ ...options, redis: client as unknown as Redis }] as RedisCacheArgs<never>))
+  },
+  reset: async () => {
+    await Promise.all(v5Clients.splice(0).map((client) => client.quit().catch(() => client.disconnect())))
+    await admin.flushall()
+  },
+})
+const v5 = contractSuite('contract, single Redis, ioredis 5 client', v5Target)
+v5.before(async () => {
+  server = await startRedis()
+  admin = new Redis(server.url)
+})
+v5.after(async () => {
+  await Promise.all(v5Clients.splice(0).map((client) => client.quit().catch(() => client.disconnect())))
+  await admin.quit()
+  await server.stop()
+})
+v5.run()

@@ -16,7 +16,7 @@ import { rmSync } from 'node:fs'
 import { suite, type Test } from 'uvu'
 import { startCluster, type EmbeddedCluster } from '../scripts/embedded-cluster.js'
 import { startRedis, type EmbeddedRedis } from '../scripts/embedded-redis.js'
-import { RedisCache, type RedisCacheOptions, type WriteMode } from '../src/index.js'
+import { RedisCache, type RedisCacheArgs, type RedisCacheOptions, type WriteMode } from '../src/index.js'
 
 export const TARGET = process.env.TEST_TARGET === 'cluster' ? 'cluster' : 'single'
 export const BUCKETS = Number(process.env.TEST_BUCKETS ?? 1)
@@ -93,7 +93,7 @@ function clusterSuite(name: string): Test<Context> {
     ctx.cleanup = []
     ctx.cache = <W extends WriteMode = 'sync'>(options: RedisCacheOptions<W> = {}) => {
       const client = running.client()
-      const cache = new RedisCache<W>({ buckets: BUCKETS, bucketBy: 2, ...options, redis: client })
+      const cache = new RedisCache<W>(...([{ buckets: BUCKETS, bucketBy: 2, ...options, redis: client }] as RedisCacheArgs<W>))
       ctx.cleanup.push(() => cache.close().catch(() => undefined).then(() => client.quit()).catch(() => client.disconnect()))
       return cache
     }
@@ -113,7 +113,7 @@ function singleSuite(name: string, serverArgs: string[]): Test<Context> {
     ctx.admin = new Redis(ctx.server.url)
     ctx.cleanup = []
     ctx.cache = <W extends WriteMode = 'sync'>(options: RedisCacheOptions<W> = {}) => {
-      const cache = new RedisCache<W>({ redis: ctx.server.url, ...options })
+      const cache = new RedisCache<W>(...([{ redis: ctx.server.url, ...options }] as RedisCacheArgs<W>))
       ctx.cleanup.push(() => cache.close().catch(() => undefined))
       return cache
     }

@@ -62,7 +62,7 @@ test('bad keys, patterns, ttls and values are refused before anything is sent', 
     ['REST not last', () => store.all(['a', REST, 'b'] as never), TypeError, /pattern\[1\] is REST, which is allowed only as the last element/],
     ['REST alone', () => store.all(REST as never), TypeError, /write \[REST\]/],
     ['string pattern', () => store.deleteAll('a' as never), TypeError, /pattern must be ANY or an array/],
-    ['empty pattern', () => store.all([]), TypeError, /pattern must have at least one element/],
+    ['empty pattern', () => store.all([] as never), TypeError, /pattern must have at least one element/],
     ['undefined in pattern', () => store.all(['a', undefined as never]), TypeError, /pattern\[1\]/],
     ['iterate count', () => first(store.iterate(['u', REST], { count: 0 })), RangeError, /options\.count must be a positive safe integer/],
     ['iterate pattern', () => first(store.iterate([REST, 1] as never)), TypeError, /pattern\[0\] is REST/],
@@ -89,7 +89,7 @@ onSingle(test)('bad options are refused at construction', async ({ server }) => 
   assert.throws(() => new RedisCache({ redis: url, namespace: '' }), /options\.namespace must not be empty/)
   assert.throws(() => new RedisCache({ redis: url, namespace: 5 as never }), /options\.namespace must be a string/)
   assert.throws(() => new RedisCache({ redis: url, ttl: 0 }), (e: Error) => e instanceof RangeError && /options\.ttl/.test(e.message))
-  assert.throws(() => new RedisCache({ redis: url, writes: 'later' as never }), /options\.writes must be 'sync' or 'async'/)
+  assert.throws(() => new RedisCache({ redis: url, writes: 'later' } as never), /options\.writes must be 'sync' or 'async'/)
   assert.throws(() => new RedisCache({ redis: 'http://localhost' }), /redis:\/\/ or rediss:\/\/ URL/)
   assert.throws(() => new RedisCache({ redis: url, serializer: {} as never }), /options\.serializer must have stringify/)
   assert.throws(() => new RedisCache({ redis: { port: server.port, keyPrefix: 'app:' } }), /keyPrefix/)

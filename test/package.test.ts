@@ -3,7 +3,10 @@
  * `prepare`) works from plain Node, with no TypeScript loader, through the package exports.
  */
 import { execFile } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import * as assert from 'uvu/assert'
 import { redisSuite, onSingle } from './helpers.js'
@@ -16,6 +19,10 @@ onSingle(test)('package.json exports point at built files with type declarations
   assert.is(pkg.type, 'module')
   assert.is(pkg.exports['.'].import, './dist/index.js')
   assert.is(pkg.exports['.'].types, './dist/index.d.ts')
+  assert.is(pkg.exports['.'].default, './dist/index.js', 'require() (Node 20.19+ loads the ES module)')
+  assert.ok(pkg.files.includes('src'), 'src/ is published: the source maps point at it')
+  assert.equal(Object.keys(pkg.dependencies), ['superjson'])
+  assert.ok(pkg.peerDependencies.ioredis, "ioredis is a peer dependency: the application's own copy is used")
   assert.ok(pkg.files.includes('lua'), 'lua/ is published')
   for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/store.d.ts']) {
     assert.ok(existsSync(new URL(file, root)), `${file} is missing: run npm run build`)
@@ -33,6 +40,42 @@ onSingle(test)('plain node imports the package by name and uses it', async ({ se
   `
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', program, server.url], { cwd: root })
   assert.equal(JSON.parse(stdout), [[['user', 1, 'session', 's'], { ok: true }]])
+})
+
+onSingle(test)('a CommonJS project requires the package by name and uses it', async ({ server }) => {
+  // A CommonJS project of its own, with the package installed as a link, as npm link does.
+  const dir = mkdtempSync(join(tmpdir(), 'cjs-project-'))
+  try {
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'cjs-app', version: '1.0.0', type: 'commonjs' }))
+    mkdirSync(join(dir, 'node_modules'))
+    symlinkSync(fileURLToPath(root), join(dir, 'node_modules', 'redis-prefix-cache'))
+    writeFileSync(join(dir, 'app.js'), `
+      const { RedisCache, ANY, CacheOperationError } = require('redis-prefix-cache')
+      const cache = new RedisCache({ redis: process.argv[2], namespace: 'cjs' })
+      cache.put(['user', 1, 'session', 's'], Buffer.from('ok'))
+        .then(() => cache.all(['user', 1, 'session', ANY]))
+        .then(async (listed) => {
+          await cache.close()
+          console.log(JSON.stringify({ listed: listed.map(([key, value]) => [key, value.toString()]), errors: typeof CacheOperationError }))
+        })
+    `)
+    const { stdout } = await promisify(execFile)(process.execPath, ['app.js', server.url], { cwd: dir })
+    assert.equal(JSON.parse(stdout), { listed: [[['user', 1, 'session', 's'], 'ok']], errors: 'function' })
+    // Its TypeScript sees the same types: a CommonJS file importing the package type-checks.
+    symlinkSync(fileURLToPath(new URL('node_modules/@types', root)), join(dir, 'node_modules', '@types'))
+    symlinkSync(fileURLToPath(new URL('node_modules/ioredis', root)), join(dir, 'node_modules', 'ioredis'))
+    writeFileSync(join(dir, 'typed.ts'), `
+      import { RedisCache, ANY, type Key } from 'redis-prefix-cache'
+      const cache = new RedisCache({ namespace: 'cjs', writes: 'async' })
+      const removed: Promise<undefined> = cache.delete(['a', 1])
+      const key: Key = ['a', 1]
+      export = [cache.all(['a', ANY]), removed, key]
+    `)
+    const tsc = fileURLToPath(new URL('node_modules/typescript/bin/tsc', root))
+    await promisify(execFile)(process.execPath, [tsc, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--strict', '--noEmit', '--types', 'node', 'typed.ts'], { cwd: dir })
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
 
 test.run()

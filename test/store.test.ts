@@ -257,5 +257,23 @@ export function typeChecks(syncCache: RedisCache, asyncCache: RedisCache<'async'
   void syncCache.get(['a', REST])
   // @ts-expect-error a function is not a key part
   void syncCache.put(['a', () => 1], 1)
-  return [fromAsync, removedSync, removedAsync, listed]
+  // @ts-expect-error a store typed 'async' must be given writes: 'async', or it would run in sync mode
+  void new RedisCache<'async'>({ redis: 'redis://localhost' })
+  // @ts-expect-error the same, with no options at all
+  void new RedisCache<'async'>()
+  const typedAsync: RedisCache<'async'> = new RedisCache<'async'>({ writes: 'async' })
+  const typedSync: RedisCache<'sync'> = new RedisCache({ redis: 'redis://localhost' })
+  // @ts-expect-error REST only last
+  void syncCache.all([REST, 'a'])
+  // @ts-expect-error an empty pattern matches nothing
+  void syncCache.all([])
+  // @ts-expect-error REST only last
+  void syncCache.all(['a', REST, ANY])
+  const deep = [1, 2, 3]
+  void syncCache.all([...deep, ANY])
+  void syncCache.all([...deep, REST])
+  interface User { id: number; name: string }
+  const user: User = { id: 1, name: 'x' }
+  void syncCache.put(['by-user', user], 1)
+  return [fromAsync, removedSync, removedAsync, listed, typedAsync, typedSync]
 }
