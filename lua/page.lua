@@ -2,8 +2,9 @@
 --[[
   Reads one page of records that match a pattern, from the index of the pattern's prefix:
   prunes expired members (a bounded number), reads one ZSCAN page from the cursor, and
-  returns the members that match the rest of the pattern with their values, at most `count`
-  of them and stopping once the values pass `bytes`. A ZSCAN page can be far larger than
+  returns the members that match the rest of the pattern with their values (or, for keys(),
+  without: only their existence is checked), at most `count` of them and stopping once the
+  values pass `bytes`. A ZSCAN page can be far larger than
   its COUNT hint (a small sorted set is returned whole), so a page cut short resumes, on
   the next call, on the same ZSCAN cursor after the last member it examined, in member
   order. A matching member whose value is gone is removed with its record's other index
@@ -19,11 +20,13 @@
     ARGV[3]   the most records to return (also the ZSCAN COUNT hint)
     ARGV[4]   bytes of values after which the page ends
     ARGV[5]   '1' to check every index of a record (evicting policy), else '0'
-    ARGV[6]   '1' when the pattern ends with REST, else '0'
-    ARGV[7..] the pattern's parts after the prefix, encoded; '' stands for ANY
+    ARGV[6]   '1' to return values, '0' for members only
+    ARGV[7]   '1' when the pattern ends with REST, else '0'
+    ARGV[8..] the pattern's parts after the prefix, encoded; '' stands for ANY
 
   Output:
     { next cursor, member to resume after ('' when the ZSCAN page is done), member, value, member, value, ... }
+    (members only, without values, when ARGV[6] is '0')
     The listing is complete when the next cursor is '0' and the member to resume after is ''.
     Members are relative to the prefix. ZSCAN may return a member on two pages.
 ]]
@@ -42,7 +45,8 @@ local after = ARGV[2]
 local count = tonumber(ARGV[3])
 local maxBytes = tonumber(ARGV[4])
 local checked = ARGV[5] == '1'
-local rest, tail = readTail(6)
+local withValues = ARGV[6] == '1'
+local rest, tail = readTail(7)
 local base = string.sub(index, 1, -2)
 local namespaceBase = string.sub(KEYS[2], 1, -2)
 
@@ -67,12 +71,15 @@ for _, member in ipairs(members) do
     examined = member
     if matchMember(member, rest, tail) then
       local key = base .. member
-      local value = rcall('GET', key)
+      local value
+      if withValues then value = rcall('GET', key) else value = rcall('EXISTS', key) == 1 end
       if value and (not checked or listedEverywhere(namespaceBase, key, index)) then
         out[#out + 1] = member
-        out[#out + 1] = value
+        if withValues then
+          out[#out + 1] = value
+          bytes = bytes + #value
+        end
         returned = returned + 1
-        bytes = bytes + #value
       else
         removeRecord(namespaceBase, key, touched)
       end

@@ -1,8 +1,8 @@
 #!lua
 --[[
-  Gives a live record a new expiry: the value and its member in the index of every prefix
-  of its key get the same new score, then each index gets the expiry of its longest-lived
-  member. A missing index member is added back, unless `checked`: under a maxmemory policy
+  Gives a live record a new expiry (touch; getAndTouch also answers its value): the value
+  and its member in the index of every prefix of its key get the same new score, then each
+  index gets the expiry of its longest-lived member. A missing index member is added back, unless `checked`: under a maxmemory policy
   that evicts, a record missing from one of its indexes counts as gone (a deleteAll of that
   prefix could not find it), so it is removed whole instead, and never brought back.
 
@@ -11,9 +11,11 @@
     KEYS[2..]   the index keys of its prefixes of length 0 .. n-1, shortest first
     ARGV[1]     the new ttl in milliseconds; '0' for never expiring
     ARGV[2]     '1' to require every index to list the record (evicting policy), else '0'
+    ARGV[3]     '1' to answer the record's value (getAndTouch), else '0'
 
   Output:
-    1 when the record was live and got its new expiry, 0 when there was no such record
+    1 (or its value) when the record was live and got its new expiry; 0 (or false) when
+    there was no such record
 ]]
 local rcall = redis.call
 -- @include now
@@ -22,10 +24,18 @@ local rcall = redis.call
 -- @include keyedRecord
 
 local key = KEYS[1]
-if rcall('EXISTS', key) == 0 then return 0 end
+local withValue = ARGV[3] == '1'
+-- What to answer: the value (false when absent), or 1 (0 when absent).
+local answer, absent = 1, 0
+if withValue then
+  answer, absent = rcall('GET', key), false
+  if not answer then return absent end
+elseif rcall('EXISTS', key) == 0 then
+  return absent
+end
 if ARGV[2] == '1' and not keyedListed(1, #KEYS - 1) then
   keyedRemove(1, #KEYS - 1)
-  return 0
+  return absent
 end
 
 local at = now()
@@ -44,4 +54,4 @@ for i = 2, #KEYS do
   rcall('ZADD', index, score, string.sub(key, #index))
   fixIndexExpiry(index)
 end
-return 1
+return answer

@@ -68,16 +68,24 @@ function keyPrefixOf(client: Client): unknown {
   return (client as Redis).options.keyPrefix
 }
 
-export function connect(redis: unknown): Connection {
+export function connect(redis: unknown, redisOptions?: unknown): Connection {
+  if (redisOptions !== undefined && (typeof redisOptions !== 'object' || redisOptions === null)) {
+    throw new TypeError(`options.redisOptions must be ioredis options (an object), got ${redisOptions === null ? 'null' : typeof redisOptions}`)
+  }
+  const extra = (redisOptions ?? {}) as RedisOptions
+  if (extra.keyPrefix) throw keyPrefixError()
   let connection: Connection
   if (redis === undefined) {
-    connection = { client: new Redis(DEFAULTS.redis, OWNED_CLIENT_OPTIONS), owned: true }
+    connection = { client: new Redis(DEFAULTS.redis, { ...OWNED_CLIENT_OPTIONS, ...extra }), owned: true }
   } else if (typeof redis === 'string') {
     if (!/^rediss?:\/\//.test(redis)) {
       throw new TypeError(`options.redis must be a redis:// or rediss:// URL, an ioredis client or ioredis options, got the string ${JSON.stringify(redis)}`)
     }
-    connection = { client: new Redis(redis, OWNED_CLIENT_OPTIONS), owned: true }
+    connection = { client: new Redis(redis, { ...OWNED_CLIENT_OPTIONS, ...extra }), owned: true }
   } else if (typeof redis === 'object' && redis !== null) {
+    if (redisOptions !== undefined) {
+      throw new TypeError('options.redisOptions goes with a redis URL (or none); with a client or ioredis options in options.redis, set them there')
+    }
     if (isClient(redis)) {
       connection = { client: redis, owned: false }
     } else {

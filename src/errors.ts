@@ -5,8 +5,9 @@
 import { inspect } from 'node:util'
 
 export type Operation =
-  | 'put' | 'putMany' | 'get' | 'getMany' | 'has' | 'delete' | 'all' | 'iterate'
-  | 'deleteAll' | 'touch' | 'ttl' | 'clear' | 'verify'
+  | 'put' | 'putMany' | 'add' | 'get' | 'getMany' | 'getAndTouch' | 'has' | 'delete'
+  | 'deleteMany' | 'take' | 'all' | 'keys' | 'count' | 'iterate' | 'deleteAll' | 'touch'
+  | 'ttl' | 'clear' | 'verify'
 
 function show(value: unknown): string {
   return inspect(value, { depth: 4, breakLength: Infinity })

@@ -72,3 +72,45 @@ export function evictionWarning(found: EvictionPolicy, namespace: string): strin
   }
   return text
 }
+
+/**
+ * What one store knows of its server's policy: whether reads check indexes (`checked`,
+ * undefined until the policy has been read), read at most once at a time, and forgotten at
+ * each reconnection (the client may have reached another server: a restart, a failover).
+ */
+export class EvictionState {
+  /** Whether reads check every index of a record; undefined until known. */
+  checked: boolean | undefined
+  /** The policy as last read ('detect' only). */
+  policy: EvictionPolicy | undefined
+  #reading: Promise<boolean> | undefined
+
+  constructor(readonly mode: EvictionMode, private readonly client: Client, private readonly namespace: string) {
+    this.checked = mode === 'detect' ? undefined : mode === 'checked'
+    client.on('ready', this.forget)
+  }
+
+  /** Forgets the policy (mode 'detect'): the next call reads it again. */
+  readonly forget = (): void => {
+    if (this.mode === 'detect') this.checked = undefined
+  }
+
+  /** Reads the policy through `call` (the store's timeout and errors); resolves whether reads check indexes. */
+  read(call: (run: () => Promise<EvictionPolicy>) => Promise<EvictionPolicy>): Promise<boolean> {
+    if (this.checked !== undefined) return Promise.resolve(this.checked)
+    this.#reading ??= call(() => readEvictionPolicy(this.client))
+      .then((policy) => {
+        this.policy = policy
+        evictionWarning(policy, this.namespace)
+        this.checked = policy.checked
+        return policy.checked
+      })
+      .finally(() => (this.#reading = undefined))
+    return this.#reading
+  }
+
+  /** Stops following the client's reconnections. */
+  close(): void {
+    this.client.off('ready', this.forget)
+  }
+}

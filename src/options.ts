@@ -3,6 +3,7 @@
  */
 import type { Cluster, Redis, RedisOptions } from 'ioredis'
 import type { EvictionMode } from './eviction.js'
+import type { Key } from './keys.js'
 import { LIMITS } from './limits.js'
 import type { Serializer } from './values.js'
 
@@ -23,6 +24,11 @@ export interface RedisCacheOptions<W extends WriteMode = WriteMode> {
    * Default: redis://127.0.0.1:6379. A client passed in stays the caller's: close() does not quit it.
    */
   redis?: Redis | Cluster | string | RedisOptions
+  /**
+   * ioredis options for the client the store creates from a `redis` URL (or from the
+   * default URL): TLS, a password, retry settings. Not allowed with a client passed in.
+   */
+  redisOptions?: RedisOptions
   /** Prefix of every key, used in the Redis Cluster hash tag. Default 'cache'. Must not contain '{', '}' or '#'. */
   namespace?: string
   /**
@@ -62,9 +68,14 @@ export interface WriteOptions {
   ttl?: number
 }
 
+/** One record of putMany: `[key, value]`, or `[key, value, { ttl }]` with its own ttl. */
+export type PutManyEntry = readonly [key: Key, value: unknown] | readonly [key: Key, value: unknown, options: WriteOptions]
+
 export interface IterateOptions {
-  /** Records to examine per page (the ZSCAN COUNT hint). Default 100. */
+  /** Records per page (also the ZSCAN COUNT hint). Default 100. */
   count?: number
+  /** false: read no values; each record comes as [key, undefined]. Default true. */
+  values?: boolean
 }
 
 export const DEFAULTS = {

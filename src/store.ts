@@ -1,29 +1,34 @@
 /**
  * RedisCache: the store. It validates and encodes, runs one script (or one plain read
- * command) per call or per page, and decodes. What happens in Redis is in lua/.
+ * command) per call or per page, and decodes. What happens in Redis is in lua/; listing by
+ * pattern is in listing.ts, grouping records by bucket in batches.ts, the eviction policy in
+ * eviction.ts.
  */
 import { EventEmitter } from 'node:events'
-import { connect, whenReady } from './connection.js'
-import { checkEvictionMode, evictionWarning, readEvictionPolicy, type EvictionMode, type EvictionPolicy } from './eviction.js'
-import { CacheDecodeError, CacheOperationError, type Operation } from './errors.js'
-import { decodeParts, encodeKey, keyFromParts, type Key } from './keys.js'
+import { bucketCalls, type BucketCall } from './batches.js'
 import { BucketLayout, checkBuckets } from './buckets.js'
-import { indexKey, recordKeys, valueKey, type RecordKeys } from './layout.js'
+import { connect, whenReady } from './connection.js'
+import { CacheDecodeError, CacheOperationError, type Operation } from './errors.js'
+import { checkEvictionMode, EvictionState, evictionWarning } from './eviction.js'
+import { decodeParts, encodeKey, keyFromParts, type Key } from './keys.js'
+import { recordKeys, valueKey } from './layout.js'
+import { LIMITS } from './limits.js'
+import { countMatching, deleteMatching, matching, type ListingContext } from './listing.js'
 import {
   DEFAULTS,
   checkCount,
   checkTtl,
   checkWrites,
   type IterateOptions,
+  type PutManyEntry,
   type RedisCacheArgs,
   type WriteMode,
   type WriteOptions,
 } from './options.js'
-import { LIMITS } from './limits.js'
 import { compareKeys } from './order.js'
-import { decodePart, type KeyPart } from './parts.js'
+import type { KeyPart } from './parts.js'
 import { compilePattern, type CompiledPattern, type Pattern } from './patterns.js'
-import { defineScripts, runScript, type Client } from './scripts.js'
+import { defineScripts, runScript, type Client, type ScriptName } from './scripts.js'
 import { serializeValue, superjsonSerializer, type Serializer } from './values.js'
 import { verifyNamespace, type VerifyOptions, type VerifyReport } from './verify.js'
 import { REST } from './wildcards.js'
@@ -38,6 +43,8 @@ export interface RedisCacheEvents {
    */
   error: [error: CacheOperationError | CacheDecodeError]
 }
+
+type Encoded = readonly string[]
 
 export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<RedisCacheEvents> {
   /** The client the store talks through. */
@@ -55,15 +62,9 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   readonly #serializer: Serializer
   readonly #ownsClient: boolean
   readonly #timeout: number
+  readonly #eviction: EvictionState
+  readonly #listing: ListingContext
   readonly #pending = new Set<Promise<void>>()
-  readonly #eviction: EvictionMode
-  /** Whether reads check every index of a record (see eviction.ts); undefined until known. */
-  #checked: boolean | undefined
-  #policy: EvictionPolicy | undefined
-  #policyRead: Promise<boolean> | undefined
-  readonly #forgetPolicy = () => {
-    if (this.#eviction === 'detect') this.#checked = undefined
-  }
   /** Async failures that found no 'error' listener: flush() and close() reject with them. */
   #unreported: CacheOperationError[] = []
   /** Set by the first close(): every later close() answers the same promise. */
@@ -87,14 +88,13 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     }
     this.#serializer = serializer
     this.#timeout = checkCount(options.timeout ?? DEFAULTS.timeout, 'options.timeout')
-    this.#eviction = checkEvictionMode(options.eviction ?? DEFAULTS.eviction)
-    this.#checked = this.#eviction === 'detect' ? undefined : this.#eviction === 'checked'
-    const { client, owned } = connect(options.redis)
+    const eviction = checkEvictionMode(options.eviction ?? DEFAULTS.eviction)
+    const { client, owned } = connect(options.redis, options.redisOptions)
     this.redis = client
     this.#ownsClient = owned
     defineScripts(client)
-    // A reconnection may reach another server (a restart, a failover): read its policy again.
-    client.on('ready', this.#forgetPolicy)
+    this.#eviction = new EvictionState(eviction, client, namespace)
+    this.#listing = { layout: this.#layout, script: (operation, pattern, script, keys, args) => this.#script(operation, pattern, script, keys, args) }
   }
 
   /** Stores a record. `options.ttl` overrides the store's default ttl for this call. */
@@ -103,88 +103,112 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     const parts = encodeKey(key)
     const text = serializeValue(this.#serializer, value)
     const ttl = this.#ttlOf(options)
-    const { value: vkey, indexes } = recordKeys(this.#layout.baseOf(parts), parts)
-    await this.#write('put', key, () => runScript(this.redis, 'put', [vkey, ...indexes], [ttl, parts.length, text]))
+    await this.#write('put', key, () => this.#run('put', this.#keysOf(parts), [parts.length, ttl, text]))
   }
 
   /**
    * Stores many records: one script call per bucket, so all of a bucket's records or none
-   * (with the default single bucket: all records or none). At most LIMITS.putManyRecords
-   * records and LIMITS.putManyParts key parts per call, so no script runs long.
+   * (with the default single bucket: all records or none). An entry may carry its own ttl
+   * (`[key, value, { ttl }]`). At most LIMITS.putManyRecords records and LIMITS.putManyParts
+   * key parts per call, so no script runs long.
    */
-  async putMany(entries: ReadonlyArray<readonly [Key, unknown]>, options?: WriteOptions): Promise<void> {
+  async putMany(entries: ReadonlyArray<PutManyEntry>, options?: WriteOptions): Promise<void> {
     this.#open()
     if (!Array.isArray(entries)) throw new TypeError(`entries must be an array of [key, value] pairs, got ${typeof entries}`)
     if (entries.length > LIMITS.putManyRecords) {
       throw new RangeError(`entries has ${entries.length} records; putMany takes at most ${LIMITS.putManyRecords} (LIMITS.putManyRecords): split the batch`)
     }
     const ttl = this.#ttlOf(options)
-    const calls = new Map<number, { keys: string[]; args: (string | number)[]; entries: number[] }>()
+    const all: Encoded[] = []
+    const args: Array<[number, string]> = []
     let totalParts = 0
     for (let i = 0; i < entries.length; i++) {
       const entry: unknown = entries[i]
-      if (!Array.isArray(entry) || entry.length !== 2) throw new TypeError(`entries[${i}] must be a [key, value] pair`)
+      if (!Array.isArray(entry) || entry.length < 2 || entry.length > 3) throw new TypeError(`entries[${i}] must be a [key, value] pair or a [key, value, { ttl }] triple`)
       const parts = encodeKey(entry[0], `entries[${i}][0]`)
       totalParts += parts.length
       if (totalParts > LIMITS.putManyParts) {
         throw new RangeError(`entries hold more than ${LIMITS.putManyParts} key parts in all (LIMITS.putManyParts), reached at entries[${i}]: split the batch`)
       }
-      const text = serializeValue(this.#serializer, entry[1], `entries[${i}][1]`)
-      const bucket = this.#layout.bucketOf(parts)
-      let call = calls.get(bucket)
-      if (!call) calls.set(bucket, (call = { keys: [], args: [ttl], entries: [] }))
-      const { value: vkey, indexes } = recordKeys(this.#layout.bases[bucket] as string, parts)
-      call.keys.push(vkey, ...indexes)
-      call.args.push(parts.length, text)
-      call.entries.push(i)
+      all.push(parts)
+      args.push([entry.length === 3 ? this.#ttlOf(entry[2], `entries[${i}][2]`) : ttl, serializeValue(this.#serializer, entry[1], `entries[${i}][1]`)])
     }
-    if (calls.size === 0) return
+    if (all.length === 0) return
+    const calls = bucketCalls(this.#layout, all, [], (parts, i) => [parts.length, ...(args[i] as [number, string])])
     await this.#write('putMany', undefined, async () => {
-      const results = await Promise.allSettled([...calls.values()].map(({ keys, args }) => runScript(this.redis, 'put', keys, args)))
-      const failed = [...calls.values()].flatMap((call, i) => (results[i]?.status === 'rejected' ? call.entries : []))
+      const results = await Promise.allSettled(calls.map(({ keys, args }) => this.#run('put', keys, args)))
+      const failed = calls.flatMap((call, i) => (results[i]?.status === 'rejected' ? call.positions : []))
       if (failed.length === 0) return
       const cause = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason
       throw new CacheOperationError('putMany', undefined, cause, failed.sort((a, b) => a - b), entries.length)
     })
   }
 
+  /**
+   * Stores a record only when no live record has its key (put-if-absent), atomically:
+   * resolves true when it wrote. For locks, idempotency keys and creations that must happen
+   * once. Always waits for Redis's answer, also in 'async' mode.
+   */
+  async add(key: Key, value: unknown, options?: WriteOptions): Promise<boolean> {
+    this.#open()
+    const parts = encodeKey(key)
+    const text = serializeValue(this.#serializer, value)
+    const ttl = this.#ttlOf(options)
+    const checked = await this.#checked('add', key)
+    return (await this.#script('add', key, 'add', this.#keysOf(parts), [ttl, text, flag(checked)])) === 1
+  }
+
   /** The value of a record, or undefined when it is absent or expired. */
   async get(key: Key): Promise<unknown> {
     this.#open()
     const parts = encodeKey(key)
-    const text = (this.#checked ?? (await this.#readPolicy('get', key)))
+    const text = (await this.#checked('get', key))
       ? ((await this.#read('get', key, 'get', [parts]))[0] as string | null)
       : await this.#call('get', key, () => this.redis.get(this.#valueKey(parts)))
-    return text === null ? undefined : this.#decode('get', key, key, text)
+    return this.#decodeOrUndefined('get', key, key, text)
   }
 
   /** The values of many records, in the order of `keys`; undefined where absent. */
   async getMany(keys: readonly Key[]): Promise<unknown[]> {
     this.#open()
-    if (!Array.isArray(keys)) throw new TypeError(`keys must be an array of keys, got ${typeof keys}`)
-    const all = keys.map((key, i) => encodeKey(key, `keys[${i}]`))
+    const all = this.#encodeKeys(keys)
     let texts: Array<string | null>
-    if (this.#checked ?? (await this.#readPolicy('getMany', undefined))) {
+    if (await this.#checked('getMany', undefined)) {
       texts = (await this.#read('getMany', undefined, 'get', all)) as Array<string | null>
     } else {
       // One MGET per bucket (a cluster answers MGET only within one slot).
       texts = new Array<string | null>(keys.length)
+      const groups = bucketCalls(this.#layout, all, [], () => [])
       await this.#call('getMany', undefined, () =>
-        Promise.all([...this.#byBucket(all)].map(async ([bucket, at]) => {
+        Promise.all(groups.map(async ({ bucket, positions }) => {
           const base = this.#layout.bases[bucket] as string
-          const found = await this.redis.mget(at.map((i) => valueKey(base, all[i] as string[])))
-          found.forEach((text, j) => (texts[at[j] as number] = text))
+          const found = await this.redis.mget(positions.map((i) => valueKey(base, all[i] as Encoded)))
+          found.forEach((text, j) => (texts[positions[j] as number] = text))
         })),
       )
     }
-    return Array.from(texts, (text, i) => (text === null ? undefined : this.#decode('getMany', undefined, keys[i], text)))
+    return texts.map((text, i) => this.#decodeOrUndefined('getMany', undefined, keys[i], text))
+  }
+
+  /**
+   * The value of a live record, after giving it (and its index entries) a new ttl, in one
+   * script: the per-request path of a session store. Same ttl rules as touch(). Undefined
+   * when there is no such record.
+   */
+  async getAndTouch(key: Key, ttl?: number): Promise<unknown> {
+    this.#open()
+    const parts = encodeKey(key)
+    const ms = this.#slidingTtl(ttl)
+    const checked = await this.#checked('getAndTouch', key)
+    const text = (await this.#script('getAndTouch', key, 'touch', this.#keysOf(parts), [ms, flag(checked), '1'])) as string | null
+    return this.#decodeOrUndefined('getAndTouch', key, key, text)
   }
 
   /** Whether a live record has this key. */
   async has(key: Key): Promise<boolean> {
     this.#open()
     const parts = encodeKey(key)
-    const found = (this.#checked ?? (await this.#readPolicy('has', key)))
+    const found = (await this.#checked('has', key))
       ? (await this.#read('has', key, 'exists', [parts]))[0]
       : await this.#call('has', key, () => this.redis.exists(this.#valueKey(parts)))
     return found === 1
@@ -193,9 +217,38 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   /** Removes a record and its index entries. Resolves true when a record was removed (undefined in 'async' mode). */
   async delete(key: Key): Promise<DeleteResult<W>> {
     this.#open()
-    const { value: vkey, indexes } = this.#recordKeys(encodeKey(key))
-    const removed = await this.#write('delete', key, () => runScript(this.redis, 'delete', [vkey, ...indexes], []))
+    const parts = encodeKey(key)
+    const removed = await this.#write('delete', key, async () => {
+      const checked = await this.#checked('delete', key)
+      return this.#run('delete', this.#keysOf(parts), ['count', flag(checked), parts.length])
+    })
     return (removed === undefined ? undefined : removed === 1) as DeleteResult<W>
+  }
+
+  /**
+   * Removes many records, each whole: one script call per bucket. Resolves how many live
+   * records were removed. Always waits for Redis's answer, also in 'async' mode.
+   */
+  async deleteMany(keys: readonly Key[]): Promise<number> {
+    this.#open()
+    const all = this.#encodeKeys(keys)
+    const checked = await this.#checked('deleteMany', undefined)
+    const calls = bucketCalls(this.#layout, all, ['count', flag(checked)], (parts) => [parts.length])
+    const removed = await this.#call('deleteMany', undefined, () => Promise.all(calls.map(({ keys, args }) => this.#run('delete', keys, args))))
+    return (removed as number[]).reduce((a, b) => a + b, 0)
+  }
+
+  /**
+   * Reads and removes a record in one script: of callers racing to take the same key,
+   * exactly one gets its value (one-time tokens: password resets, magic links, OAuth state).
+   * Undefined when there is no such record. Always waits for Redis's answer.
+   */
+  async take(key: Key): Promise<unknown> {
+    this.#open()
+    const parts = encodeKey(key)
+    const checked = await this.#checked('take', key)
+    const text = (await this.#script('take', key, 'delete', this.#keysOf(parts), ['value', flag(checked), parts.length])) as string | null
+    return this.#decodeOrUndefined('take', key, key, text)
   }
 
   /**
@@ -205,17 +258,17 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    */
   async touch(key: Key, ttl?: number): Promise<boolean> {
     this.#open()
-    const { value: vkey, indexes } = this.#recordKeys(encodeKey(key))
+    const parts = encodeKey(key)
     const ms = this.#slidingTtl(ttl)
-    const checked = this.#checked ?? (await this.#readPolicy('touch', key))
-    return (await this.#call('touch', key, () => runScript(this.redis, 'touch', [vkey, ...indexes], [ms, checked ? '1' : '0']))) === 1
+    const checked = await this.#checked('touch', key)
+    return (await this.#script('touch', key, 'touch', this.#keysOf(parts), [ms, flag(checked), '0'])) === 1
   }
 
   /** Remaining time to live in ms; Infinity when the record never expires; undefined when absent. */
   async ttl(key: Key): Promise<number | undefined> {
     this.#open()
     const parts = encodeKey(key)
-    const ms = (this.#checked ?? (await this.#readPolicy('ttl', key)))
+    const ms = (await this.#checked('ttl', key))
       ? ((await this.#read('ttl', key, 'pttl', [parts]))[0] as number)
       : await this.#call('ttl', key, () => this.redis.pttl(this.#valueKey(parts)))
     return ms === -2 ? undefined : ms === -1 ? Infinity : ms
@@ -226,46 +279,78 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.#open()
     const compiled = compilePattern(pattern)
     if (compiled.exact) return this.#exact('all', pattern, compiled)
-    const found: Array<{ parts: KeyPart[]; key: Key; value: unknown }> = []
-    for await (const [parts, value] of this.#records('all', pattern, compiled, DEFAULTS.bulkCount)) {
-      found.push({ parts, key: keyFromParts(parts), value })
-    }
+    const found: Array<{ parts: KeyPart[]; value: unknown }> = []
+    for await (const [parts, value] of this.#records('all', pattern, compiled, DEFAULTS.bulkCount)) found.push({ parts, value })
     found.sort((a, b) => compareKeys(a.parts, b.parts))
-    return found.map(({ key, value }) => [key, value])
+    return found.map(({ parts, value }) => [keyFromParts(parts), value])
+  }
+
+  /** The keys of every live record that matches the pattern, sorted; no value is read. */
+  async keys(pattern: Pattern): Promise<Key[]> {
+    this.#open()
+    const compiled = compilePattern(pattern)
+    if (compiled.exact) return (await this.has(keyFromParts(decodeParts(compiled.prefix)))) ? [keyFromParts(decodeParts(compiled.prefix))] : []
+    const found: KeyPart[][] = []
+    const checked = await this.#checked('keys', pattern)
+    for await (const [parts] of matching(this.#listing, 'keys', pattern, compiled, { count: DEFAULTS.bulkCount, checked, values: false })) found.push(parts)
+    return found.sort(compareKeys).map(keyFromParts)
+  }
+
+  /**
+   * How many live records match the pattern, from the indexes; no value is read. A pattern
+   * `[...prefix, REST]` is one ZCOUNT per bucket (on a server that cannot evict); any other
+   * is counted by listing the matching keys page by page.
+   */
+  async count(pattern: Pattern): Promise<number> {
+    this.#open()
+    const compiled = compilePattern(pattern)
+    if (compiled.exact) return (await this.has(keyFromParts(decodeParts(compiled.prefix)))) ? 1 : 0
+    return countMatching(this.#listing, 'count', pattern, compiled, await this.#checked('count', pattern))
   }
 
   /**
    * The records whose key matches the pattern, page by page, in no particular order. Only
    * one page of values is held at a time (and the encoded keys already yielded, to drop
-   * the duplicates ZSCAN may return).
+   * the duplicates ZSCAN may return). With `values: false`, no value is read and each
+   * record comes as [key, undefined].
    */
   iterate(pattern: Pattern, options: IterateOptions = {}): AsyncIterable<[Key, unknown]> {
     // An async generator: bad input and a closed store reject the first next(), as every
     // other call rejects, instead of throwing here.
     return (async function* (store: RedisCache<W>): AsyncGenerator<[Key, unknown]> {
       store.#open()
+      if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
       const compiled = compilePattern(pattern)
-      const count = checkCount(options?.count ?? DEFAULTS.iterateCount, 'options.count')
+      const count = checkCount(options.count ?? DEFAULTS.iterateCount, 'options.count')
+      if (options.values !== undefined && typeof options.values !== 'boolean') throw new TypeError('options.values must be a boolean')
+      if (options.values === false) {
+        if (compiled.exact) {
+          for (const key of await store.keys(pattern)) yield [key, undefined]
+          return
+        }
+        const checked = await store.#checked('iterate', pattern)
+        for await (const [parts] of matching(store.#listing, 'iterate', pattern, compiled, { count, checked, values: false })) yield [keyFromParts(parts), undefined]
+        return
+      }
       if (compiled.exact) {
         yield* await store.#exact('iterate', pattern, compiled)
         return
       }
-      for await (const [parts, value] of store.#records('iterate', pattern, compiled, count)) {
-        yield [keyFromParts(parts), value]
-      }
+      for await (const [parts, value] of store.#records('iterate', pattern, compiled, count)) yield [keyFromParts(parts), value]
     })(this)
   }
 
   /** Removes every record whose key matches the pattern; resolves how many were removed. */
   async deleteAll(pattern: Pattern): Promise<number> {
     this.#open()
-    return this.#deleteMatching('deleteAll', pattern, compilePattern(pattern))
+    const compiled = compilePattern(pattern)
+    return deleteMatching(this.#listing, 'deleteAll', pattern, compiled, await this.#checked('deleteAll', pattern))
   }
 
   /** Removes every record of this namespace and nothing else; resolves how many were removed. */
   async clear(): Promise<number> {
     this.#open()
-    return this.#deleteMatching('clear', undefined, compilePattern([REST]))
+    return deleteMatching(this.#listing, 'clear', undefined, compilePattern([REST]), false)
   }
 
   /**
@@ -280,13 +365,13 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     if (options.repair !== undefined && typeof options.repair !== 'boolean') throw new TypeError('options.repair must be a boolean')
     const count = checkCount(options.count ?? DEFAULTS.bulkCount, 'options.count')
     // Read the policy afresh: verify is where an operator looks for what is wrong.
-    if (this.#eviction === 'detect') this.#checked = undefined
-    const checked = this.#checked ?? (await this.#readPolicy('verify', undefined))
-    const policy = this.#eviction === 'detect' ? this.#policy : { policy: undefined, checked }
+    this.#eviction.forget()
+    const checked = await this.#checked('verify', undefined)
+    const { mode, policy } = this.#eviction
     // Many calls, as long as the namespace is large: no overall timeout.
     const report = await this.#call('verify', undefined, () => verifyNamespace(this.redis, this.#layout, { repair: options.repair === true, count, checked }), Infinity)
-    const warning = this.#eviction === 'detect' && policy ? evictionWarning(policy, this.namespace) : undefined
-    return { ...report, eviction: { mode: this.#eviction, policy: policy?.policy, checked }, warnings: warning ? [warning] : [] }
+    const warning = mode === 'detect' && policy ? evictionWarning(policy, this.namespace) : undefined
+    return { ...report, eviction: { mode, policy: mode === 'detect' ? policy?.policy : undefined, checked }, warnings: warning ? [warning] : [] }
   }
 
   /** Waits until every pending async write has settled. Rejects with the failures no 'error' listener took. */
@@ -308,7 +393,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       try {
         await this.flush()
       } finally {
-        this.redis.off('ready', this.#forgetPolicy)
+        this.#eviction.close()
         if (this.#ownsClient) await this.redis.quit().catch(() => this.redis.disconnect())
       }
     })()
@@ -317,71 +402,60 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   // --- internals -----------------------------------------------------------------
 
-  #valueKey(parts: readonly string[]): string {
+  #valueKey(parts: Encoded): string {
     return valueKey(this.#layout.baseOf(parts), parts)
   }
 
-  #recordKeys(parts: readonly string[]): RecordKeys {
-    return recordKeys(this.#layout.baseOf(parts), parts)
+  /** KEYS of a single-record script: the value key, then the index keys of its prefixes. */
+  #keysOf(parts: Encoded): string[] {
+    const { value, indexes } = recordKeys(this.#layout.baseOf(parts), parts)
+    return [value, ...indexes]
   }
 
-  /** Records grouped by bucket: bucket -> positions in `all`. */
-  #byBucket(all: readonly (readonly string[])[]): Map<number, number[]> {
-    const groups = new Map<number, number[]>()
-    all.forEach((parts, i) => {
-      const bucket = this.#layout.bucketOf(parts)
-      const group = groups.get(bucket)
-      if (group) group.push(i)
-      else groups.set(bucket, [i])
-    })
-    return groups
+  #encodeKeys(keys: unknown): Encoded[] {
+    if (!Array.isArray(keys)) throw new TypeError(`keys must be an array of keys, got ${typeof keys}`)
+    return keys.map((key, i) => encodeKey(key, `keys[${i}]`))
+  }
+
+  /** Whether reads must check every index of a record (the server can evict); read from the server once. */
+  #checked(operation: Operation, key: unknown): boolean | Promise<boolean> {
+    return this.#eviction.checked ?? this.#eviction.read((run) => this.#call(operation, key, run))
   }
 
   /**
    * Reads records with the read script, which counts a record as live only while every
    * index lists it (a server that evicts): one call per bucket; answers in order.
    */
-  async #read(operation: Operation, key: unknown, what: 'get' | 'exists' | 'pttl', all: readonly (readonly string[])[]): Promise<unknown[]> {
+  async #read(operation: Operation, key: unknown, what: 'get' | 'exists' | 'pttl', all: Encoded[]): Promise<unknown[]> {
     const answers = new Array<unknown>(all.length)
+    const calls = bucketCalls(this.#layout, all, [what], (parts) => [parts.length])
     await this.#call(operation, key, () =>
-      Promise.all([...this.#byBucket(all)].map(async ([bucket, at]) => {
-        const keys: string[] = []
-        const args: (string | number)[] = [what]
-        for (const i of at) {
-          const parts = all[i] as string[]
-          const { value, indexes } = recordKeys(this.#layout.bases[bucket] as string, parts)
-          keys.push(value, ...indexes)
-          args.push(parts.length)
-        }
-        const replies = (await runScript(this.redis, 'read', keys, args)) as unknown[]
-        at.forEach((i, j) => (answers[i] = replies[j] ?? null))
+      Promise.all(calls.map(async ({ keys, args, positions }: BucketCall) => {
+        const replies = (await this.#run('read', keys, args)) as unknown[]
+        positions.forEach((i, j) => (answers[i] = replies[j] ?? null))
       })),
     )
     return answers
   }
 
-  /** Reads the server's maxmemory policy (once, until the next reconnection); resolves whether reads check indexes. */
-  #readPolicy(operation: Operation, key: unknown): Promise<boolean> {
-    this.#policyRead ??= this.#call(operation, key, () => readEvictionPolicy(this.redis))
-      .then((policy) => {
-        this.#policy = policy
-        evictionWarning(policy, this.namespace)
-        this.#checked = policy.checked
-        return policy.checked
-      })
-      .finally(() => (this.#policyRead = undefined))
-    return this.#policyRead
+  #run(script: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
+    return runScript(this.redis, script, keys, args)
+  }
+
+  /** One script call as one store call: its timeout and errors. */
+  #script(operation: Operation, key: unknown, script: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
+    return this.#call(operation, key, () => this.#run(script, keys, args))
   }
 
   #open(): void {
     if (this.#closing) throw new Error('redis-prefix-cache: this store is closed')
   }
 
-  #ttlOf(options: WriteOptions | undefined): number {
+  #ttlOf(options: unknown, name = 'options'): number {
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
-      throw new TypeError('options must be an object')
+      throw new TypeError(`${name} must be an object`)
     }
-    return checkTtl(options?.ttl, 'options.ttl') ?? this.#defaultTtl
+    return checkTtl((options as WriteOptions | undefined)?.ttl, `${name}.ttl`) ?? this.#defaultTtl
   }
 
   /** The ttl of a sliding-expiry call: given, else the store's default; never 'none' by omission. */
@@ -450,77 +524,34 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     }
   }
 
+  #decodeOrUndefined(operation: Operation, key: unknown, record: unknown, text: string | null | undefined): unknown {
+    return text === null || text === undefined ? undefined : this.#decode(operation, key, record, text)
+  }
+
   async #exact(operation: Operation, pattern: unknown, compiled: CompiledPattern): Promise<Array<[Key, unknown]>> {
-    const parts = decodeParts(compiled.prefix)
-    const key = keyFromParts(parts)
-    const text = (this.#checked ?? (await this.#readPolicy(operation, pattern)))
+    const key = keyFromParts(decodeParts(compiled.prefix))
+    const text = (await this.#checked(operation, pattern))
       ? ((await this.#read(operation, pattern, 'get', [compiled.prefix]))[0] as string | null)
       : await this.#call(operation, pattern, () => this.redis.get(this.#valueKey(compiled.prefix)))
     return text === null ? [] : [[key, this.#decode(operation, pattern, key, text)]]
   }
 
-  /** One script call on one bucket's index of the pattern's prefix, which also names the bucket's root index. */
-  async #page(script: 'page' | 'deletePage', operation: Operation, pattern: unknown, compiled: CompiledPattern, base: string, args: (string | number)[]): Promise<unknown[]> {
-    const keys = [indexKey(base, compiled.prefix), indexKey(base, [])]
-    args.push(compiled.rest ? '1' : '0', ...compiled.tail)
-    return (await this.#call(operation, pattern, () => runScript(this.redis, script, keys, args))) as unknown[]
-  }
-
-  /**
-   * Matching records, page by page, bucket by bucket. A page holds at most `count` records
-   * and ends once its values pass LIMITS.pageBytes; a page cut short inside one ZSCAN page
-   * resumes after the member it reached (page.lua).
-   */
+  /** Matching records with their decoded values; one that cannot be decoded is skipped and reported. */
   async *#records(operation: Operation, pattern: unknown, compiled: CompiledPattern, count: number): AsyncGenerator<[KeyPart[], unknown]> {
-    const prefix = decodeParts(compiled.prefix)
-    const checked = this.#checked ?? (await this.#readPolicy(operation, pattern))
-    for (const bucket of this.#layout.bucketsOf(compiled)) {
-      const base = this.#layout.bases[bucket] as string
-      const seen = new Set<string>()
-      let cursor = '0'
-      let after = ''
-      do {
-        const reply = (await this.#page('page', operation, pattern, compiled, base, [cursor, after, count, LIMITS.pageBytes, checked ? '1' : '0'])) as string[]
-        cursor = reply[0] as string
-        after = reply[1] as string
-        for (let i = 2; i < reply.length; i += 2) {
-          const member = reply[i] as string
-          if (seen.has(member)) continue
-          seen.add(member)
-          const parts = prefix.concat(member.split(':').map(decodePart))
-          let value: unknown
-          try {
-            value = this.#decode(operation, pattern, keyFromParts(parts), reply[i + 1] as string)
-          } catch (error) {
-            // One unreadable record does not make its whole prefix unreadable: it is
-            // skipped and reported; get() of its key still rejects with the error.
-            this.#report(error as CacheDecodeError)
-            continue
-          }
-          yield [parts, value]
-        }
-      } while (cursor !== '0' || after !== '')
+    const checked = await this.#checked(operation, pattern)
+    for await (const [parts, text] of matching(this.#listing, operation, pattern, compiled, { count, checked, values: true })) {
+      let value: unknown
+      try {
+        value = this.#decode(operation, pattern, keyFromParts(parts), text as string)
+      } catch (error) {
+        // One unreadable record does not make its whole prefix unreadable: it is skipped
+        // and reported; get() of its key still rejects with the error.
+        this.#report(error as CacheDecodeError)
+        continue
+      }
+      yield [parts, value]
     }
-  }
-
-  async #deleteMatching(operation: Operation, pattern: unknown, compiled: CompiledPattern): Promise<number> {
-    if (compiled.exact) {
-      const { value: vkey, indexes } = this.#recordKeys(compiled.prefix)
-      return (await this.#call(operation, pattern, () => runScript(this.redis, 'delete', [vkey, ...indexes], []))) as number
-    }
-    const removed = await Promise.all(
-      this.#layout.bucketsOf(compiled).map(async (bucket) => {
-        const base = this.#layout.bases[bucket] as string
-        let total = 0
-        let cursor = '0'
-        do {
-          const [next, count] = (await this.#page('deletePage', operation, pattern, compiled, base, [cursor, DEFAULTS.bulkCount])) as [string, number]
-          cursor = next
-          total += count
-        } while (cursor !== '0')
-        return total
-      }),
-    )
-    return removed.reduce((a, b) => a + b, 0)
   }
 }
+
+const flag = (on: boolean) => (on ? '1' : '0')

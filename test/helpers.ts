@@ -93,8 +93,10 @@ function clusterSuite(name: string): Test<Context> {
     ctx.cleanup = []
     ctx.cache = <W extends WriteMode = 'sync'>(options: RedisCacheOptions<W> = {}) => {
       const client = running.client()
-      const cache = new RedisCache<W>(...([{ buckets: BUCKETS, bucketBy: 2, ...options, redis: client }] as RedisCacheArgs<W>))
-      ctx.cleanup.push(() => cache.close().catch(() => undefined).then(() => client.quit()).catch(() => client.disconnect()))
+      let cache: RedisCache<W> | undefined
+      // Registered first: a store refused at construction must not leave its client open.
+      ctx.cleanup.push(() => (cache?.close() ?? Promise.resolve()).catch(() => undefined).then(() => client.quit()).catch(() => client.disconnect()))
+      cache = new RedisCache<W>(...([{ buckets: BUCKETS, bucketBy: 2, ...options, redis: client }] as RedisCacheArgs<W>))
       return cache
     }
     ctx.client = () => {

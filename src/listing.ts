@@ -1,0 +1,108 @@
+/**
+ * Listing: the records that match a pattern, found through the index of the pattern's
+ * longest concrete prefix, page by page and bucket by bucket (lua/page.lua); deleting them
+ * (lua/deletePage.lua); counting them (lua/count.lua when the index holds exactly the
+ * matching records, else by listing their keys). Never SCAN: each page reads one index.
+ */
+import type { BucketLayout } from './buckets.js'
+import type { Operation } from './errors.js'
+import { indexKey, recordKeys } from './layout.js'
+import { LIMITS } from './limits.js'
+import { DEFAULTS } from './options.js'
+import { decodeParts } from './keys.js'
+import { decodePart, type KeyPart } from './parts.js'
+import type { CompiledPattern } from './patterns.js'
+import type { ScriptName } from './scripts.js'
+
+/** How listing reaches Redis: the store's layout, and one script call with its timeout and errors. */
+export interface ListingContext {
+  readonly layout: BucketLayout
+  script(operation: Operation, pattern: unknown, script: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown>
+}
+
+export interface ListOptions {
+  /** Records per page (also the ZSCAN COUNT hint). */
+  readonly count: number
+  /** Whether a record counts only while every index lists it (a server that evicts). */
+  readonly checked: boolean
+  /** Whether to read values; without, only their existence is checked. */
+  readonly values: boolean
+}
+
+function pageArgs(compiled: CompiledPattern, head: (string | number)[]): (string | number)[] {
+  return [...head, compiled.rest ? '1' : '0', ...compiled.tail]
+}
+
+/** The index of the pattern's prefix in a bucket, and the bucket's root index (it names the namespace). */
+function pageKeys(base: string, compiled: CompiledPattern): string[] {
+  return [indexKey(base, compiled.prefix), indexKey(base, [])]
+}
+
+/**
+ * The matching records as [decoded parts, stored value text (undefined without values)].
+ * A page holds at most `count` records and ends once its values pass LIMITS.pageBytes; a
+ * page cut short inside one ZSCAN page resumes after the member it reached. A member that
+ * ZSCAN returns twice is yielded once.
+ */
+export async function* matching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, options: ListOptions): AsyncGenerator<[KeyPart[], string | undefined]> {
+  const prefix = decodeParts(compiled.prefix)
+  const step = options.values ? 2 : 1
+  for (const bucket of ctx.layout.bucketsOf(compiled)) {
+    const base = ctx.layout.bases[bucket] as string
+    const seen = new Set<string>()
+    let cursor = '0'
+    let after = ''
+    do {
+      const head = [cursor, after, options.count, LIMITS.pageBytes, options.checked ? '1' : '0', options.values ? '1' : '0']
+      const reply = (await ctx.script(operation, pattern, 'page', pageKeys(base, compiled), pageArgs(compiled, head))) as string[]
+      cursor = reply[0] as string
+      after = reply[1] as string
+      for (let i = 2; i < reply.length; i += step) {
+        const member = reply[i] as string
+        if (seen.has(member)) continue
+        seen.add(member)
+        yield [prefix.concat(member.split(':').map(decodePart)), options.values ? (reply[i + 1] as string) : undefined]
+      }
+    } while (cursor !== '0' || after !== '')
+  }
+}
+
+/** Removes every matching record, each whole; resolves how many were removed. */
+export async function deleteMatching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, checked: boolean): Promise<number> {
+  if (compiled.exact) {
+    const { value, indexes } = recordKeys(ctx.layout.baseOf(compiled.prefix), compiled.prefix)
+    return (await ctx.script(operation, pattern, 'delete', [value, ...indexes], ['count', checked ? '1' : '0', compiled.prefix.length])) as number
+  }
+  const removed = await Promise.all(
+    ctx.layout.bucketsOf(compiled).map(async (bucket) => {
+      const base = ctx.layout.bases[bucket] as string
+      let total = 0
+      let cursor = '0'
+      do {
+        const [next, count] = (await ctx.script(operation, pattern, 'deletePage', pageKeys(base, compiled), pageArgs(compiled, [cursor, DEFAULTS.bulkCount]))) as [string, number]
+        cursor = next
+        total += count
+      } while (cursor !== '0')
+      return total
+    }),
+  )
+  return removed.reduce((a, b) => a + b, 0)
+}
+
+/**
+ * How many live records match. A pattern `[...prefix, REST]` (every record under the
+ * prefix) is counted from its index alone, one ZCOUNT per bucket, where reads need not
+ * check indexes; any other pattern, by listing the matching keys (no values read).
+ */
+export async function countMatching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, checked: boolean): Promise<number> {
+  if (compiled.rest && compiled.tail.length === 0 && !checked) {
+    const counts = await Promise.all(
+      ctx.layout.bucketsOf(compiled).map(async (bucket) =>
+        (await ctx.script(operation, pattern, 'count', [indexKey(ctx.layout.bases[bucket] as string, compiled.prefix)], [])) as number),
+    )
+    return counts.reduce((a, b) => a + b, 0)
+  }
+  let n = 0
+  for await (const _ of matching(ctx, operation, pattern, compiled, { count: DEFAULTS.bulkCount, checked, values: false })) n++
+  return n
+}
