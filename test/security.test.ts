@@ -9,7 +9,7 @@ import { Redis } from 'ioredis'
 import * as assert from 'uvu/assert'
 import { ANY, CacheOperationError, REST, RedisCache, type Key, type KeyPart } from '../src/index.js'
 import { loadScript, SCRIPTS } from '../src/scripts.js'
-import { redisSuite, rejects, onSingle } from './helpers.js'
+import { redisSuite, rejects, onSingle, sleep } from './helpers.js'
 
 const test = redisSuite('security')
 
@@ -131,6 +131,20 @@ onSingle(test)("the store works as the README's ACL user, limited to its namespa
     for await (const _ of store.iterate([REST])) void _
     assert.ok((await store.verify({ repair: true })).ok)
     assert.is(await store.delete('sid'), true)
+    // The calls beyond put/get, pruning, and both read paths: without +config|get the
+    // policy cannot be read, so reads are checked; 'none' takes the plain path.
+    assert.is(await store.add(['lock', 1], 'x'), true)
+    assert.is(await store.take(['lock', 1]), 'x')
+    assert.is(await store.getAndTouch(['user', 1], 60_000), 2)
+    await store.put(['user', 1, 'session', 'gone'], 0, { ttl: 1 })
+    await sleep(10)
+    await store.put(['user', 1, 'session', 'three'], 5) // prunes 'gone'
+    assert.is(await store.count(['user', 1, REST]), 3)
+    assert.is((await store.keys(['user', 1, 'session', ANY])).length, 3)
+    const plain = new RedisCache({ redis: client, namespace: 'sessions', eviction: 'none' })
+    assert.is(await plain.count(['user', 1, REST]), 3)
+    assert.is(await plain.get(['user', 1]), 2)
+    assert.is(await store.deleteMany([['user', 1, 'session', 'three']]), 1)
     assert.is(await store.deleteAll(['user', 1, REST]), 2)
     assert.is(await store.clear(), 1)
     // The limits are real: other keys and other commands are refused.
