@@ -95,10 +95,13 @@ export class EvictionState {
     if (this.mode === 'detect') this.checked = undefined
   }
 
-  /** Reads the policy through `call` (the store's timeout and errors); resolves whether reads check indexes. */
-  read(call: (run: () => Promise<EvictionPolicy>) => Promise<EvictionPolicy>): Promise<boolean> {
+  /**
+   * Reads the policy, once for every caller waiting at the same time; resolves whether reads
+   * check indexes. Each caller races it with its own timeout, and reports a failure as its own.
+   */
+  read(): Promise<boolean> {
     if (this.checked !== undefined) return Promise.resolve(this.checked)
-    this.#reading ??= call(() => readEvictionPolicy(this.client))
+    this.#reading ??= readEvictionPolicy(this.client)
       .then((policy) => {
         this.policy = policy
         evictionWarning(policy, this.namespace)

@@ -219,7 +219,8 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.#open()
     const parts = encodeKey(key)
     const removed = await this.#write('delete', key, async () => {
-      const checked = await this.#checked('delete', key)
+      // Inside the write's own call (its timeout, its error; in 'async' mode, reported).
+      const checked = this.#eviction.checked ?? (await this.#eviction.read())
       return this.#run('delete', this.#keysOf(parts), ['count', flag(checked), parts.length])
     })
     return (removed === undefined ? undefined : removed === 1) as DeleteResult<W>
@@ -419,7 +420,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   /** Whether reads must check every index of a record (the server can evict); read from the server once. */
   #checked(operation: Operation, key: unknown): boolean | Promise<boolean> {
-    return this.#eviction.checked ?? this.#eviction.read((run) => this.#call(operation, key, run))
+    return this.#eviction.checked ?? this.#call(operation, key, () => this.#eviction.read())
   }
 
   /**
@@ -487,7 +488,8 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       sent = true
       return await Promise.race([run(), timedOut])
     } catch (error) {
-      throw error instanceof CacheOperationError ? error : new CacheOperationError(operation, key, error)
+      // A putMany's own error (it names the records not written) passes as it is.
+      throw error instanceof CacheOperationError && error.operation === operation && error.entries ? error : new CacheOperationError(operation, key, error)
     } finally {
       clearTimeout(timer)
     }
