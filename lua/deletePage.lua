@@ -2,8 +2,9 @@
 --[[
   Deletes one page of records that match a pattern, found in the index of the pattern's
   prefix: reads one ZSCAN page from the cursor and removes each matching record whole (its
-  value and its member in the index of every prefix of its key), then gives each index it
-  changed the expiry of its longest-lived remaining member. Allowed under OOM: it only
+  value and its member in the index of every prefix of its key), batched: one UNLINK and one
+  ZREM per index for the page, then gives each index it changed the expiry of its
+  longest-lived remaining member. Allowed under OOM: it only
   frees memory.
 
   Input:
@@ -21,7 +22,7 @@ local rcall = redis.call
 -- @include fixIndexExpiry
 -- @include matchMember
 -- @include eachIndexEntry
--- @include removeRecord
+-- @include removals
 
 local index = KEYS[1]
 local page = rcall('ZSCAN', index, ARGV[1], 'COUNT', ARGV[2])
@@ -29,14 +30,10 @@ local rest, tail = readTail(3)
 local base = string.sub(index, 1, -2)
 local namespaceBase = string.sub(KEYS[2], 1, -2)
 
-local touched = {}
-local removed = 0
+local batch = removals(namespaceBase)
 local items = page[2]
 for i = 1, #items, 2 do
   local member = items[i]
-  if matchMember(member, rest, tail) then
-    removed = removed + removeRecord(namespaceBase, base .. member, touched)
-  end
+  if matchMember(member, rest, tail) then batch.add(base .. member) end
 end
-for changed in pairs(touched) do fixIndexExpiry(changed) end
-return { page[1], removed }
+return { page[1], batch.flush() }

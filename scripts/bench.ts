@@ -16,6 +16,9 @@ import { recordKeys, namespaceBase } from '../src/layout.js'
 import { encodeKey } from '../src/keys.js'
 import { loadScript } from '../src/scripts.js'
 import { superjsonSerializer } from '../src/values.js'
+import KeyvRedis from '@keyv/redis'
+import Keyv from 'keyv'
+import { KeyvPrefixCache } from '../src/keyv/index.js'
 import { SeedCache } from './baselines/seed-pipeline.js'
 import { ScanCache } from './baselines/scan-listing.js'
 import { startCluster } from './embedded-cluster.js'
@@ -82,7 +85,7 @@ const url = process.env.REDIS_URL || (embedded = await startRedis(['--maxmemory'
 const parsed = new URL(url)
 const port = Number(parsed.port || 6379)
 const host = parsed.hostname
-const DB = !embedded ? { ours: 11, seed: 12, scan: 13, limit: 14 } : { ours: 0, seed: 1, scan: 2, limit: 3 }
+const DB = !embedded ? { ours: 11, seed: 12, scan: 13, limit: 14, keyvOurs: 9, keyvRedis: 10 } : { ours: 0, seed: 1, scan: 2, limit: 3, keyvOurs: 4, keyvRedis: 5 }
 const admin = new Redis(url)
 for (const db of Object.values(DB)) {
   const size = Number(await admin.select(db).then(() => admin.dbsize()))
@@ -105,7 +108,7 @@ async function flushAll() {
   await admin.select(0)
 }
 
-type Contender = 'ours' | 'seed' | 'scan' | 'limit'
+type Contender = 'ours' | 'seed' | 'scan' | 'limit' | 'keyv-redis'
 const results: Record<string, Partial<Record<Contender, Figure>>> = {}
 function record(workload: string, contender: Contender, value: number) {
   const slot = ((results[workload] ??= {})[contender] ??= { median: 0, min: 0, max: 0, rounds: [] })
@@ -342,6 +345,57 @@ if (!process.argv.includes('--no-cluster')) {
   await cluster.stop()
 }
 
+// --- Keyv: this adapter against @keyv/redis, both under Keyv 5 (what cache-manager 7 uses) ---------
+
+log('Keyv get and set with 64 callers, and clear() of a namespace beside many other keys')
+const keyvOursClient = clientFor(DB.keyvOurs)
+const keyvOurs = new Keyv({ store: new KeyvPrefixCache({ redis: keyvOursClient }), namespace: 'bench' })
+// @keyv/redis as its README sets it up: the adapter prefixes keys with its namespace itself.
+const keyvRedisStore = new KeyvRedis(`${url.replace(/\/\d*$/, '')}/${DB.keyvRedis}`, { namespace: 'bench' })
+const keyvRedis = new Keyv({ store: keyvRedisStore, namespace: 'bench', useKeyPrefix: false })
+const KEYV_KEYS = 10_000
+const keyvKey = () => `user:${random(KEYV_KEYS)}`
+const keyvValue = { ...VALUE }
+for (let i = 0; i < KEYV_KEYS; i += 500) {
+  const batch = Array.from({ length: 500 }, (_, j) => ({ key: `user:${i + j}`, value: keyvValue, ttl: TTL }))
+  await keyvOurs.setMany(batch)
+  await keyvRedis.setMany(batch)
+}
+await alternate([
+  ['ours', async () => record('Keyv get, 64 callers (ops/s)', 'ours', await throughput(roundMs, CALLERS, () => keyvOurs.get(keyvKey())))],
+  ['keyv-redis', async () => record('Keyv get, 64 callers (ops/s)', 'keyv-redis', await throughput(roundMs, CALLERS, () => keyvRedis.get(keyvKey())))],
+])
+await alternate([
+  ['ours', async () => record('Keyv set, 64 callers (ops/s)', 'ours', await throughput(roundMs, CALLERS, () => keyvOurs.set(keyvKey(), keyvValue, TTL)))],
+  ['keyv-redis', async () => record('Keyv set, 64 callers (ops/s)', 'keyv-redis', await throughput(roundMs, CALLERS, () => keyvRedis.set(keyvKey(), keyvValue, TTL)))],
+])
+// clear(): 10k records of the namespace, while the same database holds `records` other keys.
+const others = records
+log(`  filling ${others} other keys beside each contender's namespace`)
+for (const db of [DB.keyvOurs, DB.keyvRedis]) {
+  const filler = clientFor(db)
+  for (let i = 0; i < others; i += 1000) {
+    const args: string[] = []
+    for (let j = i; j < Math.min(others, i + 1000); j++) args.push(`other:${j}`, 'x'.repeat(50))
+    await filler.mset(...args)
+  }
+  filler.disconnect()
+}
+const clearKeyv = async (keyv: typeof keyvOurs, contender: Contender) => {
+  for (let i = 0; i < KEYV_KEYS; i += 500) await keyv.setMany(Array.from({ length: 500 }, (_, j) => ({ key: `c:${i + j}`, value: 1, ttl: TTL })))
+  const t0 = performance.now()
+  await keyv.clear()
+  record(`Keyv clear() of 10000 records beside ${others} other keys (ms)`, contender, performance.now() - t0)
+  if ((await keyv.get('c:1')) !== undefined) throw new Error(`${contender} clear() left records`)
+}
+await alternate([
+  ['ours', () => clearKeyv(keyvOurs, 'ours')],
+  ['keyv-redis', () => clearKeyv(keyvRedis, 'keyv-redis')],
+])
+await keyvOurs.disconnect()
+keyvOursClient.disconnect()
+await keyvRedis.disconnect()
+
 // --- ratios against the targets -----------------------------------------------------------
 
 const m = (workload: string, contender: Contender) => results[workload]?.[contender]?.median ?? NaN
@@ -354,6 +408,9 @@ const ratios = [
   { name: 'sign-in flow: ours / seed', value: m('sign-in flow, 64 callers (flows/s)', 'ours') / m('sign-in flow, 64 callers (flows/s)', 'seed'), target: '>= 2.5', ok: (v: number) => v >= 2.5 },
   { name: 'get, 64 callers: checked reads (evicting server) / plain GET (for information)', value: m('get, 64 callers, evicting server: checked reads (ops/s)', 'ours') / m('get, 64 callers (ops/s)', 'ours'), target: '', ok: () => true },
   { name: 'sign-in flow: checked reads (evicting server) / plain reads (for information)', value: m('sign-in flow, 64 callers, evicting server: checked reads (flows/s)', 'ours') / m('sign-in flow, 64 callers (flows/s)', 'ours'), target: '', ok: () => true },
+  { name: 'Keyv get, 64 callers: ours / @keyv/redis', value: m('Keyv get, 64 callers (ops/s)', 'ours') / m('Keyv get, 64 callers (ops/s)', 'keyv-redis'), target: '>= 0.9', ok: (v: number) => v >= 0.9 },
+  { name: 'Keyv set, 64 callers: ours / @keyv/redis', value: m('Keyv set, 64 callers (ops/s)', 'ours') / m('Keyv set, 64 callers (ops/s)', 'keyv-redis'), target: '>= 0.9', ok: (v: number) => v >= 0.9 },
+  { name: `Keyv clear() of 10000 records beside ${records} others: @keyv/redis / ours (time)`, value: m(`Keyv clear() of 10000 records beside ${records} other keys (ms)`, 'keyv-redis') / m(`Keyv clear() of 10000 records beside ${records} other keys (ms)`, 'ours'), target: '>= 100', ok: (v: number) => v >= 100 },
   { name: `all() p50: ours at ${top} / ours at ${bottom} records`, value: m(`all() p50 at ${top} records (ms)`, 'ours') / m(`all() p50 at ${bottom} records (ms)`, 'ours'), target: '<= 1.5', ok: (v: number) => v <= 1.5 },
   { name: `all() p50 at ${top} records: scan / ours`, value: m(`all() p50 at ${top} records (ms)`, 'scan') / m(`all() p50 at ${top} records (ms)`, 'ours'), target: '>= 100', ok: (v: number) => v >= 100 },
   { name: `memory per record at ${top} records: ours / seed`, value: (memory[`${top}`]?.ours ?? NaN) / (memory[`${top}`]?.seed ?? NaN), target: '<= 1', ok: (v: number) => v <= 1 },
@@ -372,7 +429,7 @@ const machine = {
 const settings = { quick, records, rounds, roundMs, callers: CALLERS, levels }
 const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3))
 const cell = (f: Figure | undefined) => (f ? (f.rounds.length > 1 ? `${fmt(f.median)} (${fmt(f.min)}–${fmt(f.max)})` : fmt(f.median)) : '')
-const contenders: Contender[] = ['ours', 'seed', 'scan', 'limit']
+const contenders: Contender[] = ['ours', 'seed', 'scan', 'limit', 'keyv-redis']
 const lines = [
   `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, Redis ${machine.redis}. ${quick ? 'Quick run. ' : ''}${rounds} rounds; median (min–max) over rounds.`,
   '',

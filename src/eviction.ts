@@ -73,26 +73,47 @@ export function evictionWarning(found: EvictionPolicy, namespace: string): strin
   return text
 }
 
+/** How many times each client has become ready: one listener per client, however many stores share it. */
+const readies = new WeakMap<Client, { count: number }>()
+
+function readyCounter(client: Client): { count: number } {
+  let counter = readies.get(client)
+  if (!counter) {
+    const created = { count: 0 }
+    client.on('ready', () => created.count++)
+    readies.set(client, (counter = created))
+  }
+  return counter
+}
+
 /**
  * What one store knows of its server's policy: whether reads check indexes (`checked`,
- * undefined until the policy has been read), read at most once at a time, and forgotten at
- * each reconnection (the client may have reached another server: a restart, a failover).
+ * undefined until the policy has been read), read at most once at a time, and read again
+ * after each reconnection (the client may have reached another server: a restart, a failover).
  */
 export class EvictionState {
-  /** Whether reads check every index of a record; undefined until known. */
-  checked: boolean | undefined
   /** The policy as last read ('detect' only). */
   policy: EvictionPolicy | undefined
+  #checked: boolean | undefined
+  /** The client's ready count when the policy was read. */
+  #readAt = -1
   #reading: Promise<boolean> | undefined
+  readonly #readies: { count: number }
 
   constructor(readonly mode: EvictionMode, private readonly client: Client, private readonly namespace: string) {
-    this.checked = mode === 'detect' ? undefined : mode === 'checked'
-    client.on('ready', this.forget)
+    this.#checked = mode === 'detect' ? undefined : mode === 'checked'
+    this.#readies = readyCounter(client)
+  }
+
+  /** Whether reads check every index of a record; undefined until known (again, after a reconnection). */
+  get checked(): boolean | undefined {
+    if (this.mode !== 'detect') return this.#checked
+    return this.#readAt === this.#readies.count ? this.#checked : undefined
   }
 
   /** Forgets the policy (mode 'detect'): the next call reads it again. */
-  readonly forget = (): void => {
-    if (this.mode === 'detect') this.checked = undefined
+  forget(): void {
+    this.#readAt = -1
   }
 
   /**
@@ -100,20 +121,18 @@ export class EvictionState {
    * check indexes. Each caller races it with its own timeout, and reports a failure as its own.
    */
   read(): Promise<boolean> {
-    if (this.checked !== undefined) return Promise.resolve(this.checked)
+    const known = this.checked
+    if (known !== undefined) return Promise.resolve(known)
+    const readAt = this.#readies.count
     this.#reading ??= readEvictionPolicy(this.client)
       .then((policy) => {
         this.policy = policy
         evictionWarning(policy, this.namespace)
-        this.checked = policy.checked
+        this.#checked = policy.checked
+        this.#readAt = readAt
         return policy.checked
       })
       .finally(() => (this.#reading = undefined))
     return this.#reading
-  }
-
-  /** Stops following the client's reconnections. */
-  close(): void {
-    this.client.off('ready', this.forget)
   }
 }

@@ -61,6 +61,11 @@ export interface RedisCacheOptions<W extends WriteMode = WriteMode> {
    * always checks, 'none' never does (only for a server that never evicts). See eviction.ts.
    */
   eviction?: EvictionMode
+  /**
+   * Coalesce the commands the store sends in one turn of the event loop into one socket
+   * write (see connection.ts coalesceWrites). Default true; single-server clients only.
+   */
+  coalesceWrites?: boolean
 }
 
 export interface WriteOptions {

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events'
 import { bucketCalls, type BucketCall } from './batches.js'
 import { BucketLayout, checkBuckets } from './buckets.js'
-import { connect, whenReady } from './connection.js'
+import { coalesceWrites, connect, whenReady } from './connection.js'
 import { CacheDecodeError, CacheOperationError, type Operation } from './errors.js'
 import { checkEvictionMode, EvictionState, evictionWarning } from './eviction.js'
 import { decodeParts, encodeKey, keyFromParts, type Key } from './keys.js'
@@ -62,6 +62,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   readonly #serializer: Serializer
   readonly #ownsClient: boolean
   readonly #timeout: number
+  readonly #coalesce: boolean
   readonly #eviction: EvictionState
   readonly #listing: ListingContext
   readonly #pending = new Set<Promise<void>>()
@@ -88,6 +89,8 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     }
     this.#serializer = serializer
     this.#timeout = checkCount(options.timeout ?? DEFAULTS.timeout, 'options.timeout')
+    if (options.coalesceWrites !== undefined && typeof options.coalesceWrites !== 'boolean') throw new TypeError('options.coalesceWrites must be a boolean')
+    this.#coalesce = options.coalesceWrites ?? true
     const eviction = checkEvictionMode(options.eviction ?? DEFAULTS.eviction)
     const { client, owned } = connect(options.redis, options.redisOptions)
     this.redis = client
@@ -394,7 +397,6 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       try {
         await this.flush()
       } finally {
-        this.#eviction.close()
         if (this.#ownsClient) await this.redis.quit().catch(() => this.redis.disconnect())
       }
     })()
@@ -486,6 +488,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     try {
       if (this.redis.status !== 'ready') await Promise.race([whenReady(this.redis), timedOut])
       sent = true
+      if (this.#coalesce) coalesceWrites(this.redis)
       return await Promise.race([run(), timedOut])
     } catch (error) {
       // A putMany's own error (it names the records not written) passes as it is.
