@@ -33,6 +33,14 @@ export class BucketLayout {
     this.match = buckets === 1 ? `{${glob}}:*` : `{${glob}#*}:*`
   }
 
+  /** Whether a key base (`{ns}:` or `{ns#b}:`) is one of this namespace's buckets. */
+  ownsTag(base: string): boolean {
+    this.#bases ??= new Set(this.bases)
+    return this.#bases.has(base)
+  }
+
+  #bases: Set<string> | undefined
+
   /** The bucket of a record with these encoded parts. */
   bucketOf(parts: readonly string[]): number {
     if (this.buckets === 1) return 0

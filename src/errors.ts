@@ -7,7 +7,7 @@ import { inspect } from 'node:util'
 export type Operation =
   | 'put' | 'putMany' | 'add' | 'get' | 'getMany' | 'getAndTouch' | 'has' | 'delete'
   | 'deleteMany' | 'take' | 'all' | 'keys' | 'count' | 'iterate' | 'deleteAll' | 'touch'
-  | 'ttl' | 'clear' | 'verify'
+  | 'ttl' | 'clear' | 'verify' | 'watch'
 
 function show(value: unknown): string {
   return inspect(value, { depth: 4, breakLength: Infinity })

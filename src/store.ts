@@ -10,6 +10,7 @@ import { BucketLayout, checkBuckets } from './buckets.js'
 import { coalesceWrites, connect, whenReady } from './connection.js'
 import { CacheDecodeError, CacheOperationError, type Operation } from './errors.js'
 import { checkEvictionMode, EvictionState, evictionWarning } from './eviction.js'
+import { ExpiryWatcher, type WatchOptions } from './expiry.js'
 import { decodeParts, encodeKey, keyFromParts, type Key } from './keys.js'
 import { recordKeys, valueKey } from './layout.js'
 import { LIMITS } from './limits.js'
@@ -42,6 +43,10 @@ export interface RedisCacheEvents {
    * record whose stored value could not be decoded (a CacheDecodeError).
    */
   error: [error: CacheOperationError | CacheDecodeError]
+  /** A record of this namespace expired (after watch()): its key, decoded. */
+  expired: [key: Key]
+  /** A record of this namespace was evicted under maxmemory (after watch()): its key, decoded. */
+  evicted: [key: Key]
 }
 
 type Encoded = readonly string[]
@@ -70,6 +75,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   #unreported: CacheOperationError[] = []
   /** Set by the first close(): every later close() answers the same promise. */
   #closing: Promise<void> | undefined
+  #watcher: ExpiryWatcher | undefined
 
   constructor(...[options = {}]: RedisCacheArgs<W>) {
     super()
@@ -378,6 +384,37 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     return { ...report, eviction: { mode, policy: mode === 'detect' ? policy?.policy : undefined, checked }, warnings: warning ? [warning] : [] }
   }
 
+  /**
+   * Subscribes to Redis keyspace notifications (on every master of a cluster, following
+   * failovers) and emits 'expired' and 'evicted' with the decoded key of each of this
+   * namespace's records that Redis removes. Rejects, saying the CONFIG SET line to run, when
+   * the server's notify-keyspace-events does not allow them, unless `configureNotifications`
+   * lets the store set it. An event comes when Redis removes the key (possibly later than its
+   * ttl); pub/sub is at most once: events while disconnected are lost.
+   */
+  async watch(options: WatchOptions = {}): Promise<void> {
+    this.#open()
+    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
+    if (options.configureNotifications !== undefined && typeof options.configureNotifications !== 'boolean') throw new TypeError('options.configureNotifications must be a boolean')
+    if (this.#watcher) return
+    const watcher = new ExpiryWatcher(this.redis, this.#layout, options, (event, key) => this.emit(event, key), (error) => this.#report(new CacheOperationError('watch', undefined, error)))
+    this.#watcher = watcher
+    try {
+      await this.#call('watch', undefined, () => watcher.start())
+    } catch (error) {
+      this.#watcher = undefined
+      await watcher.stop()
+      throw error
+    }
+  }
+
+  /** Ends the subscription of watch(). */
+  async unwatch(): Promise<void> {
+    const watcher = this.#watcher
+    this.#watcher = undefined
+    await watcher?.stop()
+  }
+
   /** Waits until every pending async write has settled. Rejects with the failures no 'error' listener took. */
   async flush(): Promise<void> {
     while (this.#pending.size > 0) await Promise.all(this.#pending)
@@ -395,6 +432,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   close(): Promise<void> {
     this.#closing ??= (async () => {
       try {
+        await this.unwatch()
         await this.flush()
       } finally {
         if (this.#ownsClient) await this.redis.quit().catch(() => this.redis.disconnect())
@@ -512,8 +550,9 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   #report(error: CacheOperationError | CacheDecodeError): void {
     if (this.listenerCount('error') > 0) {
       this.emit('error', error)
-    } else if (error instanceof CacheDecodeError) {
-      process.emitWarning(`${error.message} (skipped; no 'error' listener on the RedisCache)`, 'RedisPrefixCacheWarning')
+    } else if (error instanceof CacheDecodeError || error.operation === 'watch') {
+      const what = error instanceof CacheDecodeError ? 'skipped; ' : ''
+      process.emitWarning(`${error.message} (${what}no 'error' listener on the RedisCache)`, 'RedisPrefixCacheWarning')
     } else {
       this.#unreported.push(error)
       process.emitWarning(`${error.message} (no 'error' listener on the RedisCache; flush() and close() will reject with it)`, 'RedisPrefixCacheWarning')

@@ -122,6 +122,46 @@ test('failover: a master killed under load; after its replica takes over the sam
   assert.is((await store.all(['user', 5, 'session', ANY])).length >= 1, true)
 })
 
+test('expiry events: records expiring on every master are each reported once; after a failover, the promoted master reports too', async () => {
+  await flushMasters()
+  const ports = await cluster.masters()
+  for (const port of ports) {
+    const node = new Redis(port, '127.0.0.1')
+    await node.config('SET', 'notify-keyspace-events', '')
+    await node.quit()
+  }
+  const store = new RedisCache({ redis: client(), buckets: 64, bucketBy: 2, timeout: 2000 })
+  const expired: string[] = []
+  store.on('expired', (key) => expired.push(JSON.stringify(key)))
+  await store.watch({ configureNotifications: true }) // sets it on every master
+  const wave = async (name: string, count: number) => {
+    const keys: Key[] = Array.from({ length: count }, (_, u) => [name, u, 'session', 's'])
+    await store.putMany(keys.map((key) => [key, 1]), { ttl: 100 })
+    const until = Date.now() + 10_000
+    while (expired.filter((k) => k.startsWith(`["${name}"`)).length < count && Date.now() < until) await sleep(50)
+    await sleep(300)
+    return { keys, seen: expired.filter((k) => k.startsWith(`["${name}"`)) }
+  }
+  const before = await wave('before', 300)
+  assert.equal(before.seen.sort(), before.keys.map((k) => JSON.stringify(k)).sort(), 'each record once')
+  assert.ok((await keysPerMaster()).every((n) => n === 0))
+
+  // Fail over a master whose replica is still there (the previous test used up one shard's).
+  let victim: number | undefined
+  for (const port of await cluster.masters()) {
+    const node = new Redis(port, '127.0.0.1')
+    if (/connected_slaves:1/.test(await node.info('replication'))) victim = port
+    await node.quit()
+  }
+  assert.ok(victim, 'a master with a replica')
+  await cluster.nodes.find((n) => n.port === victim)!.process.kill('SIGKILL')
+  await cluster.ready(30_000)
+  await sleep(1500) // ioredis refreshes its view of the cluster, and the watcher follows it
+  const after = await wave('after', 300)
+  assert.equal(after.seen.sort(), after.keys.map((k) => JSON.stringify(k)).sort(), "every record once, the promoted master's too")
+  await store.close()
+})
+
 test.after(async () => {
   await cluster?.stop()
 })

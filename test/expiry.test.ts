@@ -1,0 +1,155 @@
+/**
+ * Expiry events (watch): 'expired' and 'evicted' with each record's decoded key, for this
+ * namespace's records only, on a single Redis and on the cluster suite; the notification
+ * setting checked or set; and Redis's limits shown: an event comes when Redis removes the
+ * key, not at its ttl, and events while the subscriber is disconnected are lost.
+ * (A master's failover: cluster.test.ts.)
+ */
+import * as assert from 'uvu/assert'
+import { CacheOperationError, RedisCache, type Key } from '../src/index.js'
+import { onSingle, redisSuite, rejects, sleep } from './helpers.js'
+
+const test = redisSuite('expiry', ['--enable-debug-command', 'local'])
+
+test.after.each(async ({ admin }) => {
+  await admin.config('SET', 'notify-keyspace-events', '')
+})
+
+/** Collects a store's expiry events. */
+function collect(store: RedisCache): { expired: Key[]; evicted: Key[] } {
+  const seen = { expired: [] as Key[], evicted: [] as Key[] }
+  store.on('expired', (key) => seen.expired.push(key))
+  store.on('evicted', (key) => seen.evicted.push(key))
+  return seen
+}
+
+async function until(condition: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms
+  while (!condition()) {
+    if (Date.now() > end) return
+    await sleep(20)
+  }
+}
+
+const byJson = (keys: Key[]) => keys.map((key) => JSON.stringify(key, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))).sort()
+
+test("watch() rejects, naming the CONFIG SET line, when notifications are off; configureNotifications sets them", async ({ cache, admin }) => {
+  await admin.config('SET', 'notify-keyspace-events', 'Kg')
+  const store = cache()
+  const error = await rejects(store.watch(), CacheOperationError, /Run CONFIG SET notify-keyspace-events (\w+) on it/)
+  const suggested = /CONFIG SET notify-keyspace-events (\w+)/.exec(error.message)![1]!
+  assert.equal([...suggested].sort(), [...'KgExe'].sort(), 'what was there, plus what is needed')
+  assert.match(error.message, /notify-keyspace-events is '(Kg|gK)'/)
+  await admin.config('SET', 'notify-keyspace-events', 'Ex') // expired but not evicted: not enough
+  await rejects(store.watch(), CacheOperationError, /Run CONFIG SET notify-keyspace-events \w*e\w* on it/)
+  await admin.config('SET', 'notify-keyspace-events', 'Kg')
+  await store.watch({ configureNotifications: true })
+  const [, flags] = (await admin.config('GET', 'notify-keyspace-events')) as string[]
+  for (const flag of 'KgEex') assert.ok(flags!.includes(flag), `flags ${flags}`)
+  await store.unwatch()
+})
+
+test('expired: one event per record of this namespace, with its exact key; none for its indexes or another namespace', async ({ cache, admin }) => {
+  await admin.config('SET', 'notify-keyspace-events', 'Exe')
+  const store = cache()
+  const seen = collect(store)
+  await store.watch()
+  const other = cache({ namespace: 'other' })
+  const keys: Key[] = [['user', 42, 'session', 's1'], [7n, new Date(5), { a: 1, b: [true, null] }], 'solo', ['user', 'a:b%c']]
+  await store.putMany(keys.map((key) => [key, 1]), { ttl: 100 })
+  await store.put(['user', 42], 'stays', { ttl: 60_000 })
+  await other.putMany([['user', 1], ['x', 2]].map((key) => [key as Key, 1]), { ttl: 100 })
+  await until(() => seen.expired.length >= keys.length)
+  await sleep(300) // anything more would have arrived by now
+  assert.equal(byJson(seen.expired), byJson(keys))
+  assert.instance((seen.expired.find((k) => Array.isArray(k) && typeof k[0] === 'bigint') as unknown[])[1], Date, 'parts come back with their types')
+  assert.equal(seen.evicted, [])
+  assert.is(await store.get(['user', 42]), 'stays')
+})
+
+onSingle(test)('evicted: records removed under maxmemory are reported with their keys', async ({ cache, admin }) => {
+  await admin.config('SET', 'notify-keyspace-events', 'Exe')
+  const store = cache({ ttl: 600_000 })
+  const seen = collect(store)
+  await store.watch()
+  const used = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))?.[1])
+  await admin.config('SET', 'maxmemory-policy', 'allkeys-random')
+  await admin.config('SET', 'maxmemory', String(used + 1_000_000))
+  try {
+    for (let i = 0; i < 3000; i += 100) {
+      await store.putMany(Array.from({ length: 100 }, (_, j): [Key, unknown] => [['blob', i + j], 'x'.repeat(1000)]))
+    }
+  } finally {
+    await admin.config('SET', 'maxmemory', '0')
+    await admin.config('SET', 'maxmemory-policy', 'noeviction')
+  }
+  await until(() => seen.evicted.length > 100)
+  assert.ok(seen.evicted.length > 100, `${seen.evicted.length} evicted events`)
+  assert.ok(seen.evicted.every((key) => Array.isArray(key) && key[0] === 'blob' && typeof key[1] === 'number'))
+})
+
+onSingle(test)('an event comes when Redis removes the key (here: when it is read), which can be long after its ttl', async ({ cache, admin }) => {
+  await admin.config('SET', 'notify-keyspace-events', 'Exe')
+  await admin.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0')
+  try {
+    const store = cache()
+    const seen = collect(store)
+    await store.watch()
+    await store.put('late', 1, { ttl: 20 })
+    await sleep(400)
+    assert.equal(seen.expired, [], 'no event while nothing removed the key')
+    assert.is(await store.get('late'), undefined) // the read removes it
+    await until(() => seen.expired.length > 0)
+    assert.equal(seen.expired, ['late'])
+  } finally {
+    await admin.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1')
+  }
+})
+
+onSingle(test)('at most once: events while the subscriber is disconnected are lost; it resubscribes and later ones arrive', async ({ cache, admin }) => {
+  await admin.config('SET', 'notify-keyspace-events', 'Exe')
+  await admin.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0')
+  try {
+    const store = cache()
+    const seen = collect(store)
+    await store.watch()
+    const lost: Key[] = Array.from({ length: 20 }, (_, i) => ['lost', i])
+    await store.putMany(lost.map((key) => [key, 1]), { ttl: 20 })
+    await sleep(50)
+    // Disconnect the subscriber, and have the keys removed before it is back (it retries after 50 ms).
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
+    await Promise.all(lost.map((key) => store.has(key)))
+    await sleep(500) // resubscribed by now
+    await store.put('later', 1, { ttl: 20 })
+    await sleep(50)
+    await store.has('later')
+    await until(() => seen.expired.length > 0)
+    assert.equal(seen.expired, ['later'], 'the events of the outage never arrive')
+  } finally {
+    await admin.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1')
+  }
+})
+
+test('unwatch() and close() end the subscription', async ({ cache, admin }) => {
+  await admin.config('SET', 'notify-keyspace-events', 'Exe')
+  const store = cache()
+  const seen = collect(store)
+  await store.watch()
+  await store.watch() // once is enough
+  const subscribers = async () => String(await admin.client('LIST')).split('\n').filter((line) => /sub=[1-9]/.test(line)).length
+  assert.ok((await subscribers()) >= 1)
+  await store.unwatch()
+  assert.is(await subscribers(), 0)
+  await store.put('gone', 1, { ttl: 20 })
+  await sleep(300)
+  await store.has('gone')
+  await sleep(100)
+  assert.equal(seen.expired, [])
+  await store.watch()
+  assert.ok((await subscribers()) >= 1)
+  await store.close()
+  assert.is(await subscribers(), 0)
+  await rejects(store.watch(), Error, /this store is closed/)
+})
+
+test.run()
