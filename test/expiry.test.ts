@@ -7,7 +7,7 @@
  */
 import * as assert from 'uvu/assert'
 import { CacheOperationError, RedisCache, type Key } from '../src/index.js'
-import { onSingle, redisSuite, rejects, sleep } from './helpers.js'
+import { onSingle, redisSuite, rejects, sleep, type Context } from './helpers.js'
 
 const test = redisSuite('expiry', ['--enable-debug-command', 'local'])
 
@@ -88,36 +88,37 @@ onSingle(test)('evicted: records removed under maxmemory are reported with their
   assert.ok(seen.evicted.every((key) => Array.isArray(key) && key[0] === 'blob' && typeof key[1] === 'number'))
 })
 
-onSingle(test)('an event comes when Redis removes the key (here: when it is read), which can be long after its ttl', async ({ cache, admin }) => {
-  await admin.config('SET', 'notify-keyspace-events', 'Exe')
-  await admin.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0')
+/** A watched store on a server whose active expiry is off: a key expires when it is read. */
+async function lazyExpiryOnly(ctx: Context, run: (store: RedisCache, seen: ReturnType<typeof collect>) => Promise<void>): Promise<void> {
+  await ctx.admin.config('SET', 'notify-keyspace-events', 'Exe')
+  await ctx.admin.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0')
   try {
-    const store = cache()
+    const store = ctx.cache()
     const seen = collect(store)
     await store.watch()
+    await run(store, seen)
+  } finally {
+    await ctx.admin.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1')
+  }
+}
+
+onSingle(test)('an event comes when Redis removes the key (here: when it is read), which can be long after its ttl', (ctx) =>
+  lazyExpiryOnly(ctx, async (store, seen) => {
     await store.put('late', 1, { ttl: 20 })
     await sleep(400)
     assert.equal(seen.expired, [], 'no event while nothing removed the key')
     assert.is(await store.get('late'), undefined) // the read removes it
     await until(() => seen.expired.length > 0)
     assert.equal(seen.expired, ['late'])
-  } finally {
-    await admin.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1')
-  }
-})
+  }))
 
-onSingle(test)('at most once: events while the subscriber is disconnected are lost; it resubscribes and later ones arrive', async ({ cache, admin }) => {
-  await admin.config('SET', 'notify-keyspace-events', 'Exe')
-  await admin.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0')
-  try {
-    const store = cache()
-    const seen = collect(store)
-    await store.watch()
+onSingle(test)('at most once: events while the subscriber is disconnected are lost; it resubscribes and later ones arrive', (ctx) =>
+  lazyExpiryOnly(ctx, async (store, seen) => {
     const lost: Key[] = Array.from({ length: 20 }, (_, i) => ['lost', i])
     await store.putMany(lost.map((key) => [key, 1]), { ttl: 20 })
     await sleep(50)
     // Disconnect the subscriber, and have the keys removed before it is back (it retries after 50 ms).
-    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
+    await ctx.admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
     await Promise.all(lost.map((key) => store.has(key)))
     await sleep(500) // resubscribed by now
     await store.put('later', 1, { ttl: 20 })
@@ -125,10 +126,7 @@ onSingle(test)('at most once: events while the subscriber is disconnected are lo
     await store.has('later')
     await until(() => seen.expired.length > 0)
     assert.equal(seen.expired, ['later'], 'the events of the outage never arrive')
-  } finally {
-    await admin.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1')
-  }
-})
+  }))
 
 test('unwatch() and close() end the subscription', async ({ cache, admin }) => {
   await admin.config('SET', 'notify-keyspace-events', 'Exe')
