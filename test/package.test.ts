@@ -3,7 +3,7 @@
  * `prepare`) works from plain Node, with no TypeScript loader, through the package exports.
  */
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,9 +29,26 @@ onSingle(test)('package.json exports point at built files with type declarations
   }
 })
 
+onSingle(test)('every source map points at a source file the package ships', () => {
+  const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
+  const maps = readdirSync(new URL('dist/', root), { recursive: true }).map(String).filter((f) => f.endsWith('.js.map'))
+  assert.ok(maps.length > 5)
+  for (const map of maps) {
+    const mapUrl = new URL(`dist/${map}`, root)
+    for (const source of JSON.parse(readFileSync(mapUrl, 'utf8')).sources as string[]) {
+      const file = new URL(source, mapUrl)
+      assert.ok(existsSync(file), `${map} points at ${source}, which does not exist`)
+      const shipped = fileURLToPath(file).slice(fileURLToPath(root).length).split('/')[0]
+      assert.ok(pkg.files.includes(shipped), `${map} points at ${source}, which is not in package.json files`)
+    }
+  }
+})
+
 onSingle(test)('plain node imports the package by name and uses it', async ({ server }) => {
   const program = `
     import { RedisCache, ANY } from 'redis-prefix-cache'
+    import { KeyvPrefixCache } from 'redis-prefix-cache/keyv'
+    if (typeof KeyvPrefixCache !== 'function') throw new Error('no KeyvPrefixCache')
     const cache = new RedisCache({ redis: process.argv[1], namespace: 'pkg' })
     await cache.put(['user', 1, 'session', 's'], { ok: true })
     const listed = await cache.all(['user', 1, 'session', ANY])
@@ -51,6 +68,7 @@ onSingle(test)('a CommonJS project requires the package by name and uses it', as
     symlinkSync(fileURLToPath(root), join(dir, 'node_modules', 'redis-prefix-cache'))
     writeFileSync(join(dir, 'app.js'), `
       const { RedisCache, ANY, CacheOperationError } = require('redis-prefix-cache')
+      if (typeof require('redis-prefix-cache/keyv').KeyvPrefixCache !== 'function') throw new Error('no KeyvPrefixCache')
       const cache = new RedisCache({ redis: process.argv[2], namespace: 'cjs' })
       cache.put(['user', 1, 'session', 's'], Buffer.from('ok'))
         .then(() => cache.all(['user', 1, 'session', ANY]))
