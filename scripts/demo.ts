@@ -55,6 +55,11 @@ try {
   await sleep(400)
   console.log(`400 ms later: ${await cache.get('reset-token')}, and listed by ANY: ${(await cache.all(ANY)).some(([key]) => key === 'reset-token')}`)
 
+  await cache.add('magic-link', { user: 7 }, { ttl: 60_000 })
+  const takers = await Promise.all([cache.take('magic-link'), cache.take('magic-link'), cache.take('magic-link')])
+  console.log(`\nA magic link taken by three racing requests: ${takers.map((t) => (t === undefined ? "undefined" : JSON.stringify(t))).join(", ")} (one gets it, once)`)
+  console.log(`add() of a lock twice: ${await cache.add(['lock', 'job'], 'me')}, then ${await cache.add(['lock', 'job'], 'you')}; count(['lock', REST]) = ${await cache.count(['lock', REST])}`)
+
   console.log(`\nclear() removed the remaining ${await cache.clear()} records of namespace '${namespace}'.`)
 } finally {
   await cache.close()
