@@ -1,8 +1,9 @@
 #!lua flags=allow-oom
 --[[
   Checks one page of an index (verify): every live member must have its value, and on the
-  first page, the index must expire no earlier than its longest-lived member (and must
-  expire at all unless that member never does). With repair,
+  first page, the index must expire exactly when its longest-lived member does (never, when
+  that member never does): the store's writes keep it so, so an index that outlives its
+  members, or dies before one of them, is reported. With repair,
   removes each record whose value is gone from every index of its prefixes (as delete
   does), prunes expired members (a bounded number), and corrects the index's expiry; each record atomically.
 
@@ -37,7 +38,7 @@ if ARGV[1] == '0' then
   if top[2] then
     local expireAt = rcall('PEXPIRETIME', index)
     local ok
-    if top[2] == 'inf' then ok = expireAt == -1 else ok = expireAt ~= -1 and expireAt >= tonumber(top[2]) end
+    if top[2] == 'inf' then ok = expireAt == -1 else ok = expireAt == tonumber(top[2]) end
     if not ok then
       expiry = 'expires:' .. expireAt .. ':longest:' .. top[2]
       if repair then fixIndexExpiry(index) end

@@ -31,7 +31,7 @@ export interface VerifyReport {
   orphanEntries: Array<{ index: string; member: string; key: Key | undefined }>
   /** Live values that an index of one of their prefixes does not list. */
   missingEntries: Array<{ valueKey: string; index: string; key: Key | undefined }>
-  /** Indexes that expire before their longest-lived member (or never, when it does). */
+  /** Indexes that do not expire exactly when their longest-lived member does (earlier, later, or never while it does). */
   indexExpiry: Array<{ index: string; expiresAt: number; longestLived: number }>
   /** Whether what was found has been repaired. */
   repaired: boolean

@@ -69,21 +69,24 @@ oneBucket(test)('live values an index is missing: found, then listed again with 
   assert.is(await admin.pttl('{cache}:user:1:session:#'), -1)
 })
 
-oneBucket(test)('indexes expiring before their longest-lived member: found, then corrected', async ({ cache, admin }) => {
+oneBucket(test)('indexes expiring before or after their longest-lived member: found, then corrected', async ({ cache, admin }) => {
   const store = cache({ ttl: 60_000 })
   await store.putMany(records)
   await store.put(['p', 1], 'never', { ttl: Infinity })
+  await store.put(['q', 1], 'short', { ttl: 30_000 })
   await admin.pexpire('{cache}:user:1:session:#', 5_000)
   await admin.pexpire('{cache}:p:#', 60_000)
   await admin.persist('{cache}:user:#')
+  await admin.pexpire('{cache}:q:#', 600_000) // outlives its only member
   const report = await store.verify()
-  assert.equal(report.indexExpiry.map((e) => e.index).sort(), ['{cache}:p:#', '{cache}:user:#', '{cache}:user:1:session:#'])
+  assert.equal(report.indexExpiry.map((e) => e.index).sort(), ['{cache}:p:#', '{cache}:q:#', '{cache}:user:#', '{cache}:user:1:session:#'])
   const never = report.indexExpiry.find((e) => e.index === '{cache}:p:#')
   assert.is(never?.longestLived, Infinity)
   await store.verify({ repair: true })
   assert.ok((await store.verify()).ok)
   assert.is(await admin.pttl('{cache}:p:#'), -1)
   assert.ok((await admin.pttl('{cache}:user:1:session:#')) > 55_000)
+  assert.ok((await admin.pttl('{cache}:q:#')) <= 30_000)
 })
 
 onSingle(test)("the seed's algorithm leaves what verify reports (a short ttl shortens the index)", async ({ cache, client }) => {
