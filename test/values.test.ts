@@ -3,8 +3,10 @@
  * included); every value it cannot bring back exactly is refused with a TypeError before
  * anything is sent.
  */
+import fc from 'fast-check'
 import * as assert from 'uvu/assert'
 import { REST } from '../src/index.js'
+import { superjsonSerializer, superjsonStringify } from '../src/values.js'
 import { redisSuite, rejects, snapshot } from './helpers.js'
 
 const test = redisSuite('values')
@@ -83,6 +85,35 @@ test('objects without a prototype, and plain objects from another realm of the s
   const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 })
   await store.put('bare', bare)
   assert.equal({ ...(await store.get('bare') as object) }, { a: 1 })
+})
+
+test('the plain-JSON fast path writes exactly what superjson writes, on random values and the edge cases', () => {
+  const stringify = (value: unknown): string | undefined => {
+    try {
+      return superjsonSerializer.stringify(value)
+    } catch (error) {
+      if (error instanceof TypeError) return undefined // refused: no output to compare
+      throw error
+    }
+  }
+  const check = (value: unknown) => {
+    const fast = stringify(value)
+    if (fast !== undefined) assert.is(fast, superjsonStringify(value), String(fast))
+  }
+  const shared = { s: 1 }
+  const circular: Record<string, unknown> = { a: 1 }
+  circular.self = circular
+  const edges: unknown[] = [
+    -0, 0, NaN, Infinity, -Infinity, 1e21, 5e-324, '', '\uD800', 'é', [1, , 3], [], {}, [[]], { '1': 'a', b: 2, '0': 3 }, { 'a.b': 1 },
+    { a: shared, b: shared }, [shared, shared], circular, { a: undefined }, [undefined], { n: -0 }, [NaN], new Date(0), 10n,
+    Object.assign(Object.create(null) as object, { a: 1 }), { deep: { er: [{ x: null, y: true }] } }, new Map([[1, 2]]), new Set([1]),
+  ]
+  for (const value of edges) check(value)
+  fc.assert(
+    fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withSparseArray: true, withNullPrototype: true, maxDepth: 4 }), check),
+    { numRuns: 2000 },
+  )
+  fc.assert(fc.property(fc.jsonValue(), check), { numRuns: 2000 })
 })
 
 test.run()
