@@ -298,11 +298,8 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   /** The keys of every live record that matches the pattern, sorted; no value is read. */
   async keys(pattern: Pattern): Promise<Key[]> {
     this.#open()
-    const compiled = compilePattern(pattern)
-    if (compiled.exact) return (await this.has(keyFromParts(decodeParts(compiled.prefix)))) ? [keyFromParts(decodeParts(compiled.prefix))] : []
     const found: KeyPart[][] = []
-    const checked = await this.#checked('keys', pattern)
-    for await (const [parts] of matching(this.#listing, 'keys', pattern, compiled, { count: DEFAULTS.bulkCount, checked, values: false })) found.push(parts)
+    for await (const parts of this.#keysMatching('keys', pattern, compilePattern(pattern), DEFAULTS.bulkCount)) found.push(parts)
     return found.sort(compareKeys).map(keyFromParts)
   }
 
@@ -334,12 +331,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       const count = checkCount(options.count ?? DEFAULTS.iterateCount, 'options.count')
       if (options.values !== undefined && typeof options.values !== 'boolean') throw new TypeError('options.values must be a boolean')
       if (options.values === false) {
-        if (compiled.exact) {
-          for (const key of await store.keys(pattern)) yield [key, undefined]
-          return
-        }
-        const checked = await store.#checked('iterate', pattern)
-        for await (const [parts] of matching(store.#listing, 'iterate', pattern, compiled, { count, checked, values: false })) yield [keyFromParts(parts), undefined]
+        for await (const parts of store.#keysMatching('iterate', pattern, compiled, count)) yield [keyFromParts(parts), undefined]
         return
       }
       if (compiled.exact) {
@@ -578,6 +570,17 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       ? ((await this.#read(operation, pattern, 'get', [compiled.prefix]))[0] as string | null)
       : await this.#call(operation, pattern, () => this.redis.get(this.#valueKey(compiled.prefix)))
     return text === null ? [] : [[key, this.#decode(operation, pattern, key, text)]]
+  }
+
+  /** The parts of each live record that matches, no value read (an exact pattern: its one key, if live). */
+  async *#keysMatching(operation: Operation, pattern: unknown, compiled: CompiledPattern, count: number): AsyncGenerator<KeyPart[]> {
+    if (compiled.exact) {
+      const parts = decodeParts(compiled.prefix)
+      if (await this.has(keyFromParts(parts))) yield parts
+      return
+    }
+    const checked = await this.#checked(operation, pattern)
+    for await (const [parts] of matching(this.#listing, operation, pattern, compiled, { count, checked, values: false })) yield parts
   }
 
   /** Matching records with their decoded values; one that cannot be decoded is skipped and reported. */
