@@ -8,6 +8,8 @@ export type Operation =
   | 'put' | 'putMany' | 'add' | 'get' | 'getMany' | 'getAndTouch' | 'has' | 'delete'
   | 'deleteMany' | 'take' | 'all' | 'keys' | 'count' | 'iterate' | 'deleteAll' | 'touch'
   | 'ttl' | 'clear' | 'verify' | 'watch'
+  // RedisSessionStore (redis-prefix-cache/session)
+  | 'session.get' | 'session.set' | 'session.touch' | 'session.destroy' | 'sessionsOf' | 'revokeUser'
 
 function show(value: unknown): string {
   return inspect(value, { depth: 4, breakLength: Infinity })

@@ -12,7 +12,10 @@ import { version } from './version.js'
 export type Client = Redis | Cluster
 
 /** The scripts, by the name of their file in lua/. */
-export const SCRIPTS = ['put', 'add', 'delete', 'touch', 'read', 'page', 'count', 'deletePage', 'verifyValues', 'verifyIndex'] as const
+export const SCRIPTS = [
+  'put', 'add', 'delete', 'touch', 'read', 'page', 'count', 'deletePage', 'verifyValues', 'verifyIndex',
+  'sessionSet', 'sessionTouch', 'sessionRead', 'sessionDestroy', 'sessionRevoke',
+] as const
 export type ScriptName = (typeof SCRIPTS)[number]
 
 const luaDir = new URL('../lua/', import.meta.url)

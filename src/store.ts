@@ -11,6 +11,7 @@ import { coalesceWrites, connect, whenReady } from './connection.js'
 import { CacheDecodeError, CacheOperationError, type Operation } from './errors.js'
 import { checkEvictionMode, EvictionState, evictionWarning } from './eviction.js'
 import { ExpiryWatcher, type WatchOptions } from './expiry.js'
+import { internals, type CacheInternals } from './internals.js'
 import { decodeParts, encodeKey, keyFromParts, type Key } from './keys.js'
 import { recordKeys, valueKey } from './layout.js'
 import { LIMITS } from './limits.js'
@@ -478,6 +479,18 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   /** One script call as one store call: its timeout and errors. */
   #script(operation: Operation, key: unknown, script: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
     return this.#call(operation, key, () => this.#run(script, keys, args))
+  }
+
+  /** For this package's integrations that run scripts of their own (internals.ts); not public API. */
+  [internals](): CacheInternals {
+    this.#open()
+    return {
+      layout: this.#layout,
+      client: this.redis,
+      script: (operation, key, script, keys, args) => this.#script(operation, key, script, keys, args),
+      call: (operation, key, run) => this.#call(operation, key, run),
+      checked: (operation, key) => this.#checked(operation, key),
+    }
   }
 
   #open(): void {

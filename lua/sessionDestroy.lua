@@ -1,0 +1,36 @@
+#!lua
+--[[
+  Destroys a session (RedisSessionStore.destroy): removes it and its entry in its user's
+  index, and writes its tombstone, which makes sessionSet refuse the id until the later of
+  the session's own expiry and now + ARGV[4].
+
+  Input:
+    KEYS[1]   the session's value key
+    KEYS[2]   its tombstone's value key
+    ARGV[1]   the bucket's '{ns}:'
+    ARGV[2]   the start of its user entries' keys: '{ns}:[shard:]uid:'
+    ARGV[3]   the session id, encoded as a key part
+    ARGV[4]   the tombstone's shortest life in milliseconds
+
+  Output:
+    1 when a session was removed, else 0 (the tombstone is written either way)
+]]
+local rcall = redis.call
+-- @include now
+-- @include prune
+-- @include fixIndexExpiry
+-- @include eachIndexEntry
+-- @include removeRecord
+-- @include listedEverywhere
+-- @include recordAt
+-- @include session
+
+local base, linkStart, sid = ARGV[1], ARGV[2], ARGV[3]
+local key = KEYS[1]
+local at = now()
+local touched = {}
+local expiry = rcall('PEXPIRETIME', key)
+local removed = removeSession(base, key, rcall('GET', key), linkStart, sid, touched)
+writeTombstone(base, KEYS[2], expiry, at, tonumber(ARGV[4]), touched)
+for index in pairs(touched) do fixIndexExpiry(index) end
+return removed

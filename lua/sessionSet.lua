@@ -1,0 +1,49 @@
+#!lua
+--[[
+  Saves a session (RedisSessionStore.set), unless it was destroyed or revoked: a request
+  that loaded it before then must not write it back. When its user changed, its entry moves
+  from the old user's index to the new one in this same script, so it is never listed under
+  both users or under neither. The session and its user entry get one expiry.
+
+  Input:
+    KEYS[1]   the session's value key
+    KEYS[2]   its tombstone's value key
+    KEYS[3]   its entry in the new user's index (absent without a user)
+    ARGV[1]   the bucket's '{ns}:'
+    ARGV[2]   the start of its user entries' keys: '{ns}:[shard:]uid:'
+    ARGV[3]   the session id, encoded as a key part
+    ARGV[4]   the ttl in milliseconds ('0' for never expiring)
+    ARGV[5]   the text to store: '{"json":[owner,data]}'
+
+  Output:
+    1 when written; 0 when refused (the session was destroyed or revoked)
+]]
+local rcall = redis.call
+-- @include now
+-- @include prune
+-- @include fixIndexExpiry
+-- @include eachIndexEntry
+-- @include removeRecord
+-- @include listedEverywhere
+-- @include recordAt
+-- @include session
+
+local base, linkStart, sid = ARGV[1], ARGV[2], ARGV[3]
+if rcall('EXISTS', KEYS[2]) == 1 then return 0 end
+
+local at = now()
+local ttl = tonumber(ARGV[4])
+local score = '+inf'
+if ttl > 0 then score = at + ttl end
+local touched = {}
+
+local stored = rcall('GET', KEYS[1])
+if stored then
+  local old = linkOf(stored, linkStart, sid)
+  if old and old ~= KEYS[3] then removeRecord(base, old, touched) end
+end
+putAt(base, KEYS[1], ARGV[5], score, at, touched)
+if KEYS[3] then putAt(base, KEYS[3], '{"json":1}', score, at, touched) end
+
+for index in pairs(touched) do fixIndexExpiry(index) end
+return 1

@@ -1,0 +1,391 @@
+/**
+ * redis-prefix-cache/session: a session store for express-session and @fastify/session that
+ * lists and revokes a user's sessions from an index, and that a stale request cannot undo.
+ *
+ * Each call is one Lua script (lua/session*.lua) on the records described in records.ts:
+ * the session, its entry in its user's index, and a tombstone once it is destroyed or
+ * revoked. Saving a session the tombstone names writes nothing, and a session that changes
+ * users moves between their indexes in the same script.
+ *
+ * With express-session installed, the store is an express-session `Store` (the middleware
+ * calls its createSession, load and regenerate); without it, a plain EventEmitter, so a
+ * Fastify app does not need express-session.
+ */
+import { EventEmitter } from 'node:events'
+import { createRequire } from 'node:module'
+import { CacheOperationError, type Operation } from '../errors.js'
+import { internals, type CacheInternals } from '../internals.js'
+import { checkTtl } from '../options.js'
+import { encodePart, type KeyPart } from '../parts.js'
+import { ANY, RedisCache, REST, type RedisCacheOptions, type Serializer } from '../index.js'
+import { encodeUser, readStored, SessionRecords, storedSession } from './records.js'
+
+/** A session as the frameworks hand it over: an object, with the cookie express-session or @fastify/session keep. */
+export type SessionData = Record<string, any> & {
+  cookie?: { expires?: Date | string | null; originalMaxAge?: number | null; [name: string]: unknown }
+}
+
+/** Node-style callback of the store's methods; every method also returns a promise. */
+export type Callback<T = void> = (error: any, result?: T) => void
+
+export interface SessionSerializer {
+  stringify(session: SessionData): string
+  parse(text: string): SessionData | Promise<SessionData>
+}
+
+export interface RedisSessionStoreOptions {
+  /** As RedisCache's `redis`: an ioredis Redis or Cluster, a redis:// URL, or ioredis options. */
+  redis?: RedisCacheOptions['redis']
+  /** ioredis options for the client made from a `redis` URL. */
+  redisOptions?: RedisCacheOptions['redisOptions']
+  /** An existing RedisCache whose client, namespace and buckets to share (bucketBy must be 1). */
+  cache?: RedisCache<'sync' | 'async'>
+  /** The RedisCache namespace (the Redis hash tag) when no `cache` is given. Default 'sess'. */
+  namespace?: string
+  /** As RedisCache's: spread the sessions over buckets (Redis Cluster). A session's records share one. */
+  buckets?: number
+  /** ms a session lives when its cookie has no expiry, or a function of the session. Default one day. */
+  ttl?: number | ((session: SessionData) => number)
+  /** As connect-redis: touch() does nothing, so only set() extends a session. */
+  disableTouch?: boolean
+  /** The user a session belongs to (any key part), or undefined: indexes sessions by user. */
+  userOf?: (session: SessionData) => KeyPart | undefined
+  /** How sessions are written. Default JSON, as connect-redis. */
+  serializer?: SessionSerializer
+  /** ms a destroyed or revoked session's id stays refused at least (else until it would have expired). Default one hour. */
+  tombstoneTtl?: number
+  /** As RedisCache's: ms a call waits for Redis. Default 5000. */
+  timeout?: number
+  /** As RedisCache's: whether reads check for eviction. Default 'detect'. */
+  eviction?: RedisCacheOptions['eviction']
+}
+
+/** One session of a user, as sessionsOf() lists them. */
+export interface UserSession {
+  id: string
+  session: SessionData
+}
+
+const DAY = 86_400_000
+const HOUR = 3_600_000
+/** Index members a revokeUser() script visits at most (no script does unbounded work). */
+export const REVOKE_PAGE = 1000
+/** Keys a listing asks for a page. */
+const LIST_COUNT = 1000
+
+/** Stored text passes through the cache unchanged: the session store writes and reads it itself. */
+const asIs: Serializer = { stringify: (value: unknown) => value as string, parse: (text: string) => text }
+
+/** express-session's Store when it is installed (Express users need its createSession, load, regenerate). */
+function baseClass(): typeof EventEmitter {
+  try {
+    const require = createRequire(import.meta.url)
+    return (require('express-session') as { Store: typeof EventEmitter }).Store
+  } catch {
+    return EventEmitter
+  }
+}
+
+function settle<T>(promise: Promise<T>, callback: Callback<T> | undefined): Promise<T> {
+  if (callback === undefined) return promise
+  if (typeof callback !== 'function') return Promise.reject(new TypeError('callback must be a function'))
+  return promise.then(
+    (result) => {
+      callback(null, result)
+      return result
+    },
+    (error: unknown) => {
+      callback(error)
+      return undefined as T
+    },
+  )
+}
+
+export class RedisSessionStore extends baseClass() {
+  /** The store the sessions are kept in (its serializer passes stored text through). */
+  readonly cache: RedisCache
+  readonly ttl: number | ((session: SessionData) => number)
+  readonly disableTouch: boolean
+  readonly serializer: SessionSerializer
+  readonly tombstoneTtl: number
+  readonly #userOf: ((session: SessionData) => KeyPart | undefined) | undefined
+  readonly #records: SessionRecords
+  #internals: CacheInternals | undefined
+
+  // express-session's Store.prototype provides these when express-session is installed.
+  declare regenerate: (req: any, callback: (error?: any) => any) => void
+  declare load: (sid: string, callback: (error: any, session?: any) => any) => void
+  declare createSession: (req: any, session: any) => any
+
+  constructor(options: RedisSessionStoreOptions = {}) {
+    super()
+    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
+    const shared = options.cache
+    if (shared !== undefined && !(shared instanceof RedisCache)) throw new TypeError('options.cache must be a RedisCache')
+    if (shared && (options.redis !== undefined || options.namespace !== undefined || options.buckets !== undefined)) {
+      throw new TypeError('options.cache brings its client, namespace and buckets: do not pass redis, namespace or buckets with it')
+    }
+    if (shared && shared.buckets > 1 && shared.bucketBy !== 1) {
+      throw new RangeError(`options.cache must have bucketBy 1 (a session's records share a bucket picked by their first part), got ${shared.bucketBy}`)
+    }
+    const ttl = options.ttl ?? DAY
+    if (typeof ttl !== 'function') checkTtl(ttl, 'options.ttl')
+    this.ttl = ttl
+    if (options.disableTouch !== undefined && typeof options.disableTouch !== 'boolean') throw new TypeError('options.disableTouch must be a boolean')
+    this.disableTouch = options.disableTouch ?? false
+    if (options.userOf !== undefined && typeof options.userOf !== 'function') throw new TypeError('options.userOf must be a function')
+    this.#userOf = options.userOf
+    const serializer = options.serializer ?? JSON
+    if (typeof serializer?.stringify !== 'function' || typeof serializer.parse !== 'function') {
+      throw new TypeError('options.serializer must have stringify(session) and parse(text) methods')
+    }
+    this.serializer = serializer
+    this.tombstoneTtl = checkTtl(options.tombstoneTtl ?? HOUR, 'options.tombstoneTtl') || Number.MAX_SAFE_INTEGER
+    this.cache = new RedisCache({
+      redis: shared ? shared.redis : options.redis,
+      ...(shared ? {} : { redisOptions: options.redisOptions }),
+      namespace: shared ? shared.namespace : options.namespace ?? 'sess',
+      buckets: shared ? shared.buckets : options.buckets,
+      bucketBy: 1,
+      timeout: options.timeout,
+      eviction: options.eviction,
+      serializer: asIs,
+    })
+    this.#records = new SessionRecords(this.cache.buckets)
+  }
+
+  /** The session with this id, or null (gone, destroyed, revoked or expired). */
+  get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> {
+    return settle(this.#get(sid), callback)
+  }
+
+  /** Saves a session: refused without error when it was destroyed or revoked meanwhile. */
+  set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
+    return settle(this.#set(sid, session), callback)
+  }
+
+  /** Gives a live session (and its user entry) a new expiry from its cookie; nothing for one that is gone. */
+  touch(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
+    return settle(this.#touch(sid, session), callback)
+  }
+
+  /** Removes a session, and keeps its id from being saved again by a request still running. */
+  destroy(sid: string, callback?: Callback<void>): Promise<void> {
+    return settle(this.#destroy(sid), callback)
+  }
+
+  /** Every live session, each with its `id` (as connect-redis). */
+  all(callback?: Callback<SessionData[]>): Promise<SessionData[]> {
+    return settle(this.#all(), callback)
+  }
+
+  /** How many live sessions there are, from the index. */
+  length(callback?: Callback<number>): Promise<number> {
+    return settle(this.#length(), callback)
+  }
+
+  /** The ids of the live sessions. */
+  ids(callback?: Callback<string[]>): Promise<string[]> {
+    return settle(this.#ids(), callback)
+  }
+
+  /** Removes every session (not their tombstones), a page at a time. */
+  clear(callback?: Callback<void>): Promise<void> {
+    return settle(this.#clear(), callback)
+  }
+
+  /** The live sessions of a user, from its index. */
+  async sessionsOf(user: KeyPart): Promise<UserSession[]> {
+    const owner = encodeUser(user, 'user')
+    const ids: string[] = []
+    for (const shard of this.#records.shards()) {
+      for await (const [key] of this.cache.iterate([...shard, 'uid', user, ANY], { values: false, count: LIST_COUNT })) {
+        ids.push((key as KeyPart[]).at(-1) as string)
+      }
+    }
+    if (ids.length === 0) return []
+    const texts = (await this.cache.getMany(ids.map((sid) => this.#records.session(sid)))) as Array<string | undefined>
+    const sessions: UserSession[] = []
+    for (let i = 0; i < ids.length; i++) {
+      const text = texts[i]
+      if (text === undefined) continue
+      const stored = readStored(text)
+      // A session that moved to another user between the two reads is not this user's.
+      if (stored?.owner !== owner) continue
+      sessions.push({ id: ids[i] as string, session: await this.#parse('sessionsOf', ids[i] as string, stored.data) })
+    }
+    return sessions
+  }
+
+  /**
+   * Revokes every session of a user, except `options.except` (the current one, say):
+   * atomically for each bucket and page of up to 1,000 sessions; a request still running on
+   * a revoked session cannot save it back. Resolves how many live sessions were revoked.
+   */
+  async revokeUser(user: KeyPart, options: { except?: string } = {}): Promise<number> {
+    const owner = encodeUser(user, 'user')
+    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
+    const { except } = options
+    if (except !== undefined && typeof except !== 'string') throw new TypeError(`options.except must be a session id (a string), got ${typeof except}`)
+    const keep = except === undefined ? '' : encodePart(except, 'options.except')
+    const cache = this.#cache()
+    let revoked = 0
+    for (const shard of this.#records.shards()) {
+      const parts = shard.map((part) => encodePart(part, 'shard'))
+      const base = cache.layout.baseOf([...parts, 'uid'])
+      const start = base + parts.map((part) => `${part}:`).join('')
+      const index = `${start}uid:${owner}:#`
+      for (;;) {
+        const [count, left] = (await cache.script('revokeUser', user, 'sessionRevoke', [index], [base, start, owner, keep, REVOKE_PAGE, this.tombstoneTtl])) as [number, number]
+        revoked += count
+        if (left <= 0) break
+      }
+    }
+    return revoked
+  }
+
+  /** Closes the store's connection when it made it (a `redis` URL or options). */
+  close(): Promise<void> {
+    return this.cache.close()
+  }
+
+  async #get(sid: string): Promise<SessionData | null> {
+    const at = this.#at(sid)
+    const cache = this.#cache()
+    const text = (await cache.checked('session.get', sid))
+      ? ((await cache.script('session.get', sid, 'sessionRead', [at.key], [at.base, at.linkStart, at.sid])) as string | null)
+      : await cache.call('session.get', sid, () => cache.client.get(at.key))
+    if (text === null || text === undefined) return null
+    const stored = readStored(text)
+    if (stored === undefined) throw new CacheOperationError('session.get', sid, new Error(`${at.key} does not hold a session written by RedisSessionStore`))
+    return this.#parse('session.get', sid, stored.data)
+  }
+
+  async #set(sid: string, session: SessionData): Promise<void> {
+    const at = this.#at(sid)
+    checkSession(session)
+    const ttl = this.#ttlOf(session)
+    if (ttl <= 0) return this.#destroy(sid) // its cookie has expired: as connect-redis
+    const owner = this.#ownerOf(session)
+    const text = storedSession(owner, this.#serialize(session))
+    const keys = [at.key, at.tombstone]
+    if (owner !== undefined) keys.push(`${at.linkStart}${owner}:${at.sid}`)
+    const cache = this.#cache()
+    await cache.script('session.set', sid, 'sessionSet', keys, [at.base, at.linkStart, at.sid, ttl === Infinity ? 0 : ttl, text])
+  }
+
+  async #touch(sid: string, session: SessionData): Promise<void> {
+    const at = this.#at(sid)
+    checkSession(session)
+    if (this.disableTouch) return
+    const ttl = this.#ttlOf(session)
+    if (ttl <= 0) return this.#destroy(sid)
+    const cache = this.#cache()
+    const checked = await cache.checked('session.touch', sid)
+    await cache.script('session.touch', sid, 'sessionTouch', [at.key], [at.base, at.linkStart, at.sid, ttl === Infinity ? 0 : ttl, checked ? '1' : '0'])
+  }
+
+  async #destroy(sid: string): Promise<void> {
+    const at = this.#at(sid)
+    const cache = this.#cache()
+    await cache.script('session.destroy', sid, 'sessionDestroy', [at.key, at.tombstone], [at.base, at.linkStart, at.sid, this.tombstoneTtl])
+  }
+
+  async #all(): Promise<SessionData[]> {
+    const sessions: SessionData[] = []
+    for (const shard of this.#records.shards()) {
+      for await (const [key, text] of this.cache.iterate([...shard, 'sid', ANY], { count: LIST_COUNT })) {
+        const id = (key as KeyPart[]).at(-1) as string
+        const stored = readStored(text as string)
+        if (stored === undefined) continue
+        sessions.push({ ...(await this.#parse('all', id, stored.data)), id })
+      }
+    }
+    return sessions
+  }
+
+  async #length(): Promise<number> {
+    let total = 0
+    for (const shard of this.#records.shards()) total += await this.cache.count([...shard, 'sid', REST])
+    return total
+  }
+
+  async #ids(): Promise<string[]> {
+    const ids: string[] = []
+    for (const shard of this.#records.shards()) {
+      for await (const [key] of this.cache.iterate([...shard, 'sid', ANY], { values: false, count: LIST_COUNT })) ids.push((key as KeyPart[]).at(-1) as string)
+    }
+    return ids
+  }
+
+  async #clear(): Promise<void> {
+    for (const shard of this.#records.shards()) {
+      // User entries first: a save racing the clear leaves at worst an entry without a session
+      // (skipped by sessionsOf, dropped by revokeUser), never a session its user cannot find.
+      await this.cache.deleteAll([...shard, 'uid', REST])
+      await this.cache.deleteAll([...shard, 'sid', ANY])
+    }
+  }
+
+  #cache(): CacheInternals {
+    return (this.#internals ??= this.cache[internals]())
+  }
+
+  /** The keys and script arguments of one session id; a TypeError for an id that is not a string. */
+  #at(sid: unknown): { key: string; tombstone: string; base: string; linkStart: string; sid: string } {
+    if (typeof sid !== 'string') throw new TypeError(`sid must be a string, got ${sid === null ? 'null' : typeof sid}`)
+    const encoded = encodePart(sid, 'sid')
+    const shard = this.#records.shardOf(sid).map((part) => encodePart(part, 'shard'))
+    const base = this.#cache().layout.baseOf([...shard, 'sid', encoded])
+    const start = base + shard.map((part) => `${part}:`).join('')
+    return { key: `${start}sid:${encoded}`, tombstone: `${start}revoked:${encoded}`, base, linkStart: `${start}uid:`, sid: encoded }
+  }
+
+  /** ms the session lives from now: the ttl function, else its cookie's expiry, else `ttl`. */
+  #ttlOf(session: SessionData): number {
+    if (typeof this.ttl === 'function') {
+      const ms = this.ttl(session)
+      if (typeof ms !== 'number' || Number.isNaN(ms)) throw new RangeError(`options.ttl(session) must return a number of milliseconds, got ${typeof ms === 'number' ? ms : typeof ms}`)
+      return ms === Infinity ? ms : Math.min(Math.ceil(ms), 2 ** 47)
+    }
+    const expires = session.cookie?.expires
+    if (expires !== undefined && expires !== null && (expires as unknown) !== false) {
+      const at = new Date(expires as string | Date).getTime()
+      if (Number.isNaN(at)) throw new RangeError(`session.cookie.expires must be a date, got ${String(expires)}`)
+      return Math.min(at - Date.now(), 2 ** 47)
+    }
+    return this.ttl
+  }
+
+  #ownerOf(session: SessionData): string | undefined {
+    if (this.#userOf === undefined) return undefined
+    const user = this.#userOf(session)
+    return user === undefined ? undefined : encodeUser(user, 'userOf(session)')
+  }
+
+  #serialize(session: SessionData): string {
+    if (this.serializer === JSON) {
+      const text = JSON.stringify(session) as string | undefined
+      if (text === undefined) throw new TypeError('session cannot be written as JSON')
+      return text
+    }
+    const text = this.serializer.stringify(session)
+    if (typeof text !== 'string') throw new TypeError(`options.serializer.stringify(session) must return a string, got ${typeof text}`)
+    return JSON.stringify(text)
+  }
+
+  async #parse(operation: Operation, sid: string, data: unknown): Promise<SessionData> {
+    if (this.serializer === JSON) return data as SessionData
+    try {
+      return await this.serializer.parse(data as string)
+    } catch (error) {
+      throw new CacheOperationError(operation, sid, error)
+    }
+  }
+}
+
+function checkSession(session: unknown): void {
+  if (typeof session !== 'object' || session === null || Array.isArray(session)) {
+    throw new TypeError(`session must be an object, got ${session === null ? 'null' : Array.isArray(session) ? 'an array' : typeof session}`)
+  }
+}

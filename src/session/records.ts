@@ -1,0 +1,90 @@
+/**
+ * How sessions are kept as records of a RedisCache namespace (default 'sess'). Three record
+ * kinds, all in the key layout every other record uses (layout.ts):
+ *
+ *   [...shard, 'sid', sid]              the session: `{"json":[owner, data]}`
+ *   [...shard, 'uid', user, sid]        the session's entry in its user's index (value `{"json":1}`)
+ *   [...shard, 'revoked', sid]          a tombstone: the session was destroyed or revoked
+ *                                       (value `{"json":<epoch ms of the revocation>}`)
+ *
+ * `owner` is the user's encoded key part as a JSON string (null for a session without a user),
+ * so a script finds the user's entry from the session alone; `data` is the session as JSON
+ * (or, with a custom serializer, its text as a JSON string). The value is also what superjson
+ * writes for the array [owner, data], so the namespace reads like any other with a RedisCache.
+ *
+ * `shard` is empty on a single bucket. With `buckets` > 1 it is one number part, chosen from the
+ * session id, that puts every record of one session in the same bucket (bucketBy 1), so each
+ * script touches one hash slot; a user's index is then split over the buckets, one per shard.
+ */
+import { fnv1a } from '../buckets.js'
+import { encodePart, type KeyPart } from '../parts.js'
+
+/** The part that picks each bucket: the smallest integer whose encoding hashes to it (bucketBy 1). */
+export function shardLabels(buckets: number): number[] {
+  if (buckets === 1) return []
+  const labels = new Array<number | undefined>(buckets)
+  let found = 0
+  for (let n = 0; found < buckets; n++) {
+    const b = fnv1a(String(n)) % buckets
+    if (labels[b] === undefined) {
+      labels[b] = n
+      found++
+    }
+  }
+  return labels as number[]
+}
+
+export class SessionRecords {
+  readonly labels: readonly number[]
+
+  constructor(buckets: number) {
+    this.labels = shardLabels(buckets)
+  }
+
+  /** The key parts before the kind for this session id: [] or [shard]. */
+  shardOf(sid: string): KeyPart[] {
+    if (this.labels.length === 0) return []
+    return [this.labels[fnv1a(sid) % this.labels.length] as number]
+  }
+
+  /** Every shard prefix: [[]] on one bucket, else one per bucket. */
+  shards(): KeyPart[][] {
+    return this.labels.length === 0 ? [[]] : this.labels.map((label) => [label])
+  }
+
+  session(sid: string): KeyPart[] {
+    return [...this.shardOf(sid), 'sid', sid]
+  }
+
+  tombstone(sid: string): KeyPart[] {
+    return [...this.shardOf(sid), 'revoked', sid]
+  }
+
+  link(user: KeyPart, sid: string): KeyPart[] {
+    return [...this.shardOf(sid), 'uid', user, sid]
+  }
+}
+
+/** The stored text of a session: its owner's encoded part (or null) and its data. */
+export function storedSession(owner: string | undefined, data: string): string {
+  return `{"json":[${owner === undefined ? 'null' : JSON.stringify(owner)},${data}]}`
+}
+
+/** The owner and data of a stored session; undefined for a value not written as one. */
+export function readStored(text: string): { owner: string | null; data: unknown } | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  const pair = (parsed as { json?: unknown })?.json
+  if (!Array.isArray(pair) || pair.length !== 2 || (pair[0] !== null && typeof pair[0] !== 'string')) return undefined
+  return { owner: pair[0] as string | null, data: pair[1] }
+}
+
+/** A user id as the encoded key part that names its index. */
+export function encodeUser(user: unknown, name: string): string {
+  if (user === undefined) throw new TypeError(`${name} must be a key part, got undefined`)
+  return encodePart(user, name)
+}
