@@ -1,0 +1,415 @@
+/**
+ * RedisSessionStore (redis-prefix-cache/session): connect-redis's own lifecycle test ported,
+ * and the guarantees the store makes, each against a naive control that shows the failure
+ * it prevents. Runs on a single Redis and on the cluster suite (a session's records share a
+ * bucket; a user's index is split over the buckets).
+ */
+import { Cookie } from 'express-session'
+import * as assert from 'uvu/assert'
+import { RedisCache } from '../../src/index.js'
+import { encodePart } from '../../src/parts.js'
+import { RedisSessionStore, type RedisSessionStoreOptions, type SessionData } from '../../src/session/index.js'
+import { BUCKETS, onSingle, redisSuite, rejects, sleep, snapshot, TARGET, type Context } from '../helpers.js'
+
+const test = redisSuite('session')
+
+/** A store on its own client of the test's target, spread over the suite's buckets. */
+function sessions(ctx: Context, options: RedisSessionStoreOptions = {}): RedisSessionStore {
+  const store = new RedisSessionStore({ redis: ctx.client(), buckets: BUCKETS, ...options })
+  ctx.cleanup.push(() => store.close())
+  return store
+}
+
+const byUser = { userOf: (session: SessionData) => session.user as string | number | undefined }
+
+/** The one value key of a session's record of this kind ('sid', 'revoked', 'uid:<user>'). */
+async function keyOf(ctx: Context, kind: string, sid: string): Promise<string> {
+  const keys = (await ctx.admin.keys(`*:${kind}:${encodePart(sid, 'sid')}`)).filter((key) => !key.endsWith('#'))
+  assert.is(keys.length, 1, `one ${kind} record of ${sid}: ${keys.join(', ')}`)
+  return keys[0] as string
+}
+
+const ttlOf = async (ctx: Context, sid: string) => ctx.admin.ttl(await keyOf(ctx, 'sid', sid))
+
+// ---------------------------------------------------------------------------------------
+// connect-redis's index_test.ts (vitest), ported step by step: its "defaults" test with this
+// store's defaults, and its lifecycleTest, TTLs read from Redis as it reads them.
+
+test('connect-redis index_test: defaults', async (ctx) => {
+  const store = sessions(ctx)
+  assert.ok(store.cache)
+  assert.is(store.cache.namespace, 'sess')
+  assert.is(store.ttl, 86_400_000) // one day, in ms
+  assert.is(store.serializer, JSON)
+  assert.is(store.disableTouch, false)
+})
+
+test('connect-redis index_test: lifecycle', async (ctx) => {
+  const store = sessions(ctx)
+  await store.clear()
+
+  const sess = { foo: 'bar' }
+  await store.set('123', sess)
+  assert.equal(await store.get('123'), sess)
+  assert.ok((await ttlOf(ctx, '123')) >= 86399)
+
+  let ttl = 60
+  let expires = new Date(Date.now() + ttl * 1000).toISOString()
+  await store.set('456', { cookie: { expires } })
+  assert.ok((await ttlOf(ctx, '456')) <= 60)
+
+  ttl = 90
+  const expires2 = new Date(Date.now() + ttl * 1000).toISOString()
+  await store.touch('456', { cookie: { expires: expires2 } })
+  assert.ok((await ttlOf(ctx, '456')) > 60)
+
+  assert.is(await store.length(), 2) // stored two keys length
+
+  const ids = await store.ids()
+  ids.sort()
+  assert.equal(ids, ['123', '456'])
+
+  const all = await store.all()
+  all.sort((a, b) => (a.id > b.id ? 1 : -1))
+  assert.equal(all, [
+    { id: '123', foo: 'bar' },
+    { id: '456', cookie: { expires } },
+  ])
+
+  await store.destroy('456')
+  assert.is(await store.length(), 1) // one key remains
+
+  await store.clear()
+  assert.is(await store.length(), 0) // no keys remain
+
+  const count = 1000
+  const cookie = new Cookie()
+  for (let sid = 0; sid < count; sid++) {
+    cookie.expires = new Date(Date.now() + 1000)
+    await store.set('s' + sid, { cookie } as unknown as SessionData)
+  }
+  assert.is(await store.length(), count)
+
+  await store.clear()
+  assert.is(await store.length(), 0)
+
+  expires = new Date(Date.now() + ttl * 1000).toISOString() // expires in the future
+  await store.set('789', { cookie: { expires } })
+  assert.is(await store.length(), 1)
+
+  expires = new Date(Date.now() - ttl * 1000).toISOString() // expires in the past
+  await store.set('789', { cookie: { expires } })
+  assert.is(await store.length(), 0) // no key remains and that includes session 789
+})
+
+test('every method takes a callback as well as answering a promise; errors reach the callback', async (ctx) => {
+  const store = sessions(ctx, byUser)
+  const viaCallback = <T>(call: (cb: (error: unknown, value?: T) => void) => unknown) =>
+    new Promise<[unknown, T | undefined]>((resolve) => call((error, value) => resolve([error, value])))
+  assert.equal(await viaCallback<void>((cb) => store.set('a', { user: 1, n: 1 }, cb)), [null, undefined])
+  assert.equal(await viaCallback((cb) => store.get('a', cb)), [null, { user: 1, n: 1 }])
+  assert.equal(await viaCallback((cb) => store.length(cb)), [null, 1])
+  assert.equal(await viaCallback((cb) => store.ids(cb)), [null, ['a']])
+  assert.equal(await viaCallback((cb) => store.all(cb)), [null, [{ id: 'a', user: 1, n: 1 }]])
+  assert.equal(await viaCallback<void>((cb) => store.touch('a', { user: 1 }, cb)), [null, undefined])
+  assert.equal(await viaCallback<void>((cb) => store.destroy('a', cb)), [null, undefined])
+  assert.equal(await viaCallback((cb) => store.get('a', cb)), [null, null])
+  assert.equal(await viaCallback<void>((cb) => store.clear(cb)), [null, undefined])
+  const [error] = await viaCallback<void>((cb) => store.set(42 as unknown as string, {}, cb))
+  assert.instance(error, TypeError)
+  assert.match((error as Error).message, /sid must be a string, got number/)
+})
+
+// ---------------------------------------------------------------------------------------
+// 1. No resurrection.
+
+test('guarantee 1: a request that loaded a session before destroy() cannot save it back (set or touch)', async (ctx) => {
+  const store = sessions(ctx, byUser)
+  const expires = new Date(Date.now() + 60_000).toISOString()
+  await store.set('s1', { user: 42, cart: 1, cookie: { expires } })
+  const loaded = await store.get('s1') // the slow request's copy
+  assert.ok(loaded)
+  await store.destroy('s1') // sign-out, on another request
+  loaded!.cart = 2
+  await store.set('s1', loaded!) // the slow request ends: resolves, no error
+  await store.touch('s1', loaded!)
+  assert.is(await store.get('s1'), null)
+  assert.equal(await store.sessionsOf(42), [])
+  assert.equal(await store.ids(), [])
+})
+
+test('guarantee 1: nor one that loaded it before revokeUser(); the session kept by `except` lives on', async (ctx) => {
+  const store = sessions(ctx, byUser)
+  for (const sid of ['phone', 'laptop', 'tablet']) await store.set(sid, { user: 42, device: sid })
+  await store.set('other', { user: 7 })
+  const stale = await store.get('phone')
+  assert.is(await store.revokeUser(42, { except: 'laptop' }), 2)
+  await store.set('phone', stale!)
+  await store.touch('phone', stale!)
+  assert.is(await store.get('phone'), null)
+  assert.is(await store.get('tablet'), null)
+  assert.equal(await store.sessionsOf(42), [{ id: 'laptop', session: { user: 42, device: 'laptop' } }])
+  assert.equal((await store.sessionsOf(7)).map((s) => s.id), ['other'])
+  assert.is(await store.revokeUser(42), 1)
+  assert.equal(await store.sessionsOf(42), [])
+})
+
+onSingle(test)('guarantee 1, control: connect-redis 10 writes the destroyed session back (its issue #328)', async (ctx) => {
+  const { createClient } = await import('redis')
+  const { RedisStore } = await import('connect-redis')
+  const client = createClient({ url: ctx.server.url })
+  await client.connect()
+  try {
+    const store = new RedisStore({ client })
+    await store.set('s1', { cart: 1 } as never)
+    const loaded = await store.get('s1')
+    await store.destroy('s1')
+    await store.set('s1', loaded as never)
+    assert.equal(await store.get('s1'), { cart: 1 }, 'the race this store closes is open there')
+  } finally {
+    await client.quit()
+  }
+})
+
+test('revokeUser() goes page by page past 1,000 sessions of one user and revokes them all', async (ctx) => {
+  const store = sessions(ctx, byUser)
+  const n = 2_500
+  for (let i = 0; i < n; i += 250) {
+    await Promise.all(Array.from({ length: 250 }, (_, j) => store.set(`s${i + j}`, { user: 'many' })))
+  }
+  assert.is((await store.sessionsOf('many')).length, n)
+  assert.is(await store.revokeUser('many', { except: 's7' }), n - 1)
+  assert.equal((await store.sessionsOf('many')).map((s) => s.id), ['s7'])
+  assert.is(await store.length(), 1)
+})
+
+// ---------------------------------------------------------------------------------------
+// 2. No lost sign-ins.
+
+test('guarantee 2: 32 sign-ins of one user from 32 connections at once are all listed', async (ctx) => {
+  const stores = Array.from({ length: 32 }, () => sessions(ctx, byUser))
+  await Promise.all(stores.map((store) => store.length())) // every connection ready
+  await Promise.all(stores.map((store, i) => store.set(`sign-in-${i}`, { user: 42 })))
+  const listed = (await stores[0]!.sessionsOf(42)).map((s) => s.id).sort()
+  assert.equal(listed, stores.map((_, i) => `sign-in-${i}`).sort())
+})
+
+test('guarantee 2, control: a user index kept by read-modify-write (better-auth #11022) loses sign-ins', async (ctx) => {
+  const clients = Array.from({ length: 32 }, () => ctx.client())
+  await Promise.all(clients.map((client) => client.ping()))
+  const key = '{control}:active-sessions-42'
+  await Promise.all(clients.map(async (client, i) => {
+    const list = JSON.parse((await client.get(key)) ?? '[]') as string[]
+    list.push(`sign-in-${i}`)
+    await client.set(key, JSON.stringify(list))
+  }))
+  const kept = JSON.parse((await ctx.admin.get(key)) as string) as string[]
+  assert.ok(kept.length < 32, `the control lost ${32 - kept.length} of 32 sign-ins`)
+})
+
+// ---------------------------------------------------------------------------------------
+// 3. A session changes hands atomically.
+
+/** Watches one session's entries in two users' indexes, one MULTI a look: counts the looks that saw it under both or neither. */
+function watchHandOver(ctx: Context, [a, b]: [string, string]) {
+  let running = true
+  const seen = { looks: 0, both: 0, neither: 0 }
+  const watcher = ctx.client()
+  const done = (async () => {
+    while (running) {
+      const replies = (await watcher.multi().exists(a).exists(b).exec()) as Array<[Error | null, number]>
+      const listed = replies[0]![1] + replies[1]![1]
+      seen.looks++
+      if (listed === 2) seen.both++
+      if (listed === 0) seen.neither++
+    }
+  })()
+  return { seen, stop: async () => { running = false; await done } }
+}
+
+test('guarantee 3: a session whose user changes at a set() is listed under exactly one user at every moment', async (ctx) => {
+  const store = sessions(ctx, byUser)
+  await store.set('shared', { user: 'alice' })
+  await store.set('shared', { user: 'bob' })
+  await store.set('shared', { user: 'alice' })
+  const alice = await keyOf(ctx, 'uid:alice', 'shared')
+  const watch = watchHandOver(ctx, [alice, alice.replace(':uid:alice:', ':uid:bob:')])
+  for (let i = 0; i < 400; i++) await store.set('shared', { user: i % 2 ? 'alice' : 'bob' })
+  await watch.stop()
+  assert.ok(watch.seen.looks > 50, `looked ${watch.seen.looks} times`)
+  assert.equal({ both: watch.seen.both, neither: watch.seen.neither }, { both: 0, neither: 0 })
+  assert.equal((await store.sessionsOf('alice')).map((s) => s.id), ['shared'])
+  assert.equal(await store.sessionsOf('bob'), [])
+})
+
+test('guarantee 3, control: the same hand-over in two calls is seen under neither user', async (ctx) => {
+  const cache = new RedisCache({ redis: ctx.client(), buckets: BUCKETS, bucketBy: 1 })
+  ctx.cleanup.push(() => cache.close())
+  await cache.put(['uid', 'alice', 'shared'], 1)
+  const alice = await keyOf(ctx, 'uid:alice', 'shared')
+  const watch = watchHandOver(ctx, [alice, alice.replace(':uid:alice:', ':uid:bob:')])
+  for (let i = 0; i < 400; i++) {
+    const [from, to] = i % 2 ? ['bob', 'alice'] : ['alice', 'bob']
+    await cache.delete(['uid', from, 'shared'])
+    await cache.put(['uid', to, 'shared'], 1)
+  }
+  await watch.stop()
+  assert.ok(watch.seen.neither > 0, `the control was seen under neither user ${watch.seen.neither} times of ${watch.seen.looks}`)
+})
+
+// ---------------------------------------------------------------------------------------
+// 4. Sliding expiry keeps the index in step.
+
+test('guarantee 4: touch() extends the session and its index entry together; at the end nothing of it is left', async (ctx) => {
+  const store = sessions(ctx, byUser)
+  const at = (ms: number) => ({ user: 42, cookie: { expires: new Date(Date.now() + ms).toISOString() } })
+  await store.set('slide', at(1_000))
+  await sleep(600)
+  await store.touch('slide', at(2_000))
+  await sleep(1_000) // past its first expiry
+  assert.equal((await store.sessionsOf(42)).map((s) => s.id), ['slide'])
+  assert.ok(await store.get('slide'))
+  assert.is(await store.length(), 1)
+  await sleep(1_300) // past the touched expiry
+  assert.equal(await store.sessionsOf(42), [])
+  assert.is(await store.get('slide'), null)
+  assert.is(await store.length(), 0)
+  assert.equal(await ctx.admin.keys('*'), [], 'no record or index entry of it is left')
+})
+
+test('guarantee 4, control: touching the session alone (as connect-redis does, EXPIRE) leaves the user index behind', async (ctx) => {
+  const store = sessions(ctx, byUser)
+  await store.set('slide', { user: 42, cookie: { expires: new Date(Date.now() + 800).toISOString() } })
+  await ctx.admin.pexpire(await keyOf(ctx, 'sid', 'slide'), 3_000) // the session only
+  await sleep(1_000)
+  assert.ok(await store.get('slide'), 'the session lives')
+  assert.equal(await store.sessionsOf(42), [], 'but its user no longer lists it')
+})
+
+// ---------------------------------------------------------------------------------------
+// 5. Bad input.
+
+test('guarantee 5: bad input is a clear error through callback and promise, and Redis is left unchanged', async (ctx) => {
+  const store = sessions(ctx, { userOf: (session) => session.user })
+  await store.set('keep', { user: 1 })
+  const before = await snapshot(ctx.admin)
+  const circular: SessionData = { user: 1 }
+  circular.self = circular
+  type Call = (callback?: (error: unknown) => void) => Promise<unknown>
+  const cases: Array<[Call, new (...args: never[]) => Error, RegExp]> = [
+    [(cb) => store.set(42 as unknown as string, { user: 1 }, cb), TypeError, /sid must be a string, got number/],
+    [(cb) => store.get(undefined as unknown as string, cb), TypeError, /sid must be a string, got undefined/],
+    [(cb) => store.destroy(null as unknown as string, cb), TypeError, /sid must be a string, got null/],
+    [(cb) => store.touch({} as unknown as string, { user: 1 }, cb), TypeError, /sid must be a string, got object/],
+    [(cb) => store.set('x', { user: 1, n: 1n }, cb), TypeError, /BigInt/],
+    [(cb) => store.set('x', circular, cb), TypeError, /circular/i],
+    [(cb) => store.set('x', null as unknown as SessionData, cb), TypeError, /session must be an object, got null/],
+    [(cb) => store.set('x', { user: () => 1 }, cb), TypeError, /userOf\(session\)/],
+    [(cb) => store.set('x', { user: Symbol('u') }, cb), TypeError, /userOf\(session\)/],
+    [(cb) => store.set('x', { cookie: { expires: 'soon' } }, cb), RangeError, /session.cookie.expires must be a date/],
+  ]
+  for (const [call, type, message] of cases) {
+    await rejects(call(), type, message)
+    const error = await new Promise<unknown>((resolve) => void call(resolve))
+    assert.instance(error, type)
+    assert.match((error as Error).message, message)
+  }
+  await rejects(store.sessionsOf(undefined as never), TypeError, /user must be a key part/)
+  await rejects(store.revokeUser(1, { except: 5 as unknown as string }), TypeError, /options.except must be a session id/)
+  const throwing = sessions(ctx, { userOf: () => { throw new Error('no user today') } })
+  await rejects(throwing.set('y', {}), Error, /no user today/)
+  const cbError = await new Promise<unknown>((resolve) => void throwing.set('y', {}, (error) => resolve(error)))
+  assert.match((cbError as Error).message, /no user today/)
+  const badTtl = sessions(ctx, { ttl: () => Number.NaN })
+  await rejects(badTtl.set('z', {}), RangeError, /options.ttl\(session\) must return a number/)
+  assert.equal(await snapshot(ctx.admin), before, 'Redis unchanged')
+  assert.throws(() => new RedisSessionStore({ redis: ctx.client(), ttl: -1 }), /options.ttl must be a positive integer/)
+  assert.throws(() => new RedisSessionStore({ redis: ctx.client(), userOf: 'user' as never }), /options.userOf must be a function/)
+})
+
+// ---------------------------------------------------------------------------------------
+// Under eviction, and the rest of the surface.
+
+test('under a maxmemory policy that evicts, a session whose user entry was evicted is gone (revokeUser could not have found it)', async (ctx) => {
+  for (const [mode, survives] of [['checked', false], ['none', true]] as const) {
+    await ctx.admin.flushall()
+    const store = sessions(ctx, { ...byUser, eviction: mode })
+    await store.set('s1', { user: 42 })
+    const [index] = (await ctx.admin.keys('*uid:42:#')) as [string]
+    await ctx.admin.del(index) // as an eviction would
+    assert.equal(await store.revokeUser(42), 0, 'revocation cannot find it')
+    assert.is((await store.get('s1')) !== null, survives, `eviction: '${mode}'`)
+    if (!survives) {
+      await store.touch('s1', { user: 42 })
+      assert.equal((await ctx.admin.keys('*sid:s1')).length, 0, 'removed whole, not brought back')
+    }
+  }
+})
+
+test('a session of a user who signs out keeps living without a user; sessionsOf lists only live sessions of that user', async (ctx) => {
+  const store = sessions(ctx, byUser)
+  await store.set('s1', { user: 42 })
+  await store.set('s1', { signedOut: true })
+  assert.equal(await store.sessionsOf(42), [])
+  assert.equal(await store.get('s1'), { signedOut: true })
+  assert.equal(await ctx.admin.keys('*uid*'), [])
+})
+
+test('disableTouch: touch() writes nothing; a ttl function and cookie expiry decide the ttl', async (ctx) => {
+  const store = sessions(ctx, { disableTouch: true, ttl: (session) => (session.long ? 120_000 : 30_000) })
+  await store.set('a', { long: true, cookie: { expires: new Date(Date.now() + 5_000).toISOString() } })
+  const pttl = await ctx.admin.pttl(await keyOf(ctx, 'sid', 'a'))
+  assert.ok(pttl > 100_000 && pttl <= 120_000, `the ttl function wins over the cookie: ${pttl}`)
+  const before = await snapshot(ctx.admin)
+  await store.touch('a', { long: false })
+  assert.equal(await snapshot(ctx.admin), before)
+})
+
+test('a custom serializer writes and reads the sessions; Redis keeps them readable by RedisCache', async (ctx) => {
+  const serializer = { stringify: (s: SessionData) => `v1|${JSON.stringify(s)}`, parse: async (text: string) => JSON.parse(text.slice(3)) as SessionData }
+  const store = sessions(ctx, { ...byUser, serializer })
+  await store.set('s1', { user: 'ada', when: '2026' })
+  assert.equal(await store.get('s1'), { user: 'ada', when: '2026' })
+  assert.equal(await store.sessionsOf('ada'), [{ id: 's1', session: { user: 'ada', when: '2026' } }])
+  const raw = await ctx.admin.get(await keyOf(ctx, 'sid', 's1'))
+  assert.is(raw, `{"json":["ada",${JSON.stringify(`v1|{"user":"ada","when":"2026"}`)}]}`)
+  if (BUCKETS === 1) {
+    const reader = new RedisCache({ redis: ctx.client(), namespace: 'sess' })
+    ctx.cleanup.push(() => reader.close())
+    assert.equal(await reader.get(['sid', 's1']), ['ada', 'v1|{"user":"ada","when":"2026"}'])
+  }
+})
+
+test('sharing a RedisCache: its client and namespace; verify() of the namespace finds nothing to repair', async (ctx) => {
+  const cache = new RedisCache({ redis: ctx.client(), namespace: 'app', buckets: BUCKETS, bucketBy: 1 })
+  ctx.cleanup.push(() => cache.close())
+  const store = new RedisSessionStore({ cache, ...byUser })
+  for (let i = 0; i < 20; i++) await store.set(`s${i}`, { user: i % 3 })
+  await store.destroy('s0')
+  await store.revokeUser(1)
+  await cache.put(['own', 'record'], 'mine')
+  assert.ok((await ctx.admin.keys('{app*')).length > 0)
+  const report = await cache.verify()
+  assert.ok(report.ok, JSON.stringify(report))
+  assert.is(await store.length(), 20 - 1 - 7)
+  assert.is(await cache.get(['own', 'record']), 'mine')
+  assert.throws(() => new RedisSessionStore({ cache: new RedisCache({ redis: ctx.client(), buckets: 4, bucketBy: 2 }) }), /bucketBy 1/)
+  assert.throws(() => new RedisSessionStore({ cache, namespace: 'x' }), /options.cache brings/)
+})
+
+test(`sessions of one user on ${TARGET === 'cluster' ? 'a cluster' : 'one Redis'}: a session's records share a bucket`, async (ctx) => {
+  const store = sessions(ctx, byUser)
+  for (let i = 0; i < 50; i++) await store.set(`s${i}`, { user: 42 })
+  const tags = new Set<string>()
+  for (let i = 0; i < 50; i++) {
+    const sid = await keyOf(ctx, 'sid', `s${i}`)
+    const link = await keyOf(ctx, 'uid:42', `s${i}`)
+    const tag = (key: string) => key.slice(0, key.indexOf('}') + 1)
+    assert.is(tag(sid), tag(link))
+    tags.add(tag(sid))
+  }
+  assert.ok(BUCKETS === 1 ? tags.size === 1 : tags.size > 1, `${tags.size} tags`)
+  assert.is((await store.sessionsOf(42)).length, 50)
+})
+
+test.run()
