@@ -22,7 +22,7 @@ import { encodeUser, readStored, SessionRecords, storedSession } from './records
 
 /** A session as the frameworks hand it over: an object, with the cookie express-session or @fastify/session keep. */
 export type SessionData = Record<string, any> & {
-  cookie?: { expires?: Date | string | null; originalMaxAge?: number | null; [name: string]: unknown }
+  cookie?: { expires?: Date | string | null | undefined; originalMaxAge?: number | null | undefined }
 }
 
 /** Node-style callback of the store's methods; every method also returns a promise. */
@@ -155,7 +155,7 @@ export class RedisSessionStore extends baseClass() {
   }
 
   /** The session with this id, or null (gone, destroyed, revoked or expired). */
-  get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> {
+  get(sid: string, callback?: Callback<any>): Promise<SessionData | null> {
     return settle(this.#get(sid), callback)
   }
 
@@ -175,7 +175,7 @@ export class RedisSessionStore extends baseClass() {
   }
 
   /** Every live session, each with its `id` (as connect-redis). */
-  all(callback?: Callback<SessionData[]>): Promise<SessionData[]> {
+  all(callback?: Callback<any>): Promise<SessionData[]> {
     return settle(this.#all(), callback)
   }
 
