@@ -21,6 +21,7 @@ import Keyv from 'keyv'
 import { KeyvPrefixCache } from '../src/keyv/index.js'
 import { SeedCache } from './baselines/seed-pipeline.js'
 import { ScanCache } from './baselines/scan-listing.js'
+import { benchSessions } from './bench-sessions.js'
 import { startCluster } from './embedded-cluster.js'
 import { startRedis, type EmbeddedRedis } from './embedded-redis.js'
 
@@ -85,7 +86,9 @@ const url = process.env.REDIS_URL || (embedded = await startRedis(['--maxmemory'
 const parsed = new URL(url)
 const port = Number(parsed.port || 6379)
 const host = parsed.hostname
-const DB = !embedded ? { ours: 11, seed: 12, scan: 13, limit: 14, keyvOurs: 9, keyvRedis: 10 } : { ours: 0, seed: 1, scan: 2, limit: 3, keyvOurs: 4, keyvRedis: 5 }
+const DB = !embedded
+  ? { ours: 11, seed: 12, scan: 13, limit: 14, keyvOurs: 9, keyvRedis: 10, sessOurs: 7, sessRedis: 8 }
+  : { ours: 0, seed: 1, scan: 2, limit: 3, keyvOurs: 4, keyvRedis: 5, sessOurs: 6, sessRedis: 7 }
 const admin = new Redis(url)
 for (const db of Object.values(DB)) {
   const size = Number(await admin.select(db).then(() => admin.dbsize()))
@@ -108,7 +111,7 @@ async function flushAll() {
   await admin.select(0)
 }
 
-type Contender = 'ours' | 'seed' | 'scan' | 'limit' | 'keyv-redis'
+type Contender = 'ours' | 'seed' | 'scan' | 'limit' | 'keyv-redis' | 'connect-redis'
 const results: Record<string, Partial<Record<Contender, Figure>>> = {}
 function record(workload: string, contender: Contender, value: number) {
   const slot = ((results[workload] ??= {})[contender] ??= { median: 0, min: 0, max: 0, rounds: [] })
@@ -396,6 +399,12 @@ await keyvOurs.disconnect()
 keyvOursClient.disconnect()
 await keyvRedis.disconnect()
 
+// --- sessions: RedisSessionStore against connect-redis 10 (node-redis), same Express app --------
+
+const sessionSizes = quick ? [1_000, 2_000] : [10_000, 100_000]
+await benchSessions({ url, dbs: { ours: DB.sessOurs, connectRedis: DB.sessRedis }, roundMs, sizes: sessionSizes, callers: CALLERS, log, record, alternate, throughput })
+const [smallSessions, bigSessions] = sessionSizes as [number, number]
+
 // --- ratios against the targets -----------------------------------------------------------
 
 const m = (workload: string, contender: Contender) => results[workload]?.[contender]?.median ?? NaN
@@ -411,6 +420,9 @@ const ratios = [
   { name: 'Keyv get, 64 callers: ours / @keyv/redis', value: m('Keyv get, 64 callers (ops/s)', 'ours') / m('Keyv get, 64 callers (ops/s)', 'keyv-redis'), target: '>= 0.9', ok: (v: number) => v >= 0.9 },
   { name: 'Keyv set, 64 callers: ours / @keyv/redis', value: m('Keyv set, 64 callers (ops/s)', 'ours') / m('Keyv set, 64 callers (ops/s)', 'keyv-redis'), target: '>= 0.9', ok: (v: number) => v >= 0.9 },
   { name: `Keyv clear() of 10000 records beside ${records} others: @keyv/redis / ours (time)`, value: m(`Keyv clear() of 10000 records beside ${records} other keys (ms)`, 'keyv-redis') / m(`Keyv clear() of 10000 records beside ${records} other keys (ms)`, 'ours'), target: '>= 100', ok: (v: number) => v >= 100 },
+  { name: 'express-session requests, 64 clients: ours / connect-redis 10', value: m('express-session requests, 64 clients (requests/s)', 'ours') / m('express-session requests, 64 clients (requests/s)', 'connect-redis'), target: '>= 0.95', ok: (v: number) => v >= 0.95 },
+  { name: `list one user's sessions among ${smallSessions}: connect-redis all() / sessionsOf (time; for information)`, value: m(`list one user's sessions among ${smallSessions} (ms)`, 'connect-redis') / m(`list one user's sessions among ${smallSessions} (ms)`, 'ours'), target: '', ok: () => true },
+  { name: `list one user's sessions among ${bigSessions}: connect-redis all() / sessionsOf (time)`, value: m(`list one user's sessions among ${bigSessions} (ms)`, 'connect-redis') / m(`list one user's sessions among ${bigSessions} (ms)`, 'ours'), target: '>= 100', ok: (v: number) => v >= 100 },
   { name: `all() p50: ours at ${top} / ours at ${bottom} records`, value: m(`all() p50 at ${top} records (ms)`, 'ours') / m(`all() p50 at ${bottom} records (ms)`, 'ours'), target: '<= 1.5', ok: (v: number) => v <= 1.5 },
   { name: `all() p50 at ${top} records: scan / ours`, value: m(`all() p50 at ${top} records (ms)`, 'scan') / m(`all() p50 at ${top} records (ms)`, 'ours'), target: '>= 100', ok: (v: number) => v >= 100 },
   { name: `memory per record at ${top} records: ours / seed`, value: (memory[`${top}`]?.ours ?? NaN) / (memory[`${top}`]?.seed ?? NaN), target: '<= 1', ok: (v: number) => v <= 1 },
@@ -429,7 +441,7 @@ const machine = {
 const settings = { quick, records, rounds, roundMs, callers: CALLERS, levels }
 const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3))
 const cell = (f: Figure | undefined) => (f ? (f.rounds.length > 1 ? `${fmt(f.median)} (${fmt(f.min)}–${fmt(f.max)})` : fmt(f.median)) : '')
-const contenders: Contender[] = ['ours', 'seed', 'scan', 'limit', 'keyv-redis']
+const contenders: Contender[] = ['ours', 'seed', 'scan', 'limit', 'keyv-redis', 'connect-redis']
 const lines = [
   `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, Redis ${machine.redis}. ${quick ? 'Quick run. ' : ''}${rounds} rounds; median (min–max) over rounds.`,
   '',
@@ -437,7 +449,7 @@ const lines = [
   `|---|${contenders.map(() => '---:').join('|')}|`,
   ...Object.entries(results).map(([workload, byContender]) => `| ${workload} | ${contenders.map((c) => cell(byContender[c])).join(' | ')} |`),
   ...levels.map((level) => `| memory per record at ${level} records (bytes) | ${contenders.map((c) => fmt(memory[`${level}`]?.[c as 'ours'])).join(' | ')} |`),
-  ...Object.entries(clusterShares).map(([buckets, shares]) => `| cluster, ${buckets} bucket(s): share of commands per master | ${shares.map((x) => `${(x * 100).toFixed(0)}%`).join(' / ')} | | | |`),
+  ...Object.entries(clusterShares).map(([buckets, shares]) => `| cluster, ${buckets} bucket(s): share of commands per master | ${shares.map((x) => `${(x * 100).toFixed(0)}%`).join(' / ')} | | | | |`),
   '',
   '| ratio | value | target | met |',
   '|---|---:|---|---|',

@@ -27,9 +27,12 @@ test('bench --quick completes on a tiny size and reports every workload and rati
   }
   assert.ok(results.results['put, 64 callers (ops/s)'].limit.median > 0)
   assert.ok(results.results['all() p50 at 1000 records (ms)'].scan.median > 0)
-  assert.is(results.ratios.length, 12)
+  assert.is(results.ratios.length, 15)
   for (const workload of ['Keyv get, 64 callers (ops/s)', 'Keyv set, 64 callers (ops/s)', 'Keyv clear() of 10000 records beside 1000 other keys (ms)']) {
     assert.ok(results.results[workload]?.ours?.median > 0 && results.results[workload]?.['keyv-redis']?.median > 0, workload)
+  }
+  for (const workload of ['express-session requests, 64 clients (requests/s)', "list one user's sessions among 2000 (ms)"]) {
+    assert.ok(results.results[workload]?.ours?.median > 0 && results.results[workload]?.['connect-redis']?.median > 0, workload)
   }
   for (const ratio of results.ratios) assert.ok(Number.isFinite(ratio.value), ratio.name)
   assert.match(readFileSync(join(out, 'results.md'), 'utf8'), /\| ratio \| value \| target \| met \|/)

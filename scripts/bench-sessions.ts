@@ -1,0 +1,133 @@
+/**
+ * The session workloads of `npm run bench`: RedisSessionStore against connect-redis 10 with a
+ * node-redis client, the store an express-session app would use instead. Both run the same
+ * Express app on the same redis-server (each in its own database), contenders alternating.
+ *
+ *  - the per-request path: express-session with resave: false, so each request is a get and
+ *    a touch, and one request in ten changes the session (a set); HTTP/1.1 keep-alive,
+ *    64 concurrent clients, each with its own signed-in session cookie;
+ *  - "list user 42's sessions" with 10k and 100k sessions of 10k users in the store:
+ *    sessionsOf(42) against connect-redis all() and a filter on the user.
+ */
+import express from 'express'
+import session from 'express-session'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { RedisStore } from 'connect-redis'
+import { createClient } from 'redis'
+import { Redis } from 'ioredis'
+import { RedisSessionStore } from '../src/session/index.js'
+
+export type SessionContender = 'ours' | 'connect-redis'
+
+export interface SessionBenchContext {
+  url: string
+  dbs: { ours: number; connectRedis: number }
+  roundMs: number
+  sizes: number[]
+  callers: number
+  log(text: string): void
+  record(workload: string, contender: SessionContender, value: number): void
+  alternate(contenders: Array<[SessionContender, () => Promise<void>]>): Promise<void>
+  throughput(ms: number, callers: number, op: (caller: number, i: number) => Promise<unknown>): Promise<number>
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    account?: number
+    n?: number
+  }
+}
+
+/** The same app for both stores: sign in, then pages that read the session and now and then change it. */
+function app(store: session.Store) {
+  const server = express()
+  server.use(session({ store, secret: 'a secret of the benchmark, long enough', resave: false, saveUninitialized: false, cookie: { maxAge: 30 * 60_000 } }))
+  server.post('/login/:user', (req, res) => {
+    req.session.account = Number(req.params.user)
+    res.send('ok')
+  })
+  server.get('/page/:i', (req, res) => {
+    if (Number(req.params.i) % 10 === 0) req.session.n = (req.session.n ?? 0) + 1 // a set; else a touch
+    res.send(`hello ${req.session.account}`)
+  })
+  return new Promise<http.Server>((resolve) => {
+    const listening = server.listen(0, '127.0.0.1', () => resolve(listening))
+  })
+}
+
+function send(agent: http.Agent, port: number, method: string, path: string, cookie?: string): Promise<{ status: number; cookie?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: cookie ? { cookie } : {} }, (res) => {
+      res.resume()
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, cookie: res.headers['set-cookie']?.[0]?.split(';')[0] }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+export async function benchSessions(ctx: SessionBenchContext): Promise<void> {
+  const oursClient = new Redis(ctx.url, { db: ctx.dbs.ours })
+  const ours = new RedisSessionStore({ redis: oursClient, userOf: (s) => s.account as number | undefined })
+  const nodeRedis = createClient({ url: ctx.url, database: ctx.dbs.connectRedis })
+  await nodeRedis.connect()
+  const theirs = new RedisStore({ client: nodeRedis })
+  const stores: Record<SessionContender, session.Store> = { ours, 'connect-redis': theirs }
+
+  ctx.log(`express-session per-request path, ${ctx.callers} clients`)
+  const runs = {} as Record<SessionContender, { server: http.Server; port: number; agent: http.Agent; cookies: string[] }>
+  for (const contender of ['ours', 'connect-redis'] as const) {
+    const server = await app(stores[contender])
+    const port = (server.address() as AddressInfo).port
+    const agent = new http.Agent({ keepAlive: true, maxSockets: ctx.callers })
+    const cookies: string[] = []
+    for (let c = 0; c < ctx.callers; c++) {
+      const res = await send(agent, port, 'POST', `/login/${c}`)
+      if (res.status !== 200 || !res.cookie) throw new Error(`${contender}: sign-in failed (${res.status})`)
+      cookies.push(res.cookie)
+    }
+    runs[contender] = { server, port, agent, cookies }
+  }
+  const perRequest = (contender: SessionContender) => async () => {
+    const { port, agent, cookies } = runs[contender]
+    ctx.record('express-session requests, 64 clients (requests/s)', contender, await ctx.throughput(ctx.roundMs, ctx.callers, async (caller, i) => {
+      const res = await send(agent, port, 'GET', `/page/${i}`, cookies[caller])
+      if (res.status !== 200) throw new Error(`${contender}: ${res.status}`)
+    }))
+  }
+  await ctx.alternate([['ours', perRequest('ours')], ['connect-redis', perRequest('connect-redis')]])
+  for (const { server, agent } of Object.values(runs)) {
+    agent.destroy()
+    await new Promise((resolve) => server.close(resolve))
+  }
+
+  // "List user 42's sessions": 10k users, 42 among them, sessions spread evenly.
+  const USERS = 10_000
+  let filled = 0
+  for (const size of ctx.sizes) {
+    ctx.log(`  filling both stores to ${size} sessions`)
+    const expires = new Date(Date.now() + 30 * 60_000).toISOString()
+    for (; filled < size; filled += 500) {
+      const batch = Array.from({ length: Math.min(500, size - filled) }, (_, j) => filled + j)
+      await Promise.all(batch.map((i) => ours.set(`s${i}`, { account: i % USERS, cookie: { expires } })))
+      const multi = nodeRedis.multi()
+      for (const i of batch) multi.set(`sess:s${i}`, JSON.stringify({ account: i % USERS, cookie: { expires } }), { expiration: { type: 'EX', value: 1800 } })
+      await multi.exec()
+    }
+    const expected = Math.ceil(size / USERS)
+    ctx.log(`  list user 42's sessions at ${size}`)
+    const list = (contender: SessionContender) => async () => {
+      const t0 = performance.now()
+      const found = contender === 'ours'
+        ? (await ours.sessionsOf(42)).length
+        : (await theirs.all()).filter((s: { account?: number }) => s.account === 42).length
+      ctx.record(`list one user's sessions among ${size} (ms)`, contender, performance.now() - t0)
+      if (found < expected) throw new Error(`${contender} found ${found} of ${expected} sessions`)
+    }
+    await ctx.alternate([['ours', list('ours')], ['connect-redis', list('connect-redis')]])
+  }
+  await ours.close()
+  oursClient.disconnect()
+  await nodeRedis.quit()
+}
