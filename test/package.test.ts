@@ -48,7 +48,9 @@ onSingle(test)('plain node imports the package by name and uses it', async ({ se
   const program = `
     import { RedisCache, ANY } from 'redis-prefix-cache'
     import { KeyvPrefixCache } from 'redis-prefix-cache/keyv'
+    import { RedisSessionStore } from 'redis-prefix-cache/session'
     if (typeof KeyvPrefixCache !== 'function') throw new Error('no KeyvPrefixCache')
+    if (typeof RedisSessionStore !== 'function') throw new Error('no RedisSessionStore')
     const cache = new RedisCache({ redis: process.argv[1], namespace: 'pkg' })
     await cache.put(['user', 1, 'session', 's'], { ok: true })
     const listed = await cache.all(['user', 1, 'session', ANY])
@@ -69,6 +71,7 @@ onSingle(test)('a CommonJS project requires the package by name and uses it', as
     writeFileSync(join(dir, 'app.js'), `
       const { RedisCache, ANY, CacheOperationError } = require('redis-prefix-cache')
       if (typeof require('redis-prefix-cache/keyv').KeyvPrefixCache !== 'function') throw new Error('no KeyvPrefixCache')
+      if (typeof require('redis-prefix-cache/session').RedisSessionStore !== 'function') throw new Error('no RedisSessionStore')
       const cache = new RedisCache({ redis: process.argv[2], namespace: 'cjs' })
       cache.put(['user', 1, 'session', 's'], Buffer.from('ok'))
         .then(() => cache.all(['user', 1, 'session', ANY]))
