@@ -10,6 +10,7 @@ export type Operation =
   | 'ttl' | 'clear' | 'verify' | 'watch'
   // RedisSessionStore (redis-prefix-cache/session)
   | 'session.get' | 'session.set' | 'session.touch' | 'session.destroy' | 'sessionsOf' | 'revokeUser'
+  | 'stats'
 
 function show(value: unknown): string {
   return inspect(value, { depth: 4, breakLength: Infinity })

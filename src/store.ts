@@ -367,12 +367,14 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
     if (options.repair !== undefined && typeof options.repair !== 'boolean') throw new TypeError('options.repair must be a boolean')
     const count = checkCount(options.count ?? DEFAULTS.bulkCount, 'options.count')
+    const { onProgress } = options
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('options.onProgress must be a function')
     // Read the policy afresh: verify is where an operator looks for what is wrong.
     this.#eviction.forget()
     const checked = await this.#checked('verify', undefined)
     const { mode, policy } = this.#eviction
     // Many calls, as long as the namespace is large: no overall timeout.
-    const report = await this.#call('verify', undefined, () => verifyNamespace(this.redis, this.#layout, { repair: options.repair === true, count, checked }), Infinity)
+    const report = await this.#call('verify', undefined, () => verifyNamespace(this.redis, this.#layout, { repair: options.repair === true, count, checked, onProgress }), Infinity)
     const warning = mode === 'detect' && policy ? evictionWarning(policy, this.namespace) : undefined
     return { ...report, eviction: { mode, policy: mode === 'detect' ? policy?.policy : undefined, checked }, warnings: warning ? [warning] : [] }
   }

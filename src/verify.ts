@@ -16,6 +16,8 @@ export interface VerifyOptions {
   repair?: boolean
   /** Keys per SCAN page and members per index page. Default 500. */
   count?: number
+  /** Called after each SCAN page with the number of keys checked so far (for a progress bar). */
+  onProgress?: (keysChecked: number) => void
 }
 
 /** How verify ran: the options above, plus what the store passes in. */
@@ -87,6 +89,7 @@ export async function verifyNamespace(client: Client, layout: BucketLayout, opti
         }
       }
       for (const index of indexes) await verifyIndex(client, baseOfKey(index), index, count, repair, report)
+      options.onProgress?.(report.keysChecked)
     } while (cursor !== '0')
   }
   report.ok = report.orphanEntries.length === 0 && report.missingEntries.length === 0 && report.indexExpiry.length === 0
