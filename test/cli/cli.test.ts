@@ -1,0 +1,162 @@
+/**
+ * The CLI (the package's bin, dist/cli/main.js) as a real subprocess against a real Redis
+ * (and on the cluster suite, through --cluster): every command, its output and exit code,
+ * bad input, Redis down, and that read commands write nothing. One test drives `watch` and
+ * a `verify` progress bar in a real terminal (tmux send-keys / capture-pane).
+ */
+import { execFile, execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import * as assert from 'uvu/assert'
+import { REST as REST_, type RedisCache } from '../../src/index.js'
+import { BUCKETS, onSingle, redisSuite, sleep, snapshot, TARGET, type Context } from '../helpers.js'
+
+const test = redisSuite('cli')
+const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
+
+interface Run { code: number; stdout: string; stderr: string }
+
+function cli(ctx: Context, args: string[], input?: string): Promise<Run> {
+  const target = TARGET === 'cluster' ? ['--cluster', `127.0.0.1:${ctx.server.port}`, '--buckets', String(BUCKETS), '--bucket-by', '2'] : ['--url', ctx.server.url]
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [bin, ...target, ...args], { timeout: 30_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }))
+    if (input !== undefined) child.stdin?.end(input)
+    else child.stdin?.end()
+  })
+}
+
+async function fill(ctx: Context): Promise<RedisCache> {
+  const store = ctx.cache({ ttl: 3_600_000, buckets: BUCKETS, bucketBy: 2 })
+  for (let u = 1; u <= 3; u++) for (let s = 0; s < u; s++) await store.put(['user', u, 'session', `s${s}`], { device: 'phone', n: s })
+  await store.put(['config', 'flags'], { beta: true }, { ttl: Infinity })
+  await store.put(['user', '42', 'note'], 'the string "42"')
+  return store
+}
+
+test('ls, get, ttl, count, stats and verify print what is stored, and write nothing', async (ctx) => {
+  await fill(ctx)
+  const before = await snapshot(ctx.admin)
+  const ls = await cli(ctx, ['ls', 'user', '*', 'session', '*', '--values'])
+  assert.is(ls.code, 0, ls.stderr)
+  assert.match(ls.stdout, /"user" 3 "session" "s2"/)
+  assert.match(ls.stdout, /6 records/)
+  assert.match(ls.stdout, /device: 'phone'/)
+  const lines = (await cli(ctx, ['--json', 'ls', 'user', 3, '**'].map(String))).stdout.trim().split('\n').map((line) => JSON.parse(line))
+  assert.equal(lines.map((l) => l.key).sort(), [['user', 3, 'session', 's0'], ['user', 3, 'session', 's1'], ['user', 3, 'session', 's2']])
+  assert.ok(lines.every((l) => l.ttl > 3_500_000 && l.size > 10))
+  assert.equal(JSON.parse((await cli(ctx, ['--json', 'get', 'user', '2', 'session', 's1'])).stdout).value, { device: 'phone', n: 1 })
+  // '"42"' is the string, 42 the number.
+  assert.equal(JSON.parse((await cli(ctx, ['--json', 'get', 'user', '"42"', 'note'])).stdout).value, 'the string "42"')
+  const missing = await cli(ctx, ['--json', 'get', 'user', '42', 'note'])
+  assert.equal([missing.code, missing.stdout.trim()], [1, 'null'])
+  assert.match((await cli(ctx, ['ttl', 'config', 'flags'])).stdout, /never expires/)
+  assert.equal(JSON.parse((await cli(ctx, ['--json', 'count', 'user', '**'])).stdout), { count: 7 })
+  const stats = JSON.parse((await cli(ctx, ['--json', 'stats'])).stdout)
+  assert.equal([stats.records, stats.neverExpire, stats.prefixes[0].top[0]], [8, 1, { prefix: ['user'], records: 7 }])
+  const verify = await cli(ctx, ['verify'])
+  assert.equal([verify.code, /ok: values and indexes agree/.test(verify.stdout)], [0, true], verify.stdout + verify.stderr)
+  assert.equal(await snapshot(ctx.admin), before, 'read commands wrote nothing')
+})
+
+test('del and del --all remove; without a terminal del --all needs --yes', async (ctx) => {
+  const store = await fill(ctx)
+  assert.match((await cli(ctx, ['del', 'user', '1', 'session', 's0'])).stdout, /removed 1 record/)
+  assert.is(await store.get(['user', 1, 'session', 's0']), undefined)
+  const refused = await cli(ctx, ['del', '--all', 'user', '**'])
+  assert.equal(refused.code, 2)
+  assert.match(refused.stderr, /pass --yes/)
+  assert.is(await store.count(['user', REST_]), 6)
+  assert.equal(JSON.parse((await cli(ctx, ['--json', 'del', '--all', '--yes', 'user', '*', 'session', '*'])).stdout), { removed: 5 })
+  assert.is(await store.count(['config', REST_]), 1)
+})
+
+test('verify finds problems (exit 1) and --repair fixes them (exit 0)', async (ctx) => {
+  const store = await fill(ctx)
+  const [value] = (await ctx.admin.keys('*user:3:session:s1')) as [string]
+  await ctx.admin.del(value)
+  const found = await cli(ctx, ['--json', 'verify'])
+  assert.is(found.code, 1)
+  assert.ok(JSON.parse(found.stdout).orphanEntries.length > 0)
+  const repaired = await cli(ctx, ['verify', '--repair'])
+  assert.is(repaired.code, 0, repaired.stderr)
+  assert.match(repaired.stdout, /repaired/)
+  assert.ok((await store.verify()).ok)
+})
+
+test('bad input and usage: exit 2 with a message that says what to do', async (ctx) => {
+  for (const [args, message] of [
+    [['ls'], /missing required argument/],
+    [['frobnicate'], /unknown command/],
+    [['ls', '--bogus', 'x'], /unknown option/],
+    [['ls', '**', 'user'], /REST, which is allowed only as the last element/],
+    [['--buckets', '0', 'count', '**'], /--buckets must be a positive integer/],
+  ] as Array<[string[], RegExp]>) {
+    const run = await cli(ctx, args)
+    assert.is(run.code, 2, `${args.join(' ')}: ${run.stderr}`)
+    assert.match(run.stderr, message)
+  }
+})
+
+onSingle(test)('Redis down: exit 2 and a hint', async () => {
+  const run = await new Promise<Run>((resolve) => execFile(process.execPath, [bin, '--url', 'redis://127.0.0.1:1', '--timeout', '1000', 'count', '**'], (error, stdout, stderr) => resolve({ code: Number((error as { code?: number })?.code ?? 0), stdout, stderr })))
+  assert.is(run.code, 2)
+  assert.match(run.stderr, /is Redis running at redis:\/\/127\.0\.0\.1:1\? pass --url/)
+})
+
+test('watch without a terminal prints one JSON line per change', async (ctx) => {
+  const store = ctx.cache({ ttl: 60_000, buckets: BUCKETS, bucketBy: 2 })
+  await store.put(['job', 1], 'queued')
+  const target = TARGET === 'cluster' ? ['--cluster', `127.0.0.1:${ctx.server.port}`, '--buckets', String(BUCKETS), '--bucket-by', '2'] : ['--url', ctx.server.url]
+  const child = execFile(process.execPath, [bin, ...target, 'watch', 'job', '*', '--interval', '200'])
+  let output = ''
+  child.stdout?.on('data', (chunk) => (output += chunk))
+  await sleep(1_000)
+  await store.put(['job', 1], 'running')
+  await store.put(['job', 2], 'queued')
+  await sleep(800)
+  await store.delete(['job', 1])
+  await sleep(800)
+  child.kill('SIGINT')
+  await new Promise((resolve) => child.on('exit', resolve))
+  const events = output.trim().split('\n').map((line) => JSON.parse(line)).map((e) => [e.event, e.key, e.value ?? null])
+  assert.equal(events, [['added', ['job', 1], 'queued'], ['changed', ['job', 1], 'running'], ['added', ['job', 2], 'queued'], ['removed', ['job', 1], null]])
+})
+
+const hasTmux = (() => { try { execFileSync('tmux', ['-V']); return true } catch { return false } })()
+
+;(hasTmux ? onSingle(test) : test.skip)('in a real terminal (tmux): watch shows a live table; verify shows a progress bar and a summary table', async (ctx) => {
+  const store = ctx.cache({ ttl: 60_000 })
+  for (let i = 0; i < 3000; i += 500) await store.putMany(Array.from({ length: 500 }, (_, j) => [['item', i + j], { n: i + j }]) as never)
+  const session = `rpc-test-${process.pid}`
+  const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' })
+  const screen = () => tmux('capture-pane', '-p', '-t', session)
+  tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50')
+  try {
+    tmux('send-keys', '-t', session, `${process.execPath} ${bin} --url ${ctx.server.url} watch item 7 --interval 300`, 'Enter')
+    await waitFor(screen, /"item" 7/)
+    assert.match(screen(), /redis-prefix-cache watch item 7 {2}1 record/)
+    await store.put(['item', 7], { n: 'changed on screen' })
+    await waitFor(screen, /changed on screen/)
+    tmux('send-keys', '-t', session, 'q')
+    await waitFor(screen, /[#$]\s*$/)
+    tmux('send-keys', '-t', session, 'clear', 'Enter')
+    tmux('send-keys', '-t', session, `${process.execPath} ${bin} --url ${ctx.server.url} verify --count 50`, 'Enter')
+    const done = await waitFor(screen, /ok: values and indexes agree/)
+    assert.match(done, /verifying \[[█░]+\] 100% \| \d+\/\d+/, 'the progress bar, filled')
+    assert.match(done, /keys checked/)
+  } finally {
+    tmux('kill-session', '-t', session)
+  }
+})
+
+async function waitFor(screen: () => string, pattern: RegExp, ms = 10_000): Promise<string> {
+  const end = Date.now() + ms
+  for (;;) {
+    const text = screen()
+    if (pattern.test(text)) return text
+    if (Date.now() > end) throw new Error(`the screen never showed ${pattern}:\n${text}`)
+    await sleep(100)
+  }
+}
+
+test.run()
