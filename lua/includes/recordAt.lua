@@ -4,8 +4,9 @@
 -- Each index changed is marked in touched: the caller gives it the expiry of its
 -- longest-lived member afterwards (fixIndexExpiry). Needs eachIndexEntry and prune.
 
--- Writes a record: its value, and its member in the index of every prefix, with one expiry.
-local function putAt(base, key, text, score, at, touched)
+-- Scores a record's member in the index of every prefix with its expiry, pruning each index
+-- the first time this run touches it.
+local function listAt(base, key, score, at, touched)
   eachIndexEntry(base, key, function(index, member)
     if not touched[index] then
       touched[index] = true
@@ -13,6 +14,11 @@ local function putAt(base, key, text, score, at, touched)
     end
     rcall('ZADD', index, score, member)
   end)
+end
+
+-- Writes a record: its value, and its member in the index of every prefix, with one expiry.
+local function putAt(base, key, text, score, at, touched)
+  listAt(base, key, score, at, touched)
   if score == '+inf' then
     rcall('SET', key, text)
   else
@@ -27,11 +33,5 @@ local function expireAt(base, key, score, at, touched)
   else
     rcall('PEXPIREAT', key, score)
   end
-  eachIndexEntry(base, key, function(index, member)
-    if not touched[index] then
-      touched[index] = true
-      prune(index, at)
-    end
-    rcall('ZADD', index, score, member)
-  end)
+  listAt(base, key, score, at, touched)
 end

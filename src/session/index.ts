@@ -231,9 +231,7 @@ export class RedisSessionStore extends baseClass() {
     const cache = this.#cache()
     let revoked = 0
     for (const shard of this.#records.shards()) {
-      const parts = shard.map((part) => encodePart(part, 'shard'))
-      const base = cache.layout.baseOf([...parts, 'uid'])
-      const start = base + parts.map((part) => `${part}:`).join('')
+      const { base, start } = this.#startOf(shard)
       const index = `${start}uid:${owner}:#`
       for (;;) {
         const [count, left] = (await cache.script('revokeUser', user, 'sessionRevoke', [index], [base, start, owner, keep, REVOKE_PAGE, this.tombstoneTtl])) as [number, number]
@@ -335,10 +333,15 @@ export class RedisSessionStore extends baseClass() {
   #at(sid: unknown): { key: string; tombstone: string; base: string; linkStart: string; sid: string } {
     if (typeof sid !== 'string') throw new TypeError(`sid must be a string, got ${sid === null ? 'null' : typeof sid}`)
     const encoded = encodePart(sid, 'sid')
-    const shard = this.#records.shardOf(sid).map((part) => encodePart(part, 'shard'))
-    const base = this.#cache().layout.baseOf([...shard, 'sid', encoded])
-    const start = base + shard.map((part) => `${part}:`).join('')
+    const { base, start } = this.#startOf(this.#records.shardOf(sid))
     return { key: `${start}sid:${encoded}`, tombstone: `${start}revoked:${encoded}`, base, linkStart: `${start}uid:`, sid: encoded }
+  }
+
+  /** A shard's bucket base (`{ns}:` or `{ns#b}:`) and the start of its keys before the record kind. */
+  #startOf(shard: KeyPart[]): { base: string; start: string } {
+    const parts = shard.map((part) => encodePart(part, 'shard'))
+    const base = this.#cache().layout.baseOf(parts.length === 0 ? ['sid'] : parts)
+    return { base, start: base + parts.map((part) => `${part}:`).join('') }
   }
 
   /** ms the session lives from now: the ttl function, else its cookie's expiry, else `ttl`. */
