@@ -116,6 +116,9 @@ function action<A extends unknown[]>(program: Command, run: (cache: RedisCache, 
       process.exitCode = (await run(cache, options, ...args)) ?? 0
     } finally {
       await cache.close().catch(() => cache.redis.disconnect())
+      // A store quits only the clients it created from a URL or options; the Cluster client
+      // is ours (open() made it), and left open it would keep the process alive.
+      if (options.cluster) await cache.redis.quit().catch(() => cache.redis.disconnect())
     }
   }
 }

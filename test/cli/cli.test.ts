@@ -117,7 +117,11 @@ test('watch without a terminal prints one JSON line per change', async (ctx) => 
   await store.delete(['job', 1])
   await sleep(800)
   child.kill('SIGINT')
-  await new Promise((resolve) => child.on('exit', resolve))
+  // It must end by itself after SIGINT (a client left open would keep it alive); the test
+  // fails rather than waits forever.
+  const exited = await Promise.race([new Promise((resolve) => child.on('exit', () => resolve(true))), sleep(10_000).then(() => false)])
+  if (!exited) child.kill('SIGKILL')
+  assert.ok(exited, 'watch exits after SIGINT')
   const events = output.trim().split('\n').map((line) => JSON.parse(line)).map((e) => [e.event, e.key, e.value ?? null])
   assert.equal(events, [['added', ['job', 1], 'queued'], ['changed', ['job', 1], 'running'], ['added', ['job', 2], 'queued'], ['removed', ['job', 1], null]])
 })
