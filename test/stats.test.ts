@@ -29,7 +29,10 @@ test('counts live records, those that never expire, expiries by horizon and pref
   assert.is(stats.prefixes[1]!.distinct, 5, 'a prefix has records under it: ["config", "a"] is a record, not a prefix')
   assert.ok(stats.memory.sampled === 18 && stats.memory.bytesPerRecord > 20, JSON.stringify(stats.memory))
   assert.is(stats.memory.estimatedBytes, stats.memory.bytesPerRecord * 18)
-  assert.ok(pages.length >= 1 && pages.at(-1)![0] === 19 && pages.at(-1)![1] === 19, JSON.stringify(pages))
+  // The walk ends at its total: the 18 live entries, plus the expired ['gone', 1] while an
+  // index still lists it (with buckets, its index may hold nothing else and so expire whole).
+  const [seen, total] = pages.at(-1)!
+  assert.ok(pages.length >= 1 && seen === total && (total === 18 || total === 19), JSON.stringify(pages))
 })
 
 test('bad options are RangeErrors / TypeErrors before anything is sent', async ({ cache }) => {
