@@ -20,6 +20,7 @@ local rcall = redis.call
 -- @include now
 -- @include prune
 -- @include fixIndexExpiry
+-- @include indexWrites
 -- @include keyedRecord
 -- @include writeRecord
 
@@ -30,5 +31,5 @@ if rcall('EXISTS', KEYS[1]) == 1 then
 end
 local touched = {}
 writeRecord(1, n, ARGV[2], tonumber(ARGV[1]), now(), touched)
-for index in pairs(touched) do fixIndexExpiry(index) end
+settleIndexes(touched)
 return 1

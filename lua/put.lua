@@ -1,10 +1,11 @@
 #!lua
 --[[
-  Writes records: for each, prunes expired members (a bounded number per index) from every
-  index of its prefixes, adds the rest of its key to each of them scored with the record's
-  expiry, sets the value with the same expiry, then gives each index touched the expiry of
-  its longest-lived member. All records of one call or none: without flags, Redis refuses
-  the whole script under OOM before it runs.
+  Writes records: for each, scores the rest of its key in the index of every prefix with the
+  record's expiry and sets the value with the same expiry; an index that gains a member is
+  pruned of expired members (a bounded number) once. Then gives each index touched the
+  expiry of its longest-lived member, once per index (lua/includes/indexWrites.lua). All
+  records of one call or none: without flags, Redis refuses the whole script under OOM
+  before it runs.
 
   Input:
     KEYS    per record, in order: its value key, then the index keys of its prefixes of
@@ -19,6 +20,7 @@ local rcall = redis.call
 -- @include now
 -- @include prune
 -- @include fixIndexExpiry
+-- @include indexWrites
 -- @include writeRecord
 
 local at = now()
@@ -32,5 +34,5 @@ for a = 1, #ARGV, 3 do
   written = written + 1
 end
 
-for index in pairs(touched) do fixIndexExpiry(index) end
+settleIndexes(touched)
 return written

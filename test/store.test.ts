@@ -4,6 +4,7 @@
  */
 import { once } from 'node:events'
 import * as assert from 'uvu/assert'
+import type { Redis } from 'ioredis'
 import { ANY, CacheOperationError, type CacheDecodeError, REST, RedisCache } from '../src/index.js'
 import { redisSuite, rejects, sleep, snapshot, oneBucket, onSingle } from './helpers.js'
 
@@ -191,6 +192,36 @@ oneBucket(test)('records without ttl never expire, nor do their indexes', async 
   assert.is(await admin.pttl('{test}:a:#'), -1)
   assert.is(await admin.pttl('{test}:#'), -1)
   assert.equal(await admin.zrange('{test}:a:#', '0', '-1', 'WITHSCORES'), ['b', 'inf'])
+})
+
+/** Whether every index of the namespace expires exactly when its longest-lived member does. */
+async function indexesExpireAtTop(admin: Redis, namespace: string): Promise<string[]> {
+  const wrong: string[] = []
+  for (const index of await admin.keys(`{${namespace}}:*#`)) {
+    const top = await admin.zrange(index, '-1', '-1', 'WITHSCORES')
+    const at = Number(await admin.call('PEXPIRETIME', index))
+    if (top[1] === 'inf' ? at !== -1 : at !== Number(top[1])) wrong.push(`${index}: expires ${at}, top ${top[1]}`)
+  }
+  return wrong
+}
+
+oneBucket(test)("an index expires at its longest-lived member's expiry as writes move it down and up", async ({ cache, admin }) => {
+  const store = cache({ namespace: 'test' })
+  const steps: Array<[string, () => Promise<unknown>]> = [
+    ['a long record', () => store.put(['u', 1, 's', 'a'], 1, { ttl: 600_000 })],
+    ['a shorter one beside it', () => store.put(['u', 1, 's', 'b'], 1, { ttl: 300_000 })],
+    ['the longest rewritten shorter: the index follows it down', () => store.put(['u', 1, 's', 'a'], 1, { ttl: 60_000 })],
+    ['both in one call, the top going down again', () => store.putMany([[['u', 1, 's', 'b'], 1], [['u', 1, 's', 'c'], 1]], { ttl: 30_000 })],
+    ['one that never expires', () => store.put(['u', 1, 's', 'd'], 1, { ttl: Infinity })],
+    ['it gets a ttl: the index expires again', () => store.put(['u', 1, 's', 'd'], 1, { ttl: 90_000 })],
+    ['touch moves the top down', () => store.touch(['u', 1, 's', 'd'], 10_000)],
+    ['a record that wins, added through add()', () => store.add(['u', 1, 's', 'e'], 1, { ttl: 900_000 })],
+    ['delete of the top member', () => store.delete(['u', 1, 's', 'e'])],
+  ]
+  for (const [step, run] of steps) {
+    await run()
+    assert.equal(await indexesExpireAtTop(admin, 'test'), [], step)
+  }
 })
 
 oneBucket(test)('clear removes this namespace and nothing else', async ({ cache, admin }) => {

@@ -13,13 +13,23 @@ local function keyedListed(k, n)
 end
 
 -- Removes the record: its value and its member in each index, then gives each index the
--- expiry of its longest-lived remaining member. Returns 1 when a value was removed, else 0.
+-- expiry of its longest-lived remaining member. The value's own expiry is the member's score
+-- (written together), so an index whose expiry is later lost a member that was not its top,
+-- and keeps its expiry without reading its top. Returns 1 when a value was removed, else 0.
 local function keyedRemove(k, n)
   local key = KEYS[k]
+  local expires = rcall('PEXPIRETIME', key)
   local removed = rcall('UNLINK', key)
   for i = k + 1, k + n do
-    rcall('ZREM', KEYS[i], string.sub(key, #KEYS[i]))
-    fixIndexExpiry(KEYS[i])
+    local index = KEYS[i]
+    if rcall('ZREM', index, string.sub(key, #index)) == 1 then
+      if expires < 0 then
+        fixIndexExpiry(index)
+      else
+        local indexExpires = rcall('PEXPIRETIME', index)
+        if indexExpires >= 0 and expires >= indexExpires then fixIndexExpiry(index) end
+      end
+    end
   end
   return removed
 end
