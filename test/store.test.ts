@@ -5,7 +5,7 @@
 import { once } from 'node:events'
 import * as assert from 'uvu/assert'
 import type { Redis } from 'ioredis'
-import { ANY, CacheOperationError, type CacheDecodeError, REST, RedisCache } from '../src/index.js'
+import { ANY, CacheOperationError, type CacheDecodeError, REST, RedisCache, type Key } from '../src/index.js'
 import { redisSuite, rejects, sleep, snapshot, oneBucket, onSingle } from './helpers.js'
 
 const test = redisSuite('store')
@@ -235,6 +235,22 @@ oneBucket(test)('clear removes this namespace and nothing else', async ({ cache,
   assert.equal(await store.all([REST]), [])
   assert.equal((await admin.keys('*')).sort(), ['test:not-ours', '{other}:#', '{other}:b:#', '{other}:b:1:#', '{other}:b:1:c', '{test}'].sort())
   assert.is(await other.get(['b', 1, 'c']), 'kept')
+})
+
+test('deleteAll of a prefix then ANY walks by rank until a longer key shows up, then by ZSCAN: exactly the matching records go', async ({ cache }) => {
+  const store = cache({ namespace: 'test' })
+  // 1,200 two-part records, and 300 longer keys under the same prefix whose expiries fall
+  // among theirs (so they show up part-way through a walk by rank), over many pages.
+  await store.putMany(Array.from({ length: 1200 }, (_, i): [Key, unknown] => [['m', i], i]), { ttl: 60_000 })
+  await store.putMany(Array.from({ length: 300 }, (_, i): [Key, unknown] => [['m', i, 'x'], i]), { ttl: 60_000 })
+  await store.putMany(Array.from({ length: 1200 }, (_, i): [Key, unknown] => [['m', i + 1200], i]), { ttl: 120_000 })
+  assert.is(await store.deleteAll(['m', ANY]), 2400)
+  assert.is(await store.count(['m', REST]), 300)
+  assert.equal((await store.keys(['m', ANY, 'x'])).length, 300)
+  assert.ok((await store.verify()).ok)
+  assert.is(await store.deleteAll(['m', REST]), 300)
+  assert.is(await store.count([REST]), 0)
+  assert.ok((await store.verify()).ok)
 })
 
 test('clear and deleteAll work over many pages', async ({ cache, admin }) => {

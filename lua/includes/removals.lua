@@ -2,13 +2,15 @@
 -- value key and its member in the index of every prefix of its key; flush() sends one UNLINK
 -- per 500 value keys and one ZREM per index per 500 members, gives each index it changed the
 -- expiry of its longest-lived remaining member, and returns how many values were removed.
--- base is the namespace's (or bucket's) '{ns}:'. Needs eachIndexEntry and fixIndexExpiry.
-local function removals(base)
+-- base is the namespace's (or bucket's) '{ns}:'; the index `skip` (optional) is left to
+-- the caller. Needs eachIndexEntry and fixIndexExpiry.
+local function removals(base, skip)
   local keys, members = {}, {}
   local batch = {}
   function batch.add(key)
     keys[#keys + 1] = key
     eachIndexEntry(base, key, function(index, member)
+      if index == skip then return end
       local list = members[index]
       if not list then
         list = {}
