@@ -384,17 +384,24 @@ for (const db of [DB.keyvOurs, DB.keyvRedis]) {
   }
   filler.disconnect()
 }
+// The namespace cleared holds exactly KEYV_KEYS records: its own Keyv namespace, beside the
+// get/set workloads' 'bench' namespace (which stays, among the others).
+const keyvClearOurs = new Keyv({ store: new KeyvPrefixCache({ redis: keyvOursClient }), namespace: 'clear' })
+const keyvClearRedis = new Keyv({ store: new KeyvRedis(`${url.replace(/\/\d*$/, '')}/${DB.keyvRedis}`, { namespace: 'clear' }), namespace: 'clear', useKeyPrefix: false })
 const clearKeyv = async (keyv: typeof keyvOurs, contender: Contender) => {
   for (let i = 0; i < KEYV_KEYS; i += 500) await keyv.setMany(Array.from({ length: 500 }, (_, j) => ({ key: `c:${i + j}`, value: 1, ttl: TTL })))
   const t0 = performance.now()
   await keyv.clear()
   record(`Keyv clear() of 10000 records beside ${others} other keys (ms)`, contender, performance.now() - t0)
   if ((await keyv.get('c:1')) !== undefined) throw new Error(`${contender} clear() left records`)
+  if ((await (contender === 'ours' ? keyvOurs : keyvRedis).get('user:0')) === undefined) throw new Error(`${contender} clear() removed another namespace's records`)
 }
 await alternate([
-  ['ours', () => clearKeyv(keyvOurs, 'ours')],
-  ['keyv-redis', () => clearKeyv(keyvRedis, 'keyv-redis')],
+  ['ours', () => clearKeyv(keyvClearOurs, 'ours')],
+  ['keyv-redis', () => clearKeyv(keyvClearRedis, 'keyv-redis')],
 ])
+await keyvClearRedis.disconnect()
+await keyvClearOurs.disconnect()
 await keyvOurs.disconnect()
 keyvOursClient.disconnect()
 await keyvRedis.disconnect()
@@ -411,10 +418,10 @@ const m = (workload: string, contender: Contender) => results[workload]?.[conten
 const top = levels[levels.length - 1] as number
 const bottom = levels[0] as number
 const ratios = [
-  { name: 'put, 64 callers: ours / seed', value: m('put, 64 callers (ops/s)', 'ours') / m('put, 64 callers (ops/s)', 'seed'), target: '>= 2', ok: (v: number) => v >= 2 },
+  { name: 'put, 64 callers: ours / seed', value: m('put, 64 callers (ops/s)', 'ours') / m('put, 64 callers (ops/s)', 'seed'), target: '>= 4', ok: (v: number) => v >= 4 },
   { name: 'put, 64 callers: ours / limit (redis-benchmark EVALSHA of the put script)', value: m('put, 64 callers (ops/s)', 'ours') / m('put, 64 callers (ops/s)', 'limit'), target: '>= 0.5', ok: (v: number) => v >= 0.5 },
-  { name: 'put, 64 callers: ours / limit pipelined (redis-benchmark -P 16; for information)', value: m('put, 64 callers (ops/s)', 'ours') / m('put, 64 connections x 16 pipelined (ops/s)', 'limit'), target: '', ok: () => true },
-  { name: 'sign-in flow: ours / seed', value: m('sign-in flow, 64 callers (flows/s)', 'ours') / m('sign-in flow, 64 callers (flows/s)', 'seed'), target: '>= 2.5', ok: (v: number) => v >= 2.5 },
+  { name: 'put, 64 callers: ours / limit pipelined (redis-benchmark -P 16 of the put script: the Redis thread\'s ceiling)', value: m('put, 64 callers (ops/s)', 'ours') / m('put, 64 connections x 16 pipelined (ops/s)', 'limit'), target: '>= 0.95', ok: (v: number) => v >= 0.95 },
+  { name: 'sign-in flow: ours / seed', value: m('sign-in flow, 64 callers (flows/s)', 'ours') / m('sign-in flow, 64 callers (flows/s)', 'seed'), target: '>= 5', ok: (v: number) => v >= 5 },
   { name: 'get, 64 callers: checked reads (evicting server) / plain GET (for information)', value: m('get, 64 callers, evicting server: checked reads (ops/s)', 'ours') / m('get, 64 callers (ops/s)', 'ours'), target: '', ok: () => true },
   { name: 'sign-in flow: checked reads (evicting server) / plain reads (for information)', value: m('sign-in flow, 64 callers, evicting server: checked reads (flows/s)', 'ours') / m('sign-in flow, 64 callers (flows/s)', 'ours'), target: '', ok: () => true },
   { name: 'Keyv get, 64 callers: ours / @keyv/redis', value: m('Keyv get, 64 callers (ops/s)', 'ours') / m('Keyv get, 64 callers (ops/s)', 'keyv-redis'), target: '>= 0.9', ok: (v: number) => v >= 0.9 },
