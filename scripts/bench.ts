@@ -22,6 +22,7 @@ import { KeyvPrefixCache } from '../src/keyv/index.js'
 import { SeedCache } from './baselines/seed-pipeline.js'
 import { ScanCache } from './baselines/scan-listing.js'
 import { benchSessions } from './bench-sessions.js'
+import { profile, type Profile } from './bench-profile.js'
 import { startCluster } from './embedded-cluster.js'
 import { startRedis, type EmbeddedRedis } from './embedded-redis.js'
 
@@ -129,6 +130,12 @@ async function alternate(contenders: Array<[Contender, () => Promise<void>]>) {
   }
 }
 
+/** One extra run of a contender's workload, profiled (bench-profile.ts): where its time goes. */
+const profiles: Array<{ workload: string; contender: Contender; profile: Profile }> = []
+async function profiled(workload: string, contender: Contender, op: () => Promise<unknown>) {
+  profiles.push({ workload, contender, profile: await profile(admin, () => throughput(roundMs * 2, CALLERS, op)) })
+}
+
 // --- the server's ceiling: redis-benchmark -------------------------------------------
 
 const putLua = loadScript('put')
@@ -181,6 +188,8 @@ await alternate([
   ['limit', async () => record('put, 64 callers (ops/s)', 'limit', await limit('put (EVALSHA)'))],
 ])
 await alternate([['limit', async () => record('put, 64 connections x 16 pipelined (ops/s)', 'limit', await limit('put (EVALSHA, -P 16)'))]])
+await profiled('put', 'ours', putOurs)
+await profiled('put', 'seed', putSeed)
 
 log('get with 64 callers')
 const getKeys: Key[] = Array.from({ length: 10_000 }, (_, i) => ['user', i, 'session', 's'])
@@ -196,6 +205,7 @@ await alternate([
   ['limit', async () => record('get, 64 callers (ops/s)', 'limit', await limit('GET'))],
 ])
 await alternate([['limit', async () => record('SET, 64 callers (ops/s)', 'limit', await limit('SET'))]])
+await profiled('get', 'ours', () => ours.get(getKeys[random(getKeys.length)] as Key))
 
 log('sign-in flow with 64 callers')
 /** Pow's hot path: write the 3 credentials records, list the user's sessions, read them, revoke one. */
@@ -223,6 +233,8 @@ await alternate([
   ['ours', async () => record('sign-in flow, 64 callers, evicting server: checked reads (flows/s)', 'ours', await throughput(roundMs, CALLERS, signInChecked))],
   ['seed', async () => record('sign-in flow, 64 callers (flows/s)', 'seed', await throughput(roundMs, CALLERS, signInSeed))],
 ])
+await profiled('sign-in flow', 'ours', signInOurs)
+await profiled('sign-in flow', 'seed', signInSeed)
 
 // --- all() latency and memory as the namespace grows ------------------------------------------
 
@@ -372,6 +384,10 @@ await alternate([
   ['ours', async () => record('Keyv set, 64 callers (ops/s)', 'ours', await throughput(roundMs, CALLERS, () => keyvOurs.set(keyvKey(), keyvValue, TTL)))],
   ['keyv-redis', async () => record('Keyv set, 64 callers (ops/s)', 'keyv-redis', await throughput(roundMs, CALLERS, () => keyvRedis.set(keyvKey(), keyvValue, TTL)))],
 ])
+await profiled('Keyv get', 'ours', () => keyvOurs.get(keyvKey()))
+await profiled('Keyv get', 'keyv-redis', () => keyvRedis.get(keyvKey()))
+await profiled('Keyv set', 'ours', () => keyvOurs.set(keyvKey(), keyvValue, TTL))
+await profiled('Keyv set', 'keyv-redis', () => keyvRedis.set(keyvKey(), keyvValue, TTL))
 // clear(): 10k records of the namespace, while the same database holds `records` other keys.
 const others = records
 log(`  filling ${others} other keys beside each contender's namespace`)
@@ -458,13 +474,18 @@ const lines = [
   ...levels.map((level) => `| memory per record at ${level} records (bytes) | ${contenders.map((c) => fmt(memory[`${level}`]?.[c as 'ours'])).join(' | ')} |`),
   ...Object.entries(clusterShares).map(([buckets, shares]) => `| cluster, ${buckets} bucket(s): share of commands per master | ${shares.map((x) => `${(x * 100).toFixed(0)}%`).join(' / ')} | | | | |`),
   '',
+  `| profile: one run of ${roundMs * 2} ms, ${CALLERS} callers | ops/s | Node CPU µs/op | Redis CPU µs/op | write syscalls/op | scripts/op | other Redis commands/op | Redis-CPU ceiling (ops/s) | ops/s / ceiling |`,
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...profiles.map(({ workload, contender, profile: p }) =>
+    `| ${workload}: ${contender} | ${fmt(p.rate)} | ${fmt(p.nodeMicros)} | ${fmt(p.redisMicros)} | ${p.writes === undefined ? '' : fmt(p.writes)} | ${fmt(p.scripts)} | ${fmt(p.commands)} | ${fmt(p.redisCeiling)} | ${fmt(p.rate / p.redisCeiling)} |`),
+  '',
   '| ratio | value | target | met |',
   '|---|---:|---|---|',
   ...ratios.map((r) => `| ${r.name} | ${r.value} | ${r.target} | ${r.target ? (r.met ? 'yes' : '**no**') : ''} |`),
 ]
 console.log(lines.join('\n'))
 mkdirSync(outDir, { recursive: true })
-writeFileSync(`${outDir}/results.json`, JSON.stringify({ date: new Date().toISOString(), machine, settings, results, memoryPerRecord: memory, clusterCommandShare: clusterShares, ratios }, null, 2) + '\n')
+writeFileSync(`${outDir}/results.json`, JSON.stringify({ date: new Date().toISOString(), machine, settings, results, memoryPerRecord: memory, clusterCommandShare: clusterShares, profiles, ratios }, null, 2) + '\n')
 writeFileSync(`${outDir}/results.md`, `# Benchmark results\n\n${lines.join('\n')}\n`)
 log(`wrote ${outDir}/results.json and ${outDir}/results.md`)
 

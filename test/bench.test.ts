@@ -35,6 +35,16 @@ test('bench --quick completes on a tiny size and reports every workload and rati
     assert.ok(results.results[workload]?.ours?.median > 0 && results.results[workload]?.['connect-redis']?.median > 0, workload)
   }
   for (const ratio of results.ratios) assert.ok(Number.isFinite(ratio.value), ratio.name)
+  // The profiles: CPU on both sides, and the commands counted per operation (one put script
+  // per put; the seed sends no script).
+  const profiles = new Map<string, { nodeMicros: number; redisMicros: number; scripts: number; commands: number }>(results.profiles.map((p: { workload: string; contender: string; profile: never }) => [`${p.workload}: ${p.contender}`, p.profile]))
+  for (const name of ['put: ours', 'put: seed', 'get: ours', 'sign-in flow: ours', 'sign-in flow: seed', 'Keyv get: ours', 'Keyv set: keyv-redis']) {
+    const p = profiles.get(name)
+    assert.ok(p && p.nodeMicros > 0 && p.redisMicros > 0 && p.commands > 0, name)
+  }
+  assert.ok(Math.abs(profiles.get('put: ours')!.scripts - 1) < 0.05, 'one script per put')
+  assert.is(profiles.get('put: seed')!.scripts, 0)
+  assert.ok(Math.abs(profiles.get('sign-in flow: ours')!.scripts - 3) < 0.1, 'three scripts per sign-in flow')
   assert.match(readFileSync(join(out, 'results.md'), 'utf8'), /\| ratio \| value \| target \| met \|/)
 })
 

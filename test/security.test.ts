@@ -32,7 +32,7 @@ function keysOf(args: string[]): string[] {
     }
     case 'mget': case 'exists': case 'unlink': case 'del':
       return rest
-    case 'get': case 'set': case 'pttl': case 'zadd': case 'zrem': case 'zremrangebyscore': case 'zrange': case 'zscan':
+    case 'get': case 'set': case 'pttl': case 'zadd': case 'zrem': case 'zremrangebyscore': case 'zremrangebyrank': case 'zrange': case 'zscan':
     case 'zscore': case 'pexpireat': case 'persist': case 'pexpiretime':
       return rest.slice(0, 1)
     default:
