@@ -38,33 +38,59 @@ function pageKeys(base: string, compiled: CompiledPattern): string[] {
   return [indexKey(base, compiled.prefix), indexKey(base, [])]
 }
 
+/** Where a listing is: the bucket being read, its ZSCAN cursor, the member to resume after. */
+interface ListingState {
+  bucket: number
+  cursor: string
+  after: string
+  seen: Set<string>
+}
+
 /**
- * The matching records as [decoded parts, stored value text (undefined without values)].
- * A page holds at most `count` records and ends once its values pass LIMITS.pageBytes; a
- * page cut short inside one ZSCAN page resumes after the member it reached. A member that
- * ZSCAN returns twice is yielded once.
+ * One page of the matching records, as [decoded parts, stored value text (undefined without
+ * values)], and the state moved on; null once every bucket is read. A page holds at most
+ * `count` records and ends once its values pass LIMITS.pageBytes; a page cut short inside
+ * one ZSCAN page resumes after the member it reached. A member that ZSCAN returns twice is
+ * listed once.
  */
+async function nextPage(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, options: ListOptions, prefix: KeyPart[], buckets: readonly number[], state: ListingState): Promise<Array<[KeyPart[], string | undefined]> | null> {
+  const bucket = buckets[state.bucket]
+  if (bucket === undefined) return null
+  const base = ctx.layout.bases[bucket] as string
+  const head = [state.cursor, state.after, options.count, LIMITS.pageBytes, options.checked ? '1' : '0', options.values ? '1' : '0']
+  const reply = (await ctx.script(operation, pattern, 'page', pageKeys(base, compiled), pageArgs(compiled, head))) as string[]
+  state.cursor = reply[0] as string
+  state.after = reply[1] as string
+  if (state.cursor === '0' && state.after === '') Object.assign(state, { bucket: state.bucket + 1, cursor: '0', after: '', seen: new Set<string>() })
+  const step = options.values ? 2 : 1
+  const page: Array<[KeyPart[], string | undefined]> = []
+  for (let i = 2; i < reply.length; i += step) {
+    const member = reply[i] as string
+    if (state.seen.has(member)) continue
+    state.seen.add(member)
+    page.push([prefix.concat(member.split(':').map(decodePart)), options.values ? (reply[i + 1] as string) : undefined])
+  }
+  return page
+}
+
+const startListing = (): ListingState => ({ bucket: 0, cursor: '0', after: '', seen: new Set<string>() })
+
+/** The matching records, page by page as the caller pulls them (iterate). */
 export async function* matching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, options: ListOptions): AsyncGenerator<[KeyPart[], string | undefined]> {
   const prefix = decodeParts(compiled.prefix)
-  const step = options.values ? 2 : 1
-  for (const bucket of ctx.layout.bucketsOf(compiled)) {
-    const base = ctx.layout.bases[bucket] as string
-    const seen = new Set<string>()
-    let cursor = '0'
-    let after = ''
-    do {
-      const head = [cursor, after, options.count, LIMITS.pageBytes, options.checked ? '1' : '0', options.values ? '1' : '0']
-      const reply = (await ctx.script(operation, pattern, 'page', pageKeys(base, compiled), pageArgs(compiled, head))) as string[]
-      cursor = reply[0] as string
-      after = reply[1] as string
-      for (let i = 2; i < reply.length; i += step) {
-        const member = reply[i] as string
-        if (seen.has(member)) continue
-        seen.add(member)
-        yield [prefix.concat(member.split(':').map(decodePart)), options.values ? (reply[i + 1] as string) : undefined]
-      }
-    } while (cursor !== '0' || after !== '')
-  }
+  const buckets = ctx.layout.bucketsOf(compiled)
+  const state = startListing()
+  for (let page; (page = await nextPage(ctx, operation, pattern, compiled, options, prefix, buckets, state)); ) yield* page
+}
+
+/** Every matching record at once (all, keys): the same pages as matching(), without a generator. */
+export async function allMatching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, options: ListOptions): Promise<Array<[KeyPart[], string | undefined]>> {
+  const prefix = decodeParts(compiled.prefix)
+  const buckets = ctx.layout.bucketsOf(compiled)
+  const state = startListing()
+  const found: Array<[KeyPart[], string | undefined]> = []
+  for (let page; (page = await nextPage(ctx, operation, pattern, compiled, options, prefix, buckets, state)); ) found.push(...page)
+  return found
 }
 
 /** Removes every matching record, each whole; resolves how many were removed. */

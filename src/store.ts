@@ -15,7 +15,7 @@ import { internals, type CacheInternals } from './internals.js'
 import { decodeParts, encodeKey, keyFromParts, type Key } from './keys.js'
 import { recordKeys, valueKey } from './layout.js'
 import { LIMITS } from './limits.js'
-import { countMatching, deleteMatching, matching, type ListingContext } from './listing.js'
+import { allMatching, countMatching, deleteMatching, matching, type ListingContext } from './listing.js'
 import {
   DEFAULTS,
   checkCount,
@@ -292,8 +292,12 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.#open()
     const compiled = compilePattern(pattern)
     if (compiled.exact) return this.#exact('all', pattern, compiled)
+    const checked = await this.#checked('all', pattern)
     const found: Array<{ parts: KeyPart[]; value: unknown }> = []
-    for await (const [parts, value] of this.#records('all', pattern, compiled, DEFAULTS.bulkCount)) found.push({ parts, value })
+    for (const [parts, text] of await allMatching(this.#listing, 'all', pattern, compiled, { count: DEFAULTS.bulkCount, checked, values: true })) {
+      const value = this.#listedValue('all', pattern, parts, text as string)
+      if (value !== UNREADABLE) found.push({ parts, value })
+    }
     found.sort((a, b) => compareKeys(a.parts, b.parts))
     return found.map(({ parts, value }) => [keyFromParts(parts), value])
   }
@@ -604,18 +608,25 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   async *#records(operation: Operation, pattern: unknown, compiled: CompiledPattern, count: number): AsyncGenerator<[KeyPart[], unknown]> {
     const checked = await this.#checked(operation, pattern)
     for await (const [parts, text] of matching(this.#listing, operation, pattern, compiled, { count, checked, values: true })) {
-      let value: unknown
-      try {
-        value = this.#decode(operation, pattern, keyFromParts(parts), text as string)
-      } catch (error) {
-        // One unreadable record does not make its whole prefix unreadable: it is skipped
-        // and reported; get() of its key still rejects with the error.
-        this.#report(error as CacheDecodeError)
-        continue
-      }
-      yield [parts, value]
+      const value = this.#listedValue(operation, pattern, parts, text as string)
+      if (value !== UNREADABLE) yield [parts, value]
+    }
+  }
+
+  /**
+   * A listed record's decoded value, or UNREADABLE: one unreadable record does not make its
+   * whole prefix unreadable: it is skipped and reported; get() of its key still rejects.
+   */
+  #listedValue(operation: Operation, pattern: unknown, parts: KeyPart[], text: string): unknown {
+    try {
+      return this.#decode(operation, pattern, keyFromParts(parts), text)
+    } catch (error) {
+      this.#report(error as CacheDecodeError)
+      return UNREADABLE
     }
   }
 }
 
 const flag = (on: boolean) => (on ? '1' : '0')
+/** What #listedValue answers for a record that cannot be decoded. */
+const UNREADABLE = Symbol('unreadable')
