@@ -1,26 +1,25 @@
 -- Scores members in indexes and then gives each index the expiry of its longest-lived
 -- member, in few calls: the expiry is settled once per index per run, from the highest
 -- score written (PEXPIREAT ... GT), and only an index whose top may have gone down (a member
--- rescored lower, or the index new or never-expiring) reads its top member.
+-- rescored lower) or that may be new (a member added, and no expiry) reads its top member.
 --   local writes = {}
 --   scoreIn(writes, index, member, score, at, lowers)   -- any number of times
 --   settleIndexes(writes)                        -- once, at the end
 -- score is a string: the expiry in epoch ms, or '+inf'; at is the server's clock; lowers()
 -- answers whether a member already listed may have had a higher score (asked only when the
--- ZADD rescored a member). An index
--- is pruned (a bounded number of expired members) the first time a write in this run adds a
--- member to it: an index grows only when a member is added, and the page script prunes
--- what writes leave. Needs prune and fixIndexExpiry.
+-- ZADD rescored a member). An index is pruned (a bounded number of expired members) the
+-- first time a write in this run adds a member to it: an index grows only when a member is
+-- added, and the page script prunes what writes leave. Needs prune and fixIndexExpiry.
 local function scoreIn(writes, index, member, score, at, lowers)
   local w = writes[index]
   if not w then
-    w = { top = -1, topText = nil, rescored = false, pruned = false }
+    w = { top = -1, topText = nil, lowered = false, added = false }
     writes[index] = w
   end
   if rcall('ZADD', index, score, member) == 0 then
-    if lowers() then w.rescored = true end
-  elseif not w.pruned then
-    w.pruned = true
+    if lowers() then w.lowered = true end
+  elseif not w.added then
+    w.added = true
     prune(index, at)
   end
   local s = score == '+inf' and math.huge or tonumber(score)
@@ -36,8 +35,9 @@ local function settleIndexes(writes)
       rcall('PERSIST', index)
     elseif rcall('PEXPIREAT', index, w.topText, 'GT') == 0 then
       -- Not later than the index's expiry, or the index has none (new, or a member never
-      -- expires): unchanged unless a member was rescored lower or the index has no expiry yet.
-      if w.rescored or rcall('PEXPIRETIME', index) < 0 then fixIndexExpiry(index) end
+      -- expires): unchanged unless a member was rescored lower, or the index is new (only
+      -- possible when this run added a member to it: one it only rescored existed before).
+      if w.lowered or (w.added and rcall('PEXPIRETIME', index) < 0) then fixIndexExpiry(index) end
     end
   end
 end
