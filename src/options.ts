@@ -63,7 +63,7 @@ export interface RedisCacheOptions<W extends WriteMode = WriteMode> {
   eviction?: EvictionMode
   /**
    * Coalesce the commands the store sends in one turn of the event loop into one socket
-   * write (see connection.ts coalesceWrites). Default true; single-server clients only.
+   * write (see connection.ts coalesceWrites). Default true; on a Cluster client, per node connection.
    */
   coalesceWrites?: boolean
 }

@@ -1,14 +1,14 @@
 /**
  * The client the store talks through: commands of one turn of the event loop leave in a few
  * socket writes, one per COALESCE_CALLS calls (coalesceWrites), on a client the store made
- * and on one passed in; a client
+ * and on one passed in, and on a Cluster client's node connections (cluster suite); a client
  * made with lazyConnect is connected by the first call.
  */
-import { Redis } from 'ioredis'
+import { Redis, type Cluster } from 'ioredis'
 import * as assert from 'uvu/assert'
 import { COALESCE_CALLS } from '../src/connection.js'
 import { RedisCache } from '../src/index.js'
-import { onSingle, redisSuite } from './helpers.js'
+import { onSingle, redisSuite, TARGET } from './helpers.js'
 
 const test = redisSuite('connection')
 
@@ -58,6 +58,24 @@ onSingle(test)('a store made from a URL coalesces too, and a lazyConnect client 
     assert.is(lazy.status, 'ready')
   } finally {
     lazy.disconnect()
+  }
+})
+
+/** Counts the writes of every node socket of a Cluster client. */
+function countClusterWrites(cluster: Cluster): { readonly count: number } {
+  const counters = cluster.nodes('all').map((node) => countWrites(node))
+  return { get count() { return counters.reduce((sum, c) => sum + c.count, 0) } }
+}
+
+;(TARGET === 'cluster' ? test : test.skip)("on a Cluster client, the node connections' writes are coalesced too; without, about one write each", async ({ cache }) => {
+  for (const [coalesceWrites, check] of [[true, (n: number) => n <= MOST], [false, (n: number) => n >= 10]] as const) {
+    const store = cache({ coalesceWrites })
+    await store.put('k', 1)
+    await Promise.all(Array.from({ length: 20 }, () => store.get('k'))) // every node connected
+    const writes = countClusterWrites(store.redis as Cluster)
+    const answers = await Promise.all(Array.from({ length: 50 }, () => store.get('k')))
+    assert.equal(answers, Array(50).fill(1))
+    assert.ok(check(writes.count), `${writes.count} writes for 50 calls (coalesceWrites: ${coalesceWrites})`)
   }
 })
 

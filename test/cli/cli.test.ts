@@ -123,7 +123,12 @@ test('watch without a terminal prints one JSON line per change', async (ctx) => 
   if (!exited) child.kill('SIGKILL')
   assert.ok(exited, 'watch exits after SIGINT')
   const events = output.trim().split('\n').map((line) => JSON.parse(line)).map((e) => [e.event, e.key, e.value ?? null])
-  assert.equal(events, [['added', ['job', 1], 'queued'], ['changed', ['job', 1], 'running'], ['added', ['job', 2], 'queued'], ['removed', ['job', 1], null]])
+  // The two writes between the first and last change usually land in one refresh, whose
+  // lines follow the listing's order (bucket by bucket with buckets): either order is right.
+  assert.is(events.length, 4, JSON.stringify(events))
+  assert.equal(events[0], ['added', ['job', 1], 'queued'])
+  assert.equal(events.slice(1, 3).map((e) => JSON.stringify(e)).sort(), [['added', ['job', 2], 'queued'], ['changed', ['job', 1], 'running']].map((e) => JSON.stringify(e)))
+  assert.equal(events[3], ['removed', ['job', 1], null])
 })
 
 const hasTmux = (() => { try { execFileSync('tmux', ['-V']); return true } catch { return false } })()
