@@ -59,9 +59,6 @@ async function nextPage(ctx: ListingContext, operation: Operation, pattern: unkn
   const base = ctx.layout.bases[bucket] as string
   const head = [state.cursor, state.after, options.count, LIMITS.pageBytes, options.checked ? '1' : '0', options.values ? '1' : '0']
   const reply = (await ctx.script(operation, pattern, 'page', pageKeys(base, compiled), pageArgs(compiled, head))) as string[]
-  state.cursor = reply[0] as string
-  state.after = reply[1] as string
-  if (state.cursor === '0' && state.after === '') Object.assign(state, { bucket: state.bucket + 1, cursor: '0', after: '', seen: new Set<string>() })
   const step = options.values ? 2 : 1
   const page: Array<[KeyPart[], string | undefined]> = []
   for (let i = 2; i < reply.length; i += step) {
@@ -70,6 +67,10 @@ async function nextPage(ctx: ListingContext, operation: Operation, pattern: unkn
     state.seen.add(member)
     page.push([prefix.concat(member.split(':').map(decodePart)), options.values ? (reply[i + 1] as string) : undefined])
   }
+  // The bucket's listing is complete: the next page starts the next bucket (members seen are
+  // per bucket: a record is in one bucket).
+  if (reply[0] === '0' && reply[1] === '') Object.assign(state, { bucket: state.bucket + 1, cursor: '0', after: '', seen: new Set<string>() })
+  else Object.assign(state, { cursor: reply[0], after: reply[1] })
   return page
 }
 
