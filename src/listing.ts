@@ -38,59 +38,56 @@ function pageKeys(base: string, compiled: CompiledPattern): string[] {
   return [indexKey(base, compiled.prefix), indexKey(base, [])]
 }
 
-/** Where a listing is: the bucket being read, its ZSCAN cursor, the member to resume after. */
-interface ListingState {
-  bucket: number
-  cursor: string
-  after: string
-  seen: Set<string>
-}
+type Listed = [KeyPart[], string | undefined]
 
 /**
- * One page of the matching records, as [decoded parts, stored value text (undefined without
- * values)], and the state moved on; null once every bucket is read. A page holds at most
- * `count` records and ends once its values pass LIMITS.pageBytes; a page cut short inside
- * one ZSCAN page resumes after the member it reached. A member that ZSCAN returns twice is
- * listed once.
+ * Reads the matching records a page at a time: each call of the answer reads one page, as
+ * [decoded parts, stored value text (undefined without values)], and answers null once every
+ * bucket is read. A page holds at most `count` records and ends once its values pass
+ * LIMITS.pageBytes; a page cut short inside one ZSCAN page resumes after the member it
+ * reached. A member that ZSCAN returns twice is listed once (per bucket: a record is in one).
  */
-async function nextPage(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, options: ListOptions, prefix: KeyPart[], buckets: readonly number[], state: ListingState): Promise<Array<[KeyPart[], string | undefined]> | null> {
-  const bucket = buckets[state.bucket]
-  if (bucket === undefined) return null
-  const base = ctx.layout.bases[bucket] as string
-  const head = [state.cursor, state.after, options.count, LIMITS.pageBytes, options.checked ? '1' : '0', options.values ? '1' : '0']
-  const reply = (await ctx.script(operation, pattern, 'page', pageKeys(base, compiled), pageArgs(compiled, head))) as string[]
+function pager(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, options: ListOptions): () => Promise<Listed[] | null> {
+  const prefix = decodeParts(compiled.prefix)
+  const buckets = ctx.layout.bucketsOf(compiled)
   const step = options.values ? 2 : 1
-  const page: Array<[KeyPart[], string | undefined]> = []
-  for (let i = 2; i < reply.length; i += step) {
-    const member = reply[i] as string
-    if (state.seen.has(member)) continue
-    state.seen.add(member)
-    page.push([prefix.concat(member.split(':').map(decodePart)), options.values ? (reply[i + 1] as string) : undefined])
+  let b = 0
+  let cursor = '0'
+  let after = ''
+  let seen = new Set<string>()
+  return async () => {
+    const bucket = buckets[b]
+    if (bucket === undefined) return null
+    const head = [cursor, after, options.count, LIMITS.pageBytes, options.checked ? '1' : '0', options.values ? '1' : '0']
+    const reply = (await ctx.script(operation, pattern, 'page', pageKeys(ctx.layout.bases[bucket] as string, compiled), pageArgs(compiled, head))) as string[]
+    const page: Listed[] = []
+    for (let i = 2; i < reply.length; i += step) {
+      const member = reply[i] as string
+      if (seen.has(member)) continue
+      seen.add(member)
+      page.push([prefix.concat(member.split(':').map(decodePart)), options.values ? (reply[i + 1] as string) : undefined])
+    }
+    cursor = reply[0] as string
+    after = reply[1] as string
+    if (cursor === '0' && after === '') {
+      b++
+      seen = new Set<string>()
+    }
+    return page
   }
-  // The bucket's listing is complete: the next page starts the next bucket (members seen are
-  // per bucket: a record is in one bucket).
-  if (reply[0] === '0' && reply[1] === '') Object.assign(state, { bucket: state.bucket + 1, cursor: '0', after: '', seen: new Set<string>() })
-  else Object.assign(state, { cursor: reply[0], after: reply[1] })
-  return page
 }
-
-const startListing = (): ListingState => ({ bucket: 0, cursor: '0', after: '', seen: new Set<string>() })
 
 /** The matching records, page by page as the caller pulls them (iterate). */
-export async function* matching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, options: ListOptions): AsyncGenerator<[KeyPart[], string | undefined]> {
-  const prefix = decodeParts(compiled.prefix)
-  const buckets = ctx.layout.bucketsOf(compiled)
-  const state = startListing()
-  for (let page; (page = await nextPage(ctx, operation, pattern, compiled, options, prefix, buckets, state)); ) yield* page
+export async function* matching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, options: ListOptions): AsyncGenerator<Listed> {
+  const next = pager(ctx, operation, pattern, compiled, options)
+  for (let page; (page = await next()); ) yield* page
 }
 
-/** Every matching record at once (all, keys): the same pages as matching(), without a generator. */
-export async function allMatching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, options: ListOptions): Promise<Array<[KeyPart[], string | undefined]>> {
-  const prefix = decodeParts(compiled.prefix)
-  const buckets = ctx.layout.bucketsOf(compiled)
-  const state = startListing()
-  const found: Array<[KeyPart[], string | undefined]> = []
-  for (let page; (page = await nextPage(ctx, operation, pattern, compiled, options, prefix, buckets, state)); ) found.push(...page)
+/** Every matching record at once (all): the same pages as matching(), without a generator. */
+export async function allMatching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, options: ListOptions): Promise<Listed[]> {
+  const next = pager(ctx, operation, pattern, compiled, options)
+  const found: Listed[] = []
+  for (let page; (page = await next()); ) found.push(...page)
   return found
 }
 
