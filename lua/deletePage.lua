@@ -39,27 +39,25 @@ local size = tonumber(ARGV[2])
 local byRank = cursor == 'r' or (cursor == '0' and ((rest and #tail == 0) or (not rest and #tail == 1 and tail[1] == '')))
 if byRank then
   local members = rcall('ZRANGE', index, 0, size - 1)
-  local all = true
+  local matched = {}
   for i = 1, #members do
-    if not matchMember(members[i], rest, tail) then all = false break end
+    if matchMember(members[i], rest, tail) then matched[#matched + 1] = base .. members[i] end
   end
-  if all then
-    local batch = removals(namespaceBase, index)
-    for i = 1, #members do batch.add(base .. members[i]) end
-    local removed = batch.flush()
-    -- The lowest-scored members went: the rest (if any) keeps its top, and the index's
-    -- expiry with it.
-    if #members > 0 then rcall('ZREMRANGEBYRANK', index, 0, #members - 1) end
-    if #members < size then return { '0', removed } end
-    return { 'r', removed }
+  local all = #matched == #members
+  -- When all matched, this index's members go by rank below, not one by one.
+  local batch = removals(namespaceBase, all and index or nil)
+  for i = 1, #matched do batch.add(matched[i]) end
+  local removed = batch.flush()
+  if not all then
+    -- A member that does not match (a longer key under the prefix): the rest of the index
+    -- is walked with ZSCAN.
+    return { 's0', removed }
   end
-  -- A member that does not match (a longer key under the prefix): the matching ones of
-  -- this page go, and the rest of the index is walked with ZSCAN.
-  local batch = removals(namespaceBase)
-  for i = 1, #members do
-    if matchMember(members[i], rest, tail) then batch.add(base .. members[i]) end
-  end
-  return { 's0', batch.flush() }
+  -- The lowest-scored members went: the rest (if any) keeps its top, and the index's
+  -- expiry with it.
+  if #members > 0 then rcall('ZREMRANGEBYRANK', index, 0, #members - 1) end
+  if #members < size then return { '0', removed } end
+  return { 'r', removed }
 end
 
 local page = rcall('ZSCAN', index, (string.gsub(cursor, '^s', '')), 'COUNT', size)
