@@ -172,9 +172,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   async get(key: Key): Promise<unknown> {
     this.#open()
     const parts = encodeKey(key)
-    // The eviction check is usually known already: no await for it on the hot path.
-    const known = this.#eviction.checked
-    const text = (known ?? (await this.#checked('get', key)))
+    const text = (await this.#checked('get', key))
       ? ((await this.#read('get', key, 'get', [parts]))[0] as string | null)
       : await this.#call('get', key, () => this.redis.get(this.#valueKey(parts)))
     return this.#decodeOrUndefined('get', key, key, text)
