@@ -10,10 +10,20 @@ export const LIMITS = {
   keyParts: 32,
   /** Bytes (UTF-8) of a key's encoded parts, joined by ':' (namespace and tag not counted). */
   keyBytes: 16 * 1024,
-  /** Records in one putMany call. */
-  putManyRecords: 10_000,
-  /** Key parts of all records of one putMany call together. */
-  putManyParts: 50_000,
+  /**
+   * Records one script call writes, reads or deletes (putMany, getMany, deleteMany, take
+   * part in batches): a longer list is split into calls of at most this many records of
+   * one bucket, each atomic. With a single bucket, a putMany of up to this many records is
+   * all or none.
+   */
+  batchRecords: 500,
+  /** Key parts of the records of one such call together (each part is an index the script writes or reads). */
+  batchParts: 2000,
+  /**
+   * Records one page of all()/iterate()/keys() asks a script for, and the ZSCAN and SCAN
+   * COUNT of a page: a larger `count` is worked through in pages of this many.
+   */
+  pageRecords: 500,
   /** Bytes of values one page of all()/iterate() returns: a page ends once its values pass this (a larger single value still comes alone). */
   pageBytes: 1024 * 1024,
   /** Expired members one script removes from one index per call; the rest go in later calls. */

@@ -58,7 +58,7 @@ function pager(ctx: ListingContext, operation: Operation, pattern: unknown, comp
   return async () => {
     const bucket = buckets[b]
     if (bucket === undefined) return null
-    const head = [cursor, after, options.count, LIMITS.pageBytes, options.checked ? '1' : '0', options.values ? '1' : '0']
+    const head = [cursor, after, Math.min(options.count, LIMITS.pageRecords), LIMITS.pageBytes, options.checked ? '1' : '0', options.values ? '1' : '0']
     const reply = (await ctx.script(operation, pattern, 'page', pageKeys(ctx.layout.bases[bucket] as string, compiled), pageArgs(compiled, head))) as string[]
     const page: Listed[] = []
     for (let i = 2; i < reply.length; i += step) {

@@ -8,6 +8,7 @@
 import type { Redis } from 'ioredis'
 import { internals } from './internals.js'
 import { decodeParts } from './keys.js'
+import { checkOptions } from './options.js'
 import type { KeyPart } from './parts.js'
 import type { RedisCache } from './store.js'
 
@@ -43,7 +44,7 @@ const HORIZONS: Array<[string, number]> = [
 ]
 
 export async function namespaceStats(cache: RedisCache<'sync' | 'async'>, options: StatsOptions = {}): Promise<NamespaceStats> {
-  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
+  checkOptions(options, ['depth', 'top', 'sample', 'onProgress'])
   const depth = positive(options.depth ?? 2, 'options.depth')
   const top = positive(options.top ?? 10, 'options.top')
   const sample = positive(options.sample ?? 200, 'options.sample')

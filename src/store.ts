@@ -7,8 +7,8 @@
 import { EventEmitter } from 'node:events'
 import { bucketCalls, type BucketCall } from './batches.js'
 import { BucketLayout, checkBuckets } from './buckets.js'
-import { coalesceWrites, connect, whenReady } from './connection.js'
-import { CacheDecodeError, CacheOperationError, type Operation } from './errors.js'
+import { afterSending, coalesceWrites, connect, notReady, whenReady } from './connection.js'
+import { CacheDecodeError, CacheOperationError, RedisCacheError, type Operation } from './errors.js'
 import { checkEvictionMode, EvictionState, evictionWarning } from './eviction.js'
 import { ExpiryWatcher, type WatchOptions } from './expiry.js'
 import { internals, type CacheInternals } from './internals.js'
@@ -17,8 +17,11 @@ import { recordKeys, valueKey } from './layout.js'
 import { LIMITS } from './limits.js'
 import { allMatching, countMatching, deleteMatching, matching, type ListingContext } from './listing.js'
 import {
+  CACHE_OPTIONS,
   DEFAULTS,
+  checkBoolean,
   checkCount,
+  checkOptions,
   checkTtl,
   checkWrites,
   type IterateOptions,
@@ -80,7 +83,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   constructor(...[options = {}]: RedisCacheArgs<W>) {
     super()
-    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
+    checkOptions(options, CACHE_OPTIONS)
     const namespace = options.namespace ?? DEFAULTS.namespace
     const { buckets, bucketBy } = checkBuckets(options.buckets ?? 1, options.bucketBy ?? 1)
     this.#layout = new BucketLayout(namespace, buckets, bucketBy) // checks the namespace too
@@ -96,8 +99,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     }
     this.#serializer = serializer
     this.#timeout = checkCount(options.timeout ?? DEFAULTS.timeout, 'options.timeout')
-    if (options.coalesceWrites !== undefined && typeof options.coalesceWrites !== 'boolean') throw new TypeError('options.coalesceWrites must be a boolean')
-    this.#coalesce = options.coalesceWrites ?? true
+    this.#coalesce = checkBoolean(options.coalesceWrites, 'options.coalesceWrites') ?? true
     const eviction = checkEvictionMode(options.eviction ?? DEFAULTS.eviction)
     const { client, owned } = connect(options.redis, options.redisOptions)
     this.redis = client
@@ -109,7 +111,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   /** Stores a record. `options.ttl` overrides the store's default ttl for this call. */
   async put(key: Key, value: unknown, options?: WriteOptions): Promise<void> {
-    this.#open()
+    this.#open('put', key)
     const parts = encodeKey(key)
     const text = serializeValue(this.#serializer, value)
     const ttl = this.#ttlOf(options)
@@ -117,30 +119,22 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   }
 
   /**
-   * Stores many records: one script call per bucket, so all of a bucket's records or none
-   * (with the default single bucket: all records or none). An entry may carry its own ttl
-   * (`[key, value, { ttl }]`). At most LIMITS.putManyRecords records and LIMITS.putManyParts
-   * key parts per call, so no script runs long.
+   * Stores many records, in script calls of at most LIMITS.batchRecords records of one
+   * bucket each, so no script runs long: each call all or none (with the default single
+   * bucket, a batch of up to LIMITS.batchRecords records is all or none). An entry may carry
+   * its own ttl (`[key, value, { ttl }]`). Every entry is checked before anything is sent;
+   * when calls fail, the error's `entries` names the records not written.
    */
   async putMany(entries: ReadonlyArray<PutManyEntry>, options?: WriteOptions): Promise<void> {
-    this.#open()
+    this.#open('putMany', undefined)
     if (!Array.isArray(entries)) throw new TypeError(`entries must be an array of [key, value] pairs, got ${typeof entries}`)
-    if (entries.length > LIMITS.putManyRecords) {
-      throw new RangeError(`entries has ${entries.length} records; putMany takes at most ${LIMITS.putManyRecords} (LIMITS.putManyRecords): split the batch`)
-    }
     const ttl = this.#ttlOf(options)
     const all: Encoded[] = []
     const args: Array<[number, string]> = []
-    let totalParts = 0
     for (let i = 0; i < entries.length; i++) {
       const entry: unknown = entries[i]
       if (!Array.isArray(entry) || entry.length < 2 || entry.length > 3) throw new TypeError(`entries[${i}] must be a [key, value] pair or a [key, value, { ttl }] triple`)
-      const parts = encodeKey(entry[0], `entries[${i}][0]`)
-      totalParts += parts.length
-      if (totalParts > LIMITS.putManyParts) {
-        throw new RangeError(`entries hold more than ${LIMITS.putManyParts} key parts in all (LIMITS.putManyParts), reached at entries[${i}]: split the batch`)
-      }
-      all.push(parts)
+      all.push(encodeKey(entry[0], `entries[${i}][0]`))
       args.push([entry.length === 3 ? this.#ttlOf(entry[2], `entries[${i}][2]`) : ttl, serializeValue(this.#serializer, entry[1], `entries[${i}][1]`)])
     }
     if (all.length === 0) return
@@ -160,7 +154,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    * once. Always waits for Redis's answer, also in 'async' mode.
    */
   async add(key: Key, value: unknown, options?: WriteOptions): Promise<boolean> {
-    this.#open()
+    this.#open('add', key)
     const parts = encodeKey(key)
     const text = serializeValue(this.#serializer, value)
     const ttl = this.#ttlOf(options)
@@ -170,7 +164,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   /** The value of a record, or undefined when it is absent or expired. */
   async get(key: Key): Promise<unknown> {
-    this.#open()
+    this.#open('get', key)
     const parts = encodeKey(key)
     const text = (await this.#checked('get', key))
       ? ((await this.#read('get', key, 'get', [parts]))[0] as string | null)
@@ -180,7 +174,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   /** The values of many records, in the order of `keys`; undefined where absent. */
   async getMany(keys: readonly Key[]): Promise<unknown[]> {
-    this.#open()
+    this.#open('getMany', undefined)
     const all = this.#encodeKeys(keys)
     let texts: Array<string | null>
     if (await this.#checked('getMany', undefined)) {
@@ -206,7 +200,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    * when there is no such record.
    */
   async getAndTouch(key: Key, ttl?: number): Promise<unknown> {
-    this.#open()
+    this.#open('getAndTouch', key)
     const parts = encodeKey(key)
     const ms = this.#slidingTtl(ttl)
     const checked = await this.#checked('getAndTouch', key)
@@ -216,7 +210,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   /** Whether a live record has this key. */
   async has(key: Key): Promise<boolean> {
-    this.#open()
+    this.#open('has', key)
     const parts = encodeKey(key)
     const found = (await this.#checked('has', key))
       ? (await this.#read('has', key, 'exists', [parts]))[0]
@@ -226,7 +220,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   /** Removes a record and its index entries. Resolves true when a record was removed (undefined in 'async' mode). */
   async delete(key: Key): Promise<DeleteResult<W>> {
-    this.#open()
+    this.#open('delete', key)
     const parts = encodeKey(key)
     const removed = await this.#write('delete', key, async () => {
       // Inside the write's own call (its timeout, its error; in 'async' mode, reported).
@@ -241,7 +235,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    * records were removed. Always waits for Redis's answer, also in 'async' mode.
    */
   async deleteMany(keys: readonly Key[]): Promise<number> {
-    this.#open()
+    this.#open('deleteMany', undefined)
     const all = this.#encodeKeys(keys)
     const checked = await this.#checked('deleteMany', undefined)
     const calls = bucketCalls(this.#layout, all, ['count', flag(checked)], (parts) => [parts.length])
@@ -255,7 +249,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    * Undefined when there is no such record. Always waits for Redis's answer.
    */
   async take(key: Key): Promise<unknown> {
-    this.#open()
+    this.#open('take', key)
     const parts = encodeKey(key)
     const checked = await this.#checked('take', key)
     const text = (await this.#script('take', key, 'delete', this.#keysOf(parts), ['value', flag(checked), parts.length])) as string | null
@@ -268,7 +262,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    * must be given: a sliding expiry never removes an expiry by default.
    */
   async touch(key: Key, ttl?: number): Promise<boolean> {
-    this.#open()
+    this.#open('touch', key)
     const parts = encodeKey(key)
     const ms = this.#slidingTtl(ttl)
     const checked = await this.#checked('touch', key)
@@ -277,7 +271,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   /** Remaining time to live in ms; Infinity when the record never expires; undefined when absent. */
   async ttl(key: Key): Promise<number | undefined> {
-    this.#open()
+    this.#open('ttl', key)
     const parts = encodeKey(key)
     const ms = (await this.#checked('ttl', key))
       ? ((await this.#read('ttl', key, 'pttl', [parts]))[0] as number)
@@ -287,7 +281,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   /** Every live record whose key matches the pattern, as [key, value] pairs sorted by key. */
   async all(pattern: Pattern): Promise<Array<[Key, unknown]>> {
-    this.#open()
+    this.#open('all', pattern)
     const compiled = compilePattern(pattern)
     if (compiled.exact) return this.#exact('all', pattern, compiled)
     const checked = await this.#checked('all', pattern)
@@ -302,7 +296,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   /** The keys of every live record that matches the pattern, sorted; no value is read. */
   async keys(pattern: Pattern): Promise<Key[]> {
-    this.#open()
+    this.#open('keys', pattern)
     const found: KeyPart[][] = []
     for await (const parts of this.#keysMatching('keys', pattern, compilePattern(pattern), DEFAULTS.bulkCount)) found.push(parts)
     return found.sort(compareKeys).map(keyFromParts)
@@ -314,7 +308,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    * is counted by listing the matching keys page by page.
    */
   async count(pattern: Pattern): Promise<number> {
-    this.#open()
+    this.#open('count', pattern)
     const compiled = compilePattern(pattern)
     if (compiled.exact) return (await this.has(keyFromParts(decodeParts(compiled.prefix)))) ? 1 : 0
     return countMatching(this.#listing, 'count', pattern, compiled, await this.#checked('count', pattern))
@@ -330,11 +324,11 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     // An async generator: bad input and a closed store reject the first next(), as every
     // other call rejects, instead of throwing here.
     return (async function* (store: RedisCache<W>): AsyncGenerator<[Key, unknown]> {
-      store.#open()
-      if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
+      store.#open('iterate', pattern)
+      checkOptions(options, ['count', 'values'])
       const compiled = compilePattern(pattern)
       const count = checkCount(options.count ?? DEFAULTS.iterateCount, 'options.count')
-      if (options.values !== undefined && typeof options.values !== 'boolean') throw new TypeError('options.values must be a boolean')
+      checkBoolean(options.values, 'options.values')
       if (options.values === false) {
         for await (const parts of store.#keysMatching('iterate', pattern, compiled, count)) yield [keyFromParts(parts), undefined]
         return
@@ -349,14 +343,14 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   /** Removes every record whose key matches the pattern; resolves how many were removed. */
   async deleteAll(pattern: Pattern): Promise<number> {
-    this.#open()
+    this.#open('deleteAll', pattern)
     const compiled = compilePattern(pattern)
     return deleteMatching(this.#listing, 'deleteAll', pattern, compiled, await this.#checked('deleteAll', pattern))
   }
 
   /** Removes every record of this namespace and nothing else; resolves how many were removed. */
   async clear(): Promise<number> {
-    this.#open()
+    this.#open('clear', undefined)
     return deleteMatching(this.#listing, 'clear', undefined, compilePattern([REST]), false)
   }
 
@@ -367,9 +361,9 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    * namespace's own keys with SCAN (MATCH on its hash tag), page by page.
    */
   async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
-    this.#open()
-    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
-    if (options.repair !== undefined && typeof options.repair !== 'boolean') throw new TypeError('options.repair must be a boolean')
+    this.#open('verify', undefined)
+    checkOptions(options, ['repair', 'count', 'onProgress'])
+    checkBoolean(options.repair, 'options.repair')
     const count = checkCount(options.count ?? DEFAULTS.bulkCount, 'options.count')
     const { onProgress } = options
     if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('options.onProgress must be a function')
@@ -392,9 +386,9 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    * ttl); pub/sub is at most once: events while disconnected are lost.
    */
   async watch(options: WatchOptions = {}): Promise<void> {
-    this.#open()
-    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
-    if (options.configureNotifications !== undefined && typeof options.configureNotifications !== 'boolean') throw new TypeError('options.configureNotifications must be a boolean')
+    this.#open('watch', undefined)
+    checkOptions(options, ['configureNotifications'])
+    checkBoolean(options.configureNotifications, 'options.configureNotifications')
     if (this.#watcher) return
     const watcher = new ExpiryWatcher(this.redis, this.#layout, options, (event, key) => this.emit(event, key), (error) => this.#report(new CacheOperationError('watch', undefined, error)))
     this.#watcher = watcher
@@ -489,24 +483,28 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   /** For this package's integrations that run scripts of their own (internals.ts); not public API. */
   [internals](): CacheInternals {
-    this.#open()
     return {
       layout: this.#layout,
       client: this.redis,
-      script: (operation, key, script, keys, args) => this.#script(operation, key, script, keys, args),
-      call: (operation, key, run) => this.#call(operation, key, run),
+      script: (operation, key, script, keys, args) => {
+        this.#open(operation, key)
+        return this.#script(operation, key, script, keys, args)
+      },
+      call: (operation, key, run) => {
+        this.#open(operation, key)
+        return this.#call(operation, key, run)
+      },
       checked: (operation, key) => this.#checked(operation, key),
     }
   }
 
-  #open(): void {
-    if (this.#closing) throw new Error('redis-prefix-cache: this store is closed')
+  /** A call after close() rejects with a RedisCacheError naming it. */
+  #open(operation: Operation, key: unknown): void {
+    if (this.#closing) throw new RedisCacheError(operation, key, '', new Error('this store is closed'))
   }
 
   #ttlOf(options: unknown, name = 'options'): number {
-    if (options !== undefined && (typeof options !== 'object' || options === null)) {
-      throw new TypeError(`${name} must be an object`)
-    }
+    if (options !== undefined) checkOptions(options, ['ttl'], name)
     return checkTtl((options as WriteOptions | undefined)?.ttl, `${name}.ttl`) ?? this.#defaultTtl
   }
 
@@ -535,13 +533,14 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       }, timeout)
     })
     try {
-      if (this.redis.status !== 'ready') await Promise.race([whenReady(this.redis), timedOut])
+      if (notReady(this.redis)) await Promise.race([whenReady(this.redis), timedOut])
       sent = true
       if (this.#coalesce) coalesceWrites(this.redis)
       return await Promise.race([run(), timedOut])
     } catch (error) {
       // A putMany's own error (it names the records not written) passes as it is.
-      throw error instanceof CacheOperationError && error.operation === operation && error.entries ? error : new CacheOperationError(operation, key, error)
+      if (error instanceof CacheOperationError && error.operation === operation && error.entries) throw error
+      throw new CacheOperationError(operation, key, sent ? afterSending(error) : error)
     } finally {
       clearTimeout(timer)
     }

@@ -9,6 +9,7 @@ import type { Key } from './keys.js'
 import { baseOfKey } from './layout.js'
 import { decodeParts, keyFromParts } from './keys.js'
 import { masters } from './eviction.js'
+import { LIMITS } from './limits.js'
 import { runScript, type Client } from './scripts.js'
 
 export interface VerifyOptions {
@@ -60,7 +61,7 @@ type Findings = Omit<VerifyReport, 'eviction' | 'warnings'>
 
 export async function verifyNamespace(client: Client, layout: BucketLayout, options: VerifyRun = {}): Promise<Findings> {
   const repair = options.repair === true
-  const count = options.count ?? 500
+  const count = Math.min(options.count ?? 500, LIMITS.pageRecords)
   const report: Findings = { keysChecked: 0, orphanEntries: [], missingEntries: [], indexExpiry: [], repaired: repair, ok: true }
   for (const node of masters(client)) {
     let cursor = '0'

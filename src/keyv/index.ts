@@ -15,6 +15,8 @@
  */
 import { EventEmitter } from 'node:events'
 import { ANY, RedisCache, type Key, type RedisCacheOptions, type Serializer } from '../index.js'
+import { checkOptions } from '../options.js'
+import { redact } from '../urls.js'
 
 export interface KeyvPrefixCacheOptions {
   /** As RedisCache's `redis`: an ioredis Redis or Cluster, a redis:// URL, or ioredis options. */
@@ -34,6 +36,12 @@ export interface KeyvPrefixCacheOptions {
   contract?: 'auto' | 5 | 6
 }
 
+/** The options of the constructor (KeyvPrefixCacheOptions), as checkOptions takes them. */
+const KEYV_OPTIONS = ['redis', 'redisOptions', 'cache', 'namespace', 'buckets', 'bucketBy', 'timeout', 'contract'] as const
+
+const OWN_ADAPTER = 'Give each Keyv namespace its own adapter: new KeyvPrefixCache({ cache }) shares one RedisCache and its connection between them'
+const showNamespace = (ns: string | undefined) => (ns === undefined ? 'no namespace' : `namespace ${JSON.stringify(ns)}`)
+
 /** Keyv's serialized envelopes are strings: stored and read back unchanged. */
 const asIs: Serializer = {
   stringify(value: unknown): string {
@@ -49,8 +57,10 @@ const asIs: Serializer = {
 type Entry = { key: string; value: unknown; expires?: number; ttl?: number }
 
 export class KeyvPrefixCache extends EventEmitter {
-  /** The Keyv namespace; Keyv sets it. Undefined: records written without one. */
-  namespace: string | undefined
+  /** The Keyv namespace last set by a Keyv that took the adapter (see the namespace setter). */
+  #namespace: string | undefined
+  /** Every namespace a Keyv has set, longest first: a Keyv 5 key is split by the one that prefixes it. */
+  #namespaces: Array<string | undefined> = []
   /** Keyv 5 lists an adapter's entries (iterator) only when its dialect or URL names a known backend. */
   readonly opts: { dialect: 'redis'; url: string }
   /** The store the adapter writes through. */
@@ -59,7 +69,10 @@ export class KeyvPrefixCache extends EventEmitter {
 
   constructor(options: KeyvPrefixCacheOptions = {}) {
     super()
-    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
+    if (typeof options === 'string') {
+      throw new TypeError(`options must be an object: pass the URL as { redis: ${JSON.stringify(redact(options))} } (the options of @keyv/redis's constructor are not this adapter's)`)
+    }
+    checkOptions(options, KEYV_OPTIONS)
     const contract = options.contract ?? 'auto'
     if (contract !== 'auto' && contract !== 5 && contract !== 6) throw new TypeError(`options.contract must be 'auto', 5 or 6, got ${String(contract)}`)
     this.#contract = contract === 'auto' ? undefined : contract
@@ -77,9 +90,37 @@ export class KeyvPrefixCache extends EventEmitter {
       timeout: options.timeout,
       serializer: asIs,
     })
-    const url = typeof options.redis === 'string' ? options.redis : 'redis://'
+    const url = typeof options.redis === 'string' ? redact(options.redis) : 'redis://'
     this.opts = { dialect: 'redis', url }
-    this.namespace = undefined
+  }
+
+  /** The Keyv namespace (undefined: records written without one). */
+  get namespace(): string | undefined {
+    return this.#namespace
+  }
+
+  /**
+   * Keyv sets this when it takes the adapter. One adapter may serve several Keyv 5 instances
+   * of different namespaces: Keyv 5 prefixes each key with its namespace (`users:42`), so a
+   * key is filed under the namespace that prefixes it, and iterator() is given the
+   * namespace. Keyv 6 passes keys without their namespace, so there a second namespace is
+   * refused with a TypeError, which `new Keyv(...)` throws. clear() says nothing of which
+   * Keyv calls it: on an adapter serving several namespaces it rejects rather than clear
+   * another Keyv's records. `new KeyvPrefixCache({ cache })` gives each Keyv its own adapter
+   * over one shared RedisCache and its connection.
+   */
+  set namespace(namespace: string | undefined) {
+    if (namespace !== undefined && typeof namespace !== 'string') throw new TypeError(`namespace must be a string, got ${typeof namespace}`)
+    if (!this.#namespaces.includes(namespace)) {
+      if (this.#namespaces.length > 0 && this.#contract === 6) {
+        throw new TypeError(
+          `this KeyvPrefixCache already serves the Keyv of ${showNamespace(this.#namespace)}; Keyv 6 does not say which namespace a key belongs to, so a Keyv of ${showNamespace(namespace)} on the same adapter would mix their records. ${OWN_ADAPTER}`,
+        )
+      }
+      this.#namespaces.push(namespace)
+      this.#namespaces.sort((a, b) => (b?.length ?? -1) - (a?.length ?? -1))
+    }
+    this.#namespace = namespace
   }
 
   /** Keyv 6 reads this when it takes the adapter: it accepts an absolute `expires` on set and setMany. */
@@ -140,9 +181,17 @@ export class KeyvPrefixCache extends EventEmitter {
     return (await this.cache.deleteMany(this.#keys(keys))) === keys.length
   }
 
-  /** Removes every record of this Keyv namespace, from its index; nothing else. */
+  /**
+   * Removes every record of this Keyv namespace, from its index; nothing else. Rejects on an
+   * adapter that Keyvs of several namespaces share: Keyv's clear() does not say which one asks.
+   */
   async clear(): Promise<void> {
-    await this.cache.deleteAll([this.namespace ?? null, ANY])
+    if (this.#namespaces.length > 1) {
+      throw new TypeError(
+        `clear() on a KeyvPrefixCache shared by the Keyvs of ${this.#namespaces.map(showNamespace).join(' and ')}: Keyv does not say which of them asks, and clearing them all would remove the others' records, so nothing was removed. ${OWN_ADAPTER}`,
+      )
+    }
+    await this.cache.deleteAll([this.#namespace ?? null, ANY])
   }
 
   /**
@@ -150,7 +199,7 @@ export class KeyvPrefixCache extends EventEmitter {
    * the namespace and expects keys as it wrote them (`namespace:key`); Keyv 6, raw keys.
    */
   async *iterator(namespace?: string): AsyncGenerator<[string, string], void> {
-    const ns = namespace ?? this.namespace
+    const ns = namespace ?? this.#namespace
     const prefixed = this.#contract !== 6 && ns !== undefined
     for await (const [key, value] of this.cache.iterate([ns ?? null, ANY])) {
       const name = (key as [unknown, string])[1]
@@ -163,12 +212,19 @@ export class KeyvPrefixCache extends EventEmitter {
     await this.cache.close()
   }
 
-  /** [namespace, key] (null for no namespace); a Keyv 5 key arrives as `namespace:key`. */
+  /**
+   * [namespace, key] (null for no namespace). A Keyv 5 key arrives as `namespace:key`: it is
+   * filed under the longest namespace of the adapter's Keyvs that prefixes it.
+   */
   #key(key: unknown): Key {
     if (typeof key !== 'string') throw new TypeError(`key must be a string, got ${typeof key}`)
-    const ns = this.namespace
-    if (this.#contract !== 6 && ns !== undefined && key.startsWith(`${ns}:`)) return [ns, key.slice(ns.length + 1)]
-    return [ns ?? null, key]
+    if (this.#contract !== 6) {
+      for (const ns of this.#namespaces) {
+        if (ns !== undefined && key.startsWith(ns) && key.charCodeAt(ns.length) === 58 /* ':' */) return [ns, key.slice(ns.length + 1)]
+      }
+      if (this.#namespaces.length > 1) return [null, key] // a key of the Keyv without a namespace
+    }
+    return [this.#namespace ?? null, key]
   }
 
   #keys(keys: unknown): Key[] {

@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events'
 import { createRequire } from 'node:module'
 import { CacheOperationError, type Operation } from '../errors.js'
 import { internals, type CacheInternals } from '../internals.js'
-import { checkTtl } from '../options.js'
+import { checkBoolean, checkOptions, checkTtl } from '../options.js'
 import { encodePart, type KeyPart } from '../parts.js'
 import { ANY, RedisCache, REST, type RedisCacheOptions, type Serializer } from '../index.js'
 import { encodeUser, readStored, SessionRecords, storedSession } from './records.js'
@@ -65,6 +65,9 @@ export interface UserSession {
   id: string
   session: SessionData
 }
+
+/** The options of the constructor (RedisSessionStoreOptions), as checkOptions takes them. */
+const SESSION_OPTIONS = ['redis', 'redisOptions', 'cache', 'namespace', 'buckets', 'ttl', 'disableTouch', 'userOf', 'serializer', 'tombstoneTtl', 'timeout', 'eviction'] as const
 
 const DAY = 86_400_000
 const HOUR = 3_600_000
@@ -119,7 +122,7 @@ export class RedisSessionStore extends baseClass() {
 
   constructor(options: RedisSessionStoreOptions = {}) {
     super()
-    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
+    checkOptions(options, SESSION_OPTIONS, 'options', true)
     const shared = options.cache
     if (shared !== undefined && !(shared instanceof RedisCache)) throw new TypeError('options.cache must be a RedisCache')
     if (shared && (options.redis !== undefined || options.namespace !== undefined || options.buckets !== undefined)) {
@@ -129,10 +132,17 @@ export class RedisSessionStore extends baseClass() {
       throw new RangeError(`options.cache must have bucketBy 1 (a session's records share a bucket picked by their first part), got ${shared.bucketBy}`)
     }
     const ttl = options.ttl ?? DAY
-    if (typeof ttl !== 'function') checkTtl(ttl, 'options.ttl')
+    if (typeof ttl !== 'function') {
+      checkTtl(ttl, 'options.ttl')
+      if (looksLikeSeconds(ttl)) {
+        process.emitWarning(
+          `options.ttl is ${ttl} ms (${ttl / 1000} s): ttls are milliseconds here, where connect-redis counts seconds; for ${ttl} seconds pass ${ttl * 1000}`,
+          { type: 'RedisPrefixCacheWarning', code: 'REDIS_PREFIX_CACHE_TTL_SECONDS' },
+        )
+      }
+    }
     this.ttl = ttl
-    if (options.disableTouch !== undefined && typeof options.disableTouch !== 'boolean') throw new TypeError('options.disableTouch must be a boolean')
-    this.disableTouch = options.disableTouch ?? false
+    this.disableTouch = checkBoolean(options.disableTouch, 'options.disableTouch') ?? false
     if (options.userOf !== undefined && typeof options.userOf !== 'function') throw new TypeError('options.userOf must be a function')
     this.#userOf = options.userOf
     const serializer = options.serializer ?? JSON
@@ -224,7 +234,7 @@ export class RedisSessionStore extends baseClass() {
    */
   async revokeUser(user: KeyPart, options: { except?: string } = {}): Promise<number> {
     const owner = encodeUser(user, 'user')
-    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
+    checkOptions(options, ['except'])
     const { except } = options
     if (except !== undefined && typeof except !== 'string') throw new TypeError(`options.except must be a session id (a string), got ${typeof except}`)
     const keep = except === undefined ? '' : encodePart(except, 'options.except')
@@ -385,6 +395,14 @@ export class RedisSessionStore extends baseClass() {
       throw new CacheOperationError(operation, sid, error)
     }
   }
+}
+
+/**
+ * A session ttl that reads as seconds: under an hour, a whole number of minutes' worth of
+ * seconds (60, 600, 3600, 86400...) but not of seconds' worth of milliseconds.
+ */
+function looksLikeSeconds(ttl: number): boolean {
+  return ttl < 3_600_000 && ttl % 60 === 0 && ttl % 1000 !== 0
 }
 
 function checkSession(session: unknown): void {
