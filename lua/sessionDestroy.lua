@@ -2,7 +2,8 @@
 --[[
   Destroys a session (RedisSessionStore.destroy): removes it and its entry in its user's
   index, and writes its tombstone, which makes sessionSet refuse the id until the later of
-  the session's own expiry and now + ARGV[4].
+  the session's own expiry and now + ARGV[4]. An id with no session writes nothing (no
+  tombstone): regenerate() of a fresh session, or a client making up ids, leaves no keys.
 
   Input:
     KEYS[1]   the session's value key
@@ -13,7 +14,7 @@
     ARGV[4]   the tombstone's shortest life in milliseconds
 
   Output:
-    1 when a session was removed, else 0 (the tombstone is written either way)
+    1 when a session was removed (and its tombstone written), else 0 (nothing written)
 ]]
 local rcall = redis.call
 -- @include now
@@ -31,6 +32,6 @@ local at = now()
 local touched = {}
 local expiry = rcall('PEXPIRETIME', key)
 local removed = removeSession(base, key, rcall('GET', key), linkStart, sid, touched)
-writeTombstone(base, KEYS[2], expiry, at, tonumber(ARGV[4]), touched)
+if removed == 1 then writeTombstone(base, KEYS[2], expiry, at, tonumber(ARGV[4]), touched) end
 for index in pairs(touched) do fixIndexExpiry(index) end
 return removed

@@ -154,6 +154,22 @@ test('guarantee 1: nor one that loaded it before revokeUser(); the session kept 
   assert.equal(await store.sessionsOf(42), [])
 })
 
+test('destroy() of an id that has no session writes nothing: regenerate() of fresh sessions leaves no tombstones', async (ctx) => {
+  const store = sessions(ctx, byUser)
+  await store.set('kept', { user: 1 })
+  const before = await snapshot(ctx.admin)
+  for (let i = 0; i < 2000; i++) await store.destroy(`never-${i}`) // what a login route's regenerate() does for anonymous clients
+  assert.equal(await snapshot(ctx.admin), before)
+  // A session that existed still leaves its tombstone, and a late save of it is refused.
+  await store.destroy('kept')
+  await keyOf(ctx, 'revoked', 'kept')
+  await store.set('kept', { user: 1 })
+  assert.is(await store.get('kept'), null)
+  // Destroying it again keeps the one tombstone.
+  await store.destroy('kept')
+  await keyOf(ctx, 'revoked', 'kept')
+})
+
 onSingle(test)('guarantee 1, control: connect-redis 10 writes the destroyed session back (its issue #328)', async (ctx) => {
   const { createClient } = await import('redis')
   const { RedisStore } = await import('connect-redis')
