@@ -165,10 +165,23 @@ export function encodePart(part: unknown, where: string): string {
         if (Number.isNaN(time)) throw new TypeError(`${where} is an invalid Date`)
         return `@${time}`
       }
-      return `~${escapeText(superjson.stringify(canonical(part, where, new Set())))}`
+      try {
+        return `~${escapeText(superjson.stringify(canonical(part, where, new Set())))}`
+      } catch (error) {
+        throw tooDeep(error, where) ?? error
+      }
     default:
       throw new TypeError(`${where} must be a string, number, bigint, boolean, null, Date, or a plain object or array of those; got ${describeType(part)}`)
   }
+}
+
+/**
+ * A RangeError naming the argument for JavaScript's "Maximum call stack size exceeded" (a
+ * value or key part nested thousands deep); undefined for any other error.
+ */
+export function tooDeep(error: unknown, where: string): RangeError | undefined {
+  if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) return undefined
+  return new RangeError(`${where} is nested too deeply to store (JavaScript's call stack ran out encoding it)`, { cause: error })
 }
 
 /** Reads back a part written by encodePart. */

@@ -11,7 +11,7 @@
  * Promise or DataView as a plain object or worse).
  */
 import { SuperJSON } from 'superjson'
-import { RESERVED_NAMES } from './parts.js'
+import { RESERVED_NAMES, tooDeep } from './parts.js'
 
 export interface Serializer {
   stringify(value: unknown): string
@@ -157,6 +157,8 @@ export function serializeValue(serializer: Serializer, value: unknown, name = 'v
   try {
     text = serializer.stringify(value)
   } catch (error) {
+    const deep = tooDeep(error, name)
+    if (deep) throw deep
     if (name === 'value' || !(error instanceof Error)) throw error
     throw new (error instanceof TypeError ? TypeError : Error)(`${name}: ${error.message}`, { cause: error })
   }

@@ -59,7 +59,19 @@ function keyOf(base: string, valueKey: string): Key | undefined {
 
 type Findings = Omit<VerifyReport, 'eviction' | 'warnings'>
 
+/**
+ * Checks the namespace; with `repair`, and only when something was found, walks it again
+ * repairing. The report is the checking walk's: the same damage reports the same findings
+ * with or without repair (a repair of one record, made during the walk that finds it,
+ * would hide its other entries from the pages after it).
+ */
 export async function verifyNamespace(client: Client, layout: BucketLayout, options: VerifyRun = {}): Promise<Findings> {
+  const findings = await walk(client, layout, { ...options, repair: false })
+  if (options.repair === true && !findings.ok) await walk(client, layout, { ...options, repair: true, onProgress: undefined })
+  return { ...findings, repaired: options.repair === true }
+}
+
+async function walk(client: Client, layout: BucketLayout, options: VerifyRun): Promise<Findings> {
   const repair = options.repair === true
   const count = Math.min(options.count ?? 500, LIMITS.pageRecords)
   const report: Findings = { keysChecked: 0, orphanEntries: [], missingEntries: [], indexExpiry: [], repaired: repair, ok: true }

@@ -43,10 +43,39 @@ oneBucket(test)('index entries whose value is gone: found, then removed from eve
   assert.equal(report.orphanEntries[0]?.key, ['user', 1, 'session', 's1'])
   const repaired = await store.verify({ repair: true })
   assert.is(repaired.repaired, true)
-  assert.ok(repaired.orphanEntries.length >= 1)
+  assert.equal(repaired.orphanEntries, report.orphanEntries, 'repair reports what verify() reported')
   assert.ok((await store.verify()).ok)
   assert.equal(await store.all(['user', 1, REST]), [[['user', 1, 'session', 's2'], 'd']])
   assert.is(await admin.zscore('{cache}:user:#', '1:session:s1'), null)
+})
+
+oneBucket(test)('verify() and verify({ repair: true }) report the same findings for the same damage, over many pages', async ({ cache, admin }) => {
+  const damages: Array<[string, () => Promise<unknown>]> = [
+    ['a value gone', () => admin.del('{cache}:user:1:item:4')],
+    ['an index gone', () => admin.del('{cache}:user:1:#')],
+    ['a member gone', () => admin.zrem('{cache}:user:2:item:#', '5')],
+    ['the root index gone', () => admin.del('{cache}:#')],
+    ['an index expiry off', () => admin.persist('{cache}:user:0:item:#')],
+  ]
+  const shape = (r: Awaited<ReturnType<ReturnType<typeof cache>['verify']>>) => ({
+    keysChecked: r.keysChecked,
+    orphanEntries: r.orphanEntries.map((e) => `${e.index} ${e.member}`).sort(),
+    missingEntries: r.missingEntries.map((e) => `${e.valueKey} ${e.index}`).sort(),
+    indexExpiry: r.indexExpiry.map((e) => e.index).sort(),
+  })
+  for (const [name, damage] of damages) {
+    const findings = []
+    for (const repair of [false, true]) {
+      await admin.flushall()
+      const store = cache()
+      await store.putMany(Array.from({ length: 60 }, (_, i): [Key, unknown] => [['user', i % 3, 'item', i], i]), { ttl: 60_000 })
+      await damage()
+      findings.push(shape(await store.verify({ repair, count: 7 })))
+      if (repair) assert.ok((await store.verify()).ok, `${name}: repaired`)
+    }
+    assert.ok(findings[0]!.orphanEntries.length + findings[0]!.missingEntries.length + findings[0]!.indexExpiry.length > 0, `${name}: found`)
+    assert.equal(findings[1], findings[0], `${name}: the same findings with and without repair`)
+  }
 })
 
 oneBucket(test)('live values an index is missing: found, then listed again with their own expiry', async ({ cache, admin }) => {

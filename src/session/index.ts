@@ -16,7 +16,7 @@ import { createRequire } from 'node:module'
 import { CacheOperationError, type Operation } from '../errors.js'
 import { internals, type CacheInternals } from '../internals.js'
 import { checkBoolean, checkOptions, checkTtl } from '../options.js'
-import { encodePart, type KeyPart } from '../parts.js'
+import { encodePart, tooDeep, type KeyPart } from '../parts.js'
 import { ANY, RedisCache, REST, type RedisCacheOptions, type Serializer } from '../index.js'
 import { encodeUser, readStored, SessionRecords, storedSession } from './records.js'
 
@@ -377,6 +377,14 @@ export class RedisSessionStore extends baseClass() {
   }
 
   #serialize(session: SessionData): string {
+    try {
+      return this.#stringify(session)
+    } catch (error) {
+      throw tooDeep(error, 'session') ?? error
+    }
+  }
+
+  #stringify(session: SessionData): string {
     if (this.serializer === JSON) {
       const text = JSON.stringify(session) as string | undefined
       if (text === undefined) throw new TypeError('session cannot be written as JSON')
