@@ -39,7 +39,6 @@ export interface KeyvPrefixCacheOptions {
 /** The options of the constructor (KeyvPrefixCacheOptions), as checkOptions takes them. */
 const KEYV_OPTIONS = ['redis', 'redisOptions', 'cache', 'namespace', 'buckets', 'bucketBy', 'timeout', 'contract'] as const
 
-const OWN_ADAPTER = 'Give each Keyv namespace its own adapter: new KeyvPrefixCache({ cache }) shares one RedisCache and its connection between them'
 const showNamespace = (ns: string | undefined) => (ns === undefined ? 'no namespace' : `namespace ${JSON.stringify(ns)}`)
 
 /** Keyv's serialized envelopes are strings: stored and read back unchanged. */
@@ -57,10 +56,10 @@ const asIs: Serializer = {
 type Entry = { key: string; value: unknown; expires?: number; ttl?: number }
 
 export class KeyvPrefixCache extends EventEmitter {
-  /** The Keyv namespace last set by a Keyv that took the adapter (see the namespace setter). */
+  /** The Keyv namespace, set by the Keyv that takes the adapter (see the namespace setter). */
   #namespace: string | undefined
-  /** Every namespace a Keyv has set, longest first: a Keyv 5 key is split by the one that prefixes it. */
-  #namespaces: Array<string | undefined> = []
+  /** Whether a Keyv has set the namespace: from then on the adapter serves that namespace only. */
+  #claimed = false
   /** Keyv 5 lists an adapter's entries (iterator) only when its dialect or URL names a known backend. */
   readonly opts: { dialect: 'redis'; url: string }
   /** The store the adapter writes through. */
@@ -100,26 +99,24 @@ export class KeyvPrefixCache extends EventEmitter {
   }
 
   /**
-   * Keyv sets this when it takes the adapter. One adapter may serve several Keyv 5 instances
-   * of different namespaces: Keyv 5 prefixes each key with its namespace (`users:42`), so a
-   * key is filed under the namespace that prefixes it, and iterator() is given the
-   * namespace. Keyv 6 passes keys without their namespace, so there a second namespace is
-   * refused with a TypeError, which `new Keyv(...)` throws. clear() says nothing of which
-   * Keyv calls it: on an adapter serving several namespaces it rejects rather than clear
-   * another Keyv's records. `new KeyvPrefixCache({ cache })` gives each Keyv its own adapter
-   * over one shared RedisCache and its connection.
+   * Keyv sets this when it takes the adapter. An adapter serves one Keyv namespace: Keyv
+   * does not say on each call which Keyv makes it (Keyv 6 passes keys without their
+   * namespace, Keyv 5's iterator() filters by the adapter's namespace, clear() of either
+   * carries none), so Keyvs of different namespaces sharing one adapter would mix their
+   * records, list each other's and clear each other's. A second, different namespace is
+   * refused with a TypeError, which `new Keyv(...)` (or setting `keyv.namespace`) throws.
+   * Keyvs of one namespace may share an adapter; for several namespaces, give each Keyv its
+   * own adapter: `new KeyvPrefixCache({ cache })` shares one RedisCache and its connection.
    */
   set namespace(namespace: string | undefined) {
     if (namespace !== undefined && typeof namespace !== 'string') throw new TypeError(`namespace must be a string, got ${typeof namespace}`)
-    if (!this.#namespaces.includes(namespace)) {
-      if (this.#namespaces.length > 0 && this.#contract === 6) {
-        throw new TypeError(
-          `this KeyvPrefixCache already serves the Keyv of ${showNamespace(this.#namespace)}; Keyv 6 does not say which namespace a key belongs to, so a Keyv of ${showNamespace(namespace)} on the same adapter would mix their records. ${OWN_ADAPTER}`,
-        )
-      }
-      this.#namespaces.push(namespace)
-      this.#namespaces.sort((a, b) => (b?.length ?? -1) - (a?.length ?? -1))
+    if (this.#claimed && namespace !== this.#namespace) {
+      throw new TypeError(
+        `this KeyvPrefixCache already serves the Keyv of ${showNamespace(this.#namespace)}; a Keyv of ${showNamespace(namespace)} on the same adapter would mix their records, list the other's and clear them. ` +
+          'Give each Keyv namespace its own adapter: new KeyvPrefixCache({ cache }) shares one RedisCache and its connection between them',
+      )
     }
+    this.#claimed = true
     this.#namespace = namespace
   }
 
@@ -181,16 +178,8 @@ export class KeyvPrefixCache extends EventEmitter {
     return (await this.cache.deleteMany(this.#keys(keys))) === keys.length
   }
 
-  /**
-   * Removes every record of this Keyv namespace, from its index; nothing else. Rejects on an
-   * adapter that Keyvs of several namespaces share: Keyv's clear() does not say which one asks.
-   */
+  /** Removes every record of this Keyv namespace, from its index; nothing else. */
   async clear(): Promise<void> {
-    if (this.#namespaces.length > 1) {
-      throw new TypeError(
-        `clear() on a KeyvPrefixCache shared by the Keyvs of ${this.#namespaces.map(showNamespace).join(' and ')}: Keyv does not say which of them asks, and clearing them all would remove the others' records, so nothing was removed. ${OWN_ADAPTER}`,
-      )
-    }
     await this.cache.deleteAll([this.#namespace ?? null, ANY])
   }
 
@@ -212,19 +201,12 @@ export class KeyvPrefixCache extends EventEmitter {
     await this.cache.close()
   }
 
-  /**
-   * [namespace, key] (null for no namespace). A Keyv 5 key arrives as `namespace:key`: it is
-   * filed under the longest namespace of the adapter's Keyvs that prefixes it.
-   */
+  /** [namespace, key] (null for no namespace); a Keyv 5 key arrives as `namespace:key`. */
   #key(key: unknown): Key {
     if (typeof key !== 'string') throw new TypeError(`key must be a string, got ${typeof key}`)
-    if (this.#contract !== 6) {
-      for (const ns of this.#namespaces) {
-        if (ns !== undefined && key.startsWith(ns) && key.charCodeAt(ns.length) === 58 /* ':' */) return [ns, key.slice(ns.length + 1)]
-      }
-      if (this.#namespaces.length > 1) return [null, key] // a key of the Keyv without a namespace
-    }
-    return [this.#namespace ?? null, key]
+    const ns = this.#namespace
+    if (this.#contract !== 6 && ns !== undefined && key.startsWith(`${ns}:`)) return [ns, key.slice(ns.length + 1)]
+    return [ns ?? null, key]
   }
 
   #keys(keys: unknown): Key[] {
