@@ -1,6 +1,8 @@
 /**
- * The built package: dist/ (written by `npm run build`, which `npm install` runs through
- * `prepare`) works from plain Node, with no TypeScript loader, through the package exports.
+ * The built package: dist/ (written by `npm run build`, which `npm test` runs first and
+ * `npm pack` runs through `prepack`) works from plain Node, with no TypeScript loader,
+ * through the package exports; and the packed tarball installs in a fresh project as a new
+ * user installs it: engines honoured, the CLI through npx, TypeScript 5 on CommonJS.
  */
 import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -98,6 +100,59 @@ onSingle(test)('a CommonJS project requires the package by name and uses it', as
     `)
     const tsc = fileURLToPath(new URL('node_modules/typescript/bin/tsc', root))
     await promisify(execFile)(process.execPath, [tsc, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--strict', '--noEmit', '--types', 'node', 'typed.ts'], { cwd: dir })
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+onSingle(test)('the packed tarball, as a new user installs it: --engine-strict on this Node, the CLI through npx, TypeScript 5 with module commonjs', async ({ server }) => {
+  const run = promisify(execFile)
+  const dir = mkdtempSync(join(tmpdir(), 'fresh-project-'))
+  try {
+    const { stdout: packed } = await run('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: root, maxBuffer: 16 << 20 })
+    const tarball = join(dir, packed.trim().split('\n').at(-1)!)
+    const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
+    const ioredis = JSON.parse(readFileSync(new URL('node_modules/ioredis/package.json', root), 'utf8')).version
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fresh-app', version: '1.0.0', private: true }))
+    // Every dependency's engines must accept this Node (the package's own floor included).
+    const install = await run('npm', ['install', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', tarball, `ioredis@${ioredis}`], { cwd: dir, maxBuffer: 16 << 20 })
+    assert.not.match(install.stderr, /EBADENGINE|prepare/, install.stderr)
+    const installed = JSON.parse(readFileSync(join(dir, 'node_modules/redis-prefix-cache/package.json'), 'utf8'))
+    assert.equal(installed.engines, pkg.engines)
+    assert.ok(existsSync(join(dir, 'node_modules/redis-prefix-cache/LICENSE')), 'the LICENSE ships')
+    // The CLI through npx: options before the command, after it, and after a `--`.
+    const url = server.url
+    await run(process.execPath, ['--input-type=module', '-e', `
+      import { RedisCache } from 'redis-prefix-cache'
+      const cache = new RedisCache({ redis: ${JSON.stringify(url)}, namespace: 'npx' })
+      await cache.put(['user', 42n, 'seen', new Date(0)], 'yes')
+      await cache.close()
+    `], { cwd: dir })
+    for (const args of [['--json', 'ls', '**'], ['ls', '**', '--json'], ['--', '--json', 'ls', '**']]) {
+      const { stdout } = await run('npx', ['--no-install', 'redis-prefix-cache', ...args.slice(0, args[0] === '--' ? 1 : 0), '--url', url, '--namespace', 'npx', ...args.slice(args[0] === '--' ? 1 : 0)], { cwd: dir })
+      const line = JSON.parse(stdout.trim())
+      assert.equal(line.args, ['"user"', '42n', '"seen"', '@1970-01-01T00:00:00.000Z'], args.join(' '))
+      const got = await run('npx', ['--no-install', 'redis-prefix-cache', '--url', url, '--namespace', 'npx', 'get', ...line.args], { cwd: dir })
+      assert.match(got.stdout, /'yes'/)
+    }
+    // TypeScript 5 on module commonjs (node10 resolution, no `exports`): the subpaths resolve through typesVersions.
+    symlinkSync(fileURLToPath(new URL('node_modules/@types', root)), join(dir, 'node_modules', '@types'))
+    writeFileSync(join(dir, 'app.ts'), `
+      import { RedisCache, ANY, type Pattern } from 'redis-prefix-cache'
+      import { RedisSessionStore } from 'redis-prefix-cache/session'
+      import { KeyvPrefixCache } from 'redis-prefix-cache/keyv'
+      const cache = new RedisCache({ namespace: 'ts5' })
+      const id = 42
+      const mine = ['user', id, ANY] as const
+      const typed: Pattern = ['user', id, ANY]
+      export const calls = [cache.all(mine), cache.all(typed), new RedisSessionStore({ cache }).sessionsOf(id), new KeyvPrefixCache({ cache }).get('k')]
+    `)
+    const tsc5 = fileURLToPath(new URL('node_modules/typescript5/bin/tsc', root))
+    const checked = await run(process.execPath, [tsc5, '--version'])
+    assert.match(checked.stdout, /Version 5\./)
+    await run(process.execPath, [tsc5, '--module', 'commonjs', '--target', 'es2022', '--strict', '--noEmit', '--types', 'node', 'app.ts'], { cwd: dir }).catch((error: { stdout?: string }) => {
+      throw new Error(`tsc 5 (module commonjs) failed: ${error.stdout}`)
+    })
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

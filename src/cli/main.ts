@@ -12,7 +12,9 @@ import { createInterface } from 'node:readline/promises'
 import { inspect } from 'node:util'
 import { Cluster } from 'ioredis'
 import { namespaceStats, RedisCache, superjsonSerializer, type Key, type Serializer } from '../index.js'
-import { parseKey, parsePattern } from './args.js'
+import { parseKey, parsePattern, showPart } from './args.js'
+import { emptyHint } from './hints.js'
+import { redact } from '../urls.js'
 
 interface GlobalOptions {
   url: string
@@ -78,7 +80,9 @@ function jsonOf(value: unknown): unknown {
   }
 }
 
-const showKey = (key: Key) => (Array.isArray(key) ? key : [key]).map((part) => JSON.stringify(jsonOf(part))).join(' ')
+/** A key's parts as arguments that address it again (`"user" 42n @2024-05-01T00:00:00.000Z`). */
+const argsOf = (key: Key) => (Array.isArray(key) ? key : [key]).map(showPart)
+const showKey = (key: Key) => argsOf(key).join(' ')
 const showTtl = (ms: number | undefined) =>
   ms === undefined ? 'gone' : ms === Infinity ? 'never' : ms >= 86_400_000 ? `${(ms / 86_400_000).toFixed(1)}d` : ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)}h` : ms >= 60_000 ? `${(ms / 60_000).toFixed(1)}m` : `${(ms / 1000).toFixed(1)}s`
 const ttlJson = (ms: number | undefined) => (ms === undefined ? null : ms === Infinity ? 'never' : ms)
@@ -105,6 +109,12 @@ async function confirm(question: string): Promise<boolean> {
   } finally {
     rl.close()
   }
+}
+
+/** On stderr, why an answer may be empty when the namespace or buckets are not the store's (see hints.ts). */
+async function hint(cache: RedisCache): Promise<void> {
+  const text = await emptyHint(cache).catch(() => undefined)
+  if (text) process.stderr.write(`hint: ${text}\n`)
 }
 
 /** Runs a command on a store opened from the global options, and closes it. */
@@ -162,7 +172,7 @@ Exit codes: 0 fine, 1 verify found problems (not repaired), 2 usage or connectio
         const text = (value as Raw).text
         const ttl = await cache.ttl(key)
         if (options.json) {
-          out(JSON.stringify({ key: jsonOf(key), ttl: ttlJson(ttl), size: Buffer.byteLength(text), ...(local.values ? { value: jsonOf(decoded(text)) } : {}) }))
+          out(JSON.stringify({ key: jsonOf(key), args: argsOf(key), ttl: ttlJson(ttl), size: Buffer.byteLength(text), ...(local.values ? { value: jsonOf(decoded(text)) } : {}) }))
         } else {
           rows.push([showKey(key), showTtl(ttl), Buffer.byteLength(text), ...(local.values ? [short(decoded(text))] : [])])
         }
@@ -171,6 +181,7 @@ Exit codes: 0 fine, 1 verify found problems (not repaired), 2 usage or connectio
         out(table(['key', 'ttl', 'bytes', ...(local.values ? ['value'] : [])], rows))
         out(`${n} record${n === 1 ? '' : 's'}`)
       }
+      if (n === 0) await hint(cache)
     }))
 
   cli.command('get').description('the value of one record').argument('<parts...>', 'the key')
@@ -179,6 +190,7 @@ Exit codes: 0 fine, 1 verify found problems (not repaired), 2 usage or connectio
       const found = (await cache.get(key)) as Raw | undefined
       if (options.json) out(JSON.stringify(found === undefined ? null : { key: jsonOf(key), value: jsonOf(decoded(found.text)), ttl: ttlJson(await cache.ttl(key)) }))
       else out(found === undefined ? '(no such record)' : inspect(decoded(found.text), { depth: 8, colors: tty }))
+      if (found === undefined) await hint(cache)
       return found === undefined ? 1 : 0
     }))
 
@@ -186,6 +198,7 @@ Exit codes: 0 fine, 1 verify found problems (not repaired), 2 usage or connectio
     .action(action(cli, async (cache, options, parts: string[]) => {
       const ttl = await cache.ttl(parseKey(parts))
       out(options.json ? JSON.stringify({ ttl: ttlJson(ttl) }) : ttl === undefined ? '(no such record)' : ttl === Infinity ? 'never expires' : `${ttl} ms (${showTtl(ttl)})`)
+      if (ttl === undefined) await hint(cache)
       return ttl === undefined ? 1 : 0
     }))
 
@@ -193,6 +206,7 @@ Exit codes: 0 fine, 1 verify found problems (not repaired), 2 usage or connectio
     .action(action(cli, async (cache, options, parts: string[]) => {
       const n = await cache.count(parsePattern(parts))
       out(options.json ? JSON.stringify({ count: n }) : String(n))
+      if (n === 0) await hint(cache)
     }))
 
   cli.command('del').description('remove one record, or with --all every record matching a pattern')
@@ -201,6 +215,7 @@ Exit codes: 0 fine, 1 verify found problems (not repaired), 2 usage or connectio
       if (!local.all) {
         const removed = await cache.delete(parseKey(parts))
         out(options.json ? JSON.stringify({ removed: removed ? 1 : 0 }) : removed ? 'removed 1 record' : '(no such record)')
+        if (!removed) await hint(cache)
         return
       }
       const pattern = parsePattern(parts)
@@ -228,6 +243,7 @@ Exit codes: 0 fine, 1 verify found problems (not repaired), 2 usage or connectio
       if (batch.length > 0) await flush()
       progress?.stop()
       out(options.json ? JSON.stringify({ removed }) : `removed ${removed} record${removed === 1 ? '' : 's'}`)
+      if (removed === 0) await hint(cache)
     }))
 
   cli.command('stats').description('records per prefix, never-expiring records, an expiry histogram, sampled memory (from the indexes, no SCAN)')
@@ -245,6 +261,7 @@ Exit codes: 0 fine, 1 verify found problems (not repaired), 2 usage or connectio
         },
       })
       progress?.stop()
+      if (stats.records === 0) await hint(cache)
       if (options.json) {
         out(JSON.stringify(stats))
         return
@@ -271,6 +288,7 @@ Exit codes: 0 fine, 1 verify found problems (not repaired), 2 usage or connectio
         for (const warning of report.warnings) out(`warning: ${warning}`)
         out(report.ok ? 'ok: values and indexes agree' : report.repaired ? 'problems found and repaired' : 'problems found: run verify --repair to fix them')
       }
+      if (report.keysChecked === 0) await hint(cache)
       return report.ok || report.repaired ? 0 : 1
     }))
 
@@ -321,6 +339,9 @@ Exit codes: 0 fine, 1 verify found problems (not repaired), 2 usage or connectio
 
 export async function main(argv: string[]): Promise<number> {
   const cli = program()
+  // `npx redis-prefix-cache -- --json ls ...`: the `--` that keeps an older npm from taking
+  // the options for its own reaches us with npm 11; it ends nothing here.
+  if (argv[2] === '--') argv = [...argv.slice(0, 2), ...argv.slice(3)]
   try {
     await cli.parseAsync(argv)
     return Number(process.exitCode ?? 0)
@@ -328,12 +349,12 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2
     }
-    const message = error instanceof Error ? error.message : String(error)
+    const message = redact(error instanceof Error ? error.message : String(error))
     if (error instanceof UsageError || error instanceof TypeError || error instanceof RangeError) {
       process.stderr.write(`error: ${message}\n`)
     } else {
-      const where = cli.opts<GlobalOptions>().cluster ?? cli.opts<GlobalOptions>().url
-      process.stderr.write(`error: ${message}\n(is Redis running at ${where}? pass --url or --cluster, or set REDIS_URL)\n`)
+      const where = redact(cli.opts<GlobalOptions>().cluster ?? cli.opts<GlobalOptions>().url)
+      process.stderr.write(`error: ${redact(message)}\n(is Redis running at ${where}? pass --url or --cluster, or set REDIS_URL)\n`)
     }
     return 2
   }

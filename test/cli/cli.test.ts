@@ -97,10 +97,66 @@ test('bad input and usage: exit 2 with a message that says what to do', async (c
   }
 })
 
-onSingle(test)('Redis down: exit 2 and a hint', async () => {
-  const run = await new Promise<Run>((resolve) => execFile(process.execPath, [bin, '--url', 'redis://127.0.0.1:1', '--timeout', '1000', 'count', '**'], (error, stdout, stderr) => resolve({ code: Number((error as { code?: number })?.code ?? 0), stdout, stderr })))
+/** The CLI with exactly these arguments (no target added). */
+function bare(args: string[]): Promise<Run> {
+  return new Promise<Run>((resolve) => execFile(process.execPath, [bin, ...args], { timeout: 30_000 }, (error, stdout, stderr) => resolve({ code: Number((error as { code?: number })?.code ?? 0), stdout, stderr })))
+}
+
+onSingle(test)('Redis down: exit 2 and a hint that never shows the password; an unreachable --cluster seed too, without a stack trace', async () => {
+  const run = await bare(['--url', 'redis://127.0.0.1:1', '--timeout', '1000', 'count', '**'])
   assert.is(run.code, 2)
   assert.match(run.stderr, /is Redis running at redis:\/\/127\.0\.0\.1:1\? pass --url/)
+  const secret = await bare(['--url', 'redis://admin:s3cret-pw@127.0.0.1:1/0', '--timeout', '1000', 'count', '**'])
+  assert.is(secret.code, 2)
+  assert.match(secret.stderr, /is Redis running at redis:\/\/admin:\*\*\*@127\.0\.0\.1:1\/0\?/)
+  assert.not.match(secret.stderr + secret.stdout, /s3cret-pw/)
+  const cluster = await bare(['--cluster', '127.0.0.1:1', '--timeout', '1000', 'count', '**'])
+  assert.is(cluster.code, 2, cluster.stderr)
+  assert.match(cluster.stderr, /^error: .*\n\(is Redis running at 127\.0\.0\.1:1\?/)
+  assert.not.match(cluster.stderr, /\n\s+at /, 'no stack trace')
+})
+
+test('keys with bigint and Date parts print as arguments that address them again: get, ttl and del take them', async (ctx) => {
+  const store = ctx.cache({ buckets: BUCKETS, bucketBy: 2 })
+  await store.put(['user', 42n, 'seen', new Date(0)], 'yes', { ttl: 60_000 })
+  await store.put(['user', '42n', 'seen', '@1970-01-01T00:00:00.000Z'], 'strings', { ttl: 60_000 })
+  const ls = await cli(ctx, ['ls', 'user', '**'])
+  assert.match(ls.stdout, /"user" 42n "seen" @1970-01-01T00:00:00\.000Z/)
+  assert.match(ls.stdout, /"user" "42n" "seen" "@1970-01-01T00:00:00\.000Z"/)
+  const lines = (await cli(ctx, ['ls', 'user', '**', '--json'])).stdout.trim().split('\n').map((line) => JSON.parse(line))
+  const args = lines.map((line) => line.args as string[]).sort()
+  assert.equal(args, [['"user"', '"42n"', '"seen"', '"@1970-01-01T00:00:00.000Z"'], ['"user"', '42n', '"seen"', '@1970-01-01T00:00:00.000Z']])
+  assert.match((await cli(ctx, ['get', ...args[1]!])).stdout, /'yes'/)
+  assert.match((await cli(ctx, ['get', ...args[0]!])).stdout, /'strings'/)
+  assert.match((await cli(ctx, ['ttl', 'user', '42n', 'seen', '@1970-01-01T00:00:00.000Z'])).stdout, /\d+ ms/)
+  assert.match((await cli(ctx, ['del', 'user', '42n', 'seen', '@1970-01-01T00:00:00Z'])).stdout, /removed 1 record/)
+  assert.is(await store.get(['user', 42n, 'seen', new Date(0)]), undefined)
+  assert.is(await store.get(['user', '42n', 'seen', '@1970-01-01T00:00:00.000Z']), 'strings')
+})
+
+test('an empty answer says when the namespace has no index here, naming the namespaces found', async (ctx) => {
+  await fill(ctx)
+  for (const args of [['--namespace', 'cahce', 'count', '**'], ['--namespace', 'cahce', 'ls', '**'], ['--namespace', 'cahce', 'verify']]) {
+    const run = await cli(ctx, args)
+    assert.is(run.code, 0, run.stderr)
+    assert.match(run.stderr, /hint: namespace "cahce" has no index in this Redis: is --namespace right\?/, args.join(' '))
+    if (TARGET === 'single') assert.match(run.stderr, /Namespaces found here: cache/)
+  }
+  assert.is((await cli(ctx, ['count', '**'])).stderr, '', 'no hint when the namespace is there')
+})
+
+onSingle(test)('an empty answer says when the namespace is stored in buckets --buckets does not name, and the reverse', async (ctx) => {
+  const spread = ctx.cache({ namespace: 'spread', buckets: 16 })
+  for (let i = 0; i < 40; i++) await spread.put(['user', i], i)
+  const one = ctx.cache({ namespace: 'one' })
+  await one.put(['user', 1], 1)
+  const missing = await bare(['--url', ctx.server.url, '--namespace', 'spread', 'count', '**'])
+  assert.equal(missing.stdout.trim(), '0')
+  assert.match(missing.stderr, /hint: namespace "spread" is stored in buckets \(\{spread#\d+\}:# exists\): pass --buckets with the number its store was created with, more than \d+/)
+  const wrong = await bare(['--url', ctx.server.url, '--namespace', 'one', '--buckets', '4', 'count', '**'])
+  assert.match(wrong.stderr, /hint: namespace "one" is stored in one bucket \(\{one\}:# exists\): leave out --buckets/)
+  const right = await bare(['--url', ctx.server.url, '--namespace', 'spread', '--buckets', '16', 'count', '**'])
+  assert.equal([right.stdout.trim(), right.stderr], ['40', ''])
 })
 
 test('watch without a terminal prints one JSON line per change', async (ctx) => {
