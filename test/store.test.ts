@@ -316,6 +316,17 @@ export function typeChecks(syncCache: RedisCache, asyncCache: RedisCache<'async'
   void syncCache.all([])
   // @ts-expect-error REST only last
   void syncCache.all(['a', REST, ANY])
+  // A pattern kept in a variable: `as const` keeps its tuple type, or annotate it as a Pattern (README idiom).
+  const id = 42
+  const kept = ['user', id, ANY] as const
+  void syncCache.all(kept)
+  const annotated: import('../src/index.js').Pattern = ['user', id, REST]
+  void syncCache.deleteAll(annotated)
+  const widened = ['user', id, ANY]
+  // @ts-expect-error without either, TypeScript widens it to an array that may be empty or hold REST anywhere
+  void syncCache.all(widened)
+  // @ts-expect-error an option the constructor does not know is a type error too
+  void new RedisCache({ nameSpace: 'x' })
   const deep = [1, 2, 3]
   void syncCache.all([...deep, ANY])
   void syncCache.all([...deep, REST])
