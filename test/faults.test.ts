@@ -4,7 +4,6 @@
  * comes back empty. (SCRIPT FLUSH under load: scripts.test.ts; maxmemory: store.test.ts.)
  */
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
@@ -12,17 +11,9 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnRedisServer, type RedisProcess } from '../scripts/embedded-redis.js'
 import { ANY, CacheOperationError, type CacheDecodeError, RedisCache, type Key } from '../src/index.js'
-import { sleep } from './helpers.js'
+import { freePort, sleep } from './helpers.js'
 
 const test = suite('faults')
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 /** Waits until the store answers again (it reconnects by itself). */
 async function recovered(store: RedisCache<'sync' | 'async'>, ms = 10_000): Promise<void> {

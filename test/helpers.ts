@@ -13,6 +13,7 @@
  */
 import { Cluster, Redis } from 'ioredis'
 import { rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { suite, type Test } from 'uvu'
 import { startCluster, type EmbeddedCluster } from '../scripts/embedded-cluster.js'
 import { startRedis, type EmbeddedRedis } from '../scripts/embedded-redis.js'
@@ -145,6 +146,15 @@ function eachTestFromEmpty(test: Test<Context>): Test<Context> {
     await ctx.admin?.quit()
   })
   return test
+}
+
+/** A loopback port nothing listens on (at the time of asking). */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

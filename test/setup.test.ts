@@ -6,7 +6,6 @@
  * shows in a message. Runs on single servers of its own (one with a password).
  */
 import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,7 +18,7 @@ import { spawnRedisServer, startRedis, type EmbeddedRedis } from '../scripts/emb
 import { ANY, CacheOperationError, namespaceStats, RedisCache, RedisCacheError } from '../src/index.js'
 import { KeyvPrefixCache } from '../src/keyv/index.js'
 import { RedisSessionStore } from '../src/session/index.js'
-import { onSingle, rejects, sleep } from './helpers.js'
+import { freePort, onSingle, rejects, sleep } from './helpers.js'
 
 interface Servers {
   plain: EmbeddedRedis
@@ -47,14 +46,6 @@ test.after(async (ctx) => {
   await ctx.plain?.stop()
   await ctx.locked?.stop()
 })
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 const connectedClients = async (admin: Redis) => Number(/connected_clients:(\d+)/.exec(await admin.info('clients'))?.[1])
 
