@@ -18,11 +18,9 @@
 ]]
 local rcall = redis.call
 -- @include now
--- @include prune
--- @include fixIndexExpiry
--- @include indexWrites
 -- @include keyedRecord
 -- @include writeRecord
+-- @include indexWrites
 
 local n = #KEYS - 1
 if rcall('EXISTS', KEYS[1]) == 1 then

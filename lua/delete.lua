@@ -18,7 +18,6 @@
     'count': the number of live records removed; 'value': the record's value, or false
 ]]
 local rcall = redis.call
--- @include fixIndexExpiry
 -- @include keyedRecord
 
 local checked = ARGV[2] == '1'

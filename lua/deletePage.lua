@@ -22,9 +22,7 @@
     { next cursor ('0' when the walk is complete), number of values removed }
 ]]
 local rcall = redis.call
--- @include fixIndexExpiry
 -- @include matchMember
--- @include eachIndexEntry
 -- @include removals
 
 local index = KEYS[1]

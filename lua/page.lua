@@ -33,9 +33,8 @@
 local rcall = redis.call
 -- @include now
 -- @include prune
--- @include matchMember
 -- @include fixIndexExpiry
--- @include eachIndexEntry
+-- @include matchMember
 -- @include removeRecord
 -- @include listedEverywhere
 

@@ -18,10 +18,8 @@
 ]]
 local rcall = redis.call
 -- @include now
--- @include prune
--- @include fixIndexExpiry
--- @include indexWrites
 -- @include writeRecord
+-- @include indexWrites
 
 local at = now()
 local touched = {}

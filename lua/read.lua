@@ -16,7 +16,6 @@
     per record: the value or false ('get'), 1 or 0 ('exists'), PTTL or -2 ('pttl')
 ]]
 local rcall = redis.call
--- @include fixIndexExpiry
 -- @include keyedRecord
 
 local what = ARGV[1]

@@ -18,12 +18,7 @@
 ]]
 local rcall = redis.call
 -- @include now
--- @include prune
 -- @include fixIndexExpiry
--- @include eachIndexEntry
--- @include removeRecord
--- @include listedEverywhere
--- @include recordAt
 -- @include session
 
 local base, linkStart, sid = ARGV[1], ARGV[2], ARGV[3]

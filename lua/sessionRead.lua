@@ -16,9 +16,6 @@
 ]]
 local rcall = redis.call
 -- @include fixIndexExpiry
--- @include eachIndexEntry
--- @include removeRecord
--- @include listedEverywhere
 -- @include session
 
 local base, linkStart, sid = ARGV[1], ARGV[2], ARGV[3]

@@ -20,12 +20,8 @@
 ]]
 local rcall = redis.call
 -- @include now
--- @include prune
 -- @include fixIndexExpiry
--- @include eachIndexEntry
 -- @include removeRecord
--- @include listedEverywhere
--- @include recordAt
 -- @include session
 
 local base, start, owner, keep = ARGV[1], ARGV[2], ARGV[3], ARGV[4]

@@ -20,11 +20,8 @@
 ]]
 local rcall = redis.call
 -- @include now
--- @include prune
 -- @include fixIndexExpiry
--- @include eachIndexEntry
 -- @include removeRecord
--- @include listedEverywhere
 -- @include recordAt
 -- @include session
 

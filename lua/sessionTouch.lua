@@ -18,11 +18,7 @@
 ]]
 local rcall = redis.call
 -- @include now
--- @include prune
 -- @include fixIndexExpiry
--- @include eachIndexEntry
--- @include removeRecord
--- @include listedEverywhere
 -- @include recordAt
 -- @include session
 

@@ -23,7 +23,6 @@ local rcall = redis.call
 -- @include now
 -- @include prune
 -- @include fixIndexExpiry
--- @include eachIndexEntry
 -- @include removeRecord
 
 local index = KEYS[1]

@@ -1,6 +1,6 @@
 /**
  * The Lua scripts in lua/: loaded once, their `-- @include name` lines replaced by
- * lua/includes/name.lua, and registered on a client with ioredis `defineCommand` under
+ * lua/includes/name.lua (see loadScript), and registered on a client with ioredis `defineCommand` under
  * names that carry the package version, so two versions of this library sharing one
  * connection never run each other's scripts. ioredis sends EVALSHA and falls back to EVAL
  * when the server does not know the script (after SCRIPT FLUSH, a restart or a failover).
@@ -19,13 +19,30 @@ export const SCRIPTS = [
 export type ScriptName = (typeof SCRIPTS)[number]
 
 const luaDir = new URL('../lua/', import.meta.url)
-const INCLUDE = /^-- @include (\w+)$/gm
 
-export function loadScript(name: string): string {
-  const text = readFileSync(new URL(`${name}.lua`, luaDir), 'utf8')
-  return text.replace(INCLUDE, (_, include: string) =>
-    readFileSync(new URL(`includes/${include}.lua`, luaDir), 'utf8').trimEnd(),
-  )
+/**
+ * A script's text with its includes pasted in. A `-- @include name` line (in a script or in
+ * an include) is replaced by lua/includes/name.lua, whose own includes come first; each
+ * include is pasted once per script, where it is first needed, so a function is always
+ * defined before the code that calls it. A missing include or a cycle is an error here, when
+ * the library loads, not in Redis.
+ */
+export function loadScript(name: string, dir: URL = luaDir): string {
+  const included = new Set<string>()
+  const expand = (text: string, chain: readonly string[]): string =>
+    text.replace(/^-- @include (\w+)$/gm, (_, include: string) => {
+      if (chain.includes(include)) throw new Error(`lua: include cycle ${[...chain, include].join(' -> ')}`)
+      if (included.has(include)) return '-- (included above: ' + include + ')'
+      included.add(include)
+      let source: string
+      try {
+        source = readFileSync(new URL(`includes/${include}.lua`, dir), 'utf8')
+      } catch {
+        throw new Error(`lua: ${chain.at(-1)} includes ${include}, but there is no lua/includes/${include}.lua`)
+      }
+      return expand(source, [...chain, include]).trimEnd()
+    })
+  return expand(readFileSync(new URL(`${name}.lua`, dir), 'utf8'), [name])
 }
 
 const versionTag = version.replace(/[^0-9A-Za-z]/g, '_')

@@ -25,8 +25,8 @@ onSingle(test)('package.json exports point at built files with type declarations
   assert.ok(pkg.files.includes('src'), 'src/ is published: the source maps point at it')
   // superjson for the store; commander, cli-table3, cli-progress for the CLI (README says why).
   assert.equal(Object.keys(pkg.dependencies).sort(), ['cli-progress', 'cli-table3', 'commander', 'superjson'])
-  assert.is(pkg.bin['redis-prefix-cache'], './dist/cli/main.js')
-  assert.match(readFileSync(new URL('dist/cli/main.js', root), 'utf8'), /^#!\/usr\/bin\/env node\n/)
+  assert.is(pkg.bin['redis-prefix-cache'], './dist/cli/bin.js')
+  assert.match(readFileSync(new URL('dist/cli/bin.js', root), 'utf8'), /^#!\/usr\/bin\/env node\n/)
   assert.is(pkg.exports['./session'].types, './dist/session/index.d.ts')
   assert.ok(pkg.peerDependencies.ioredis, "ioredis is a peer dependency: the application's own copy is used")
   assert.ok(pkg.files.includes('lua'), 'lua/ is published')

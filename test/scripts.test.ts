@@ -1,7 +1,10 @@
 /**
  * The Lua scripts: headers, versioned registration, EVALSHA falling back to EVAL unseen.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import * as assert from 'uvu/assert'
 import { suite } from 'uvu'
 import { ANY, RedisCache } from '../src/index.js'
@@ -29,6 +32,49 @@ unit('includes are expanded, and no script is built from input', () => {
     const lua = loadScript(name)
     assert.not.match(lua, /@include/)
     assert.ok(lua.startsWith('#!lua'))
+  }
+})
+
+/** A lua/ folder of its own: scripts and includes given as text. */
+function luaFolder(files: Record<string, string>): URL {
+  const dir = mkdtempSync(join(tmpdir(), 'lua-'))
+  mkdirSync(join(dir, 'includes'))
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, `${name}.lua`), text)
+  return pathToFileURL(`${dir}/`)
+}
+
+unit('includes declare their own includes: pasted first, each once per script; a cycle or a missing include fails at load', () => {
+  const dir = luaFolder({
+    main: '-- @include b\n-- @include a\nreturn a() + b()',
+    'includes/a': '-- @include c\nlocal function a() return c() end',
+    'includes/b': '-- @include c\nlocal function b() return c() * 2 end',
+    'includes/c': 'local function c() return 1 end',
+    loop: '-- @include x',
+    'includes/x': '-- @include y\nlocal x = 1',
+    'includes/y': '-- @include x\nlocal y = 1',
+    missing: '-- @include a\n-- @include nowhere',
+  })
+  const main = loadScript('main', dir)
+  assert.is(main.match(/local function c\(\)/g)?.length, 1, 'c once')
+  assert.ok(main.indexOf('local function c()') < main.indexOf('local function b()'), 'an include before what needs it')
+  assert.ok(main.indexOf('local function b()') < main.indexOf('local function a()'))
+  assert.not.match(main, /@include/)
+  assert.throws(() => loadScript('loop', dir), /lua: include cycle loop -> x -> y -> x/)
+  assert.throws(() => loadScript('missing', dir), /lua: missing includes nowhere, but there is no lua\/includes\/nowhere\.lua/)
+  rmSync(fileURLToPath(dir), { recursive: true, force: true })
+})
+
+unit('no include lists what its own includes already bring, and every function is defined before a script calls it', () => {
+  for (const name of SCRIPTS) {
+    const lua = loadScript(name)
+    for (const [, fn, at] of [...lua.matchAll(/^local function (\w+)/gm)].map((m) => [m, m[1]!, m.index!] as const)) {
+      const code = lua.split('\n').filter((line) => !line.trimStart().startsWith('--')).join('\n')
+      const first = code.search(new RegExp(`\\b${fn}\\(`))
+      assert.ok(first >= code.indexOf(`local function ${fn}(`), `${name}: ${fn} is called before it is defined (at ${at})`)
+    }
+  }
+  for (const file of readdirSync(new URL('../lua/includes/', import.meta.url))) {
+    assert.not.match(readFileSync(new URL(`../lua/includes/${file}`, import.meta.url), 'utf8'), /Needs /, `${file}: an include says what it needs with @include`)
   }
 })
 

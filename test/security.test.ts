@@ -82,7 +82,7 @@ onSingle(test)('whatever the key parts contain, a namespace touches only keys un
     assert.equal([...new Set(outside)], [], 'keys outside the namespace')
     assert.ok(mine.some(({ source }) => source === 'lua'), 'script commands were recorded too')
     // Scripts take data only through KEYS and ARGV: every script sent is one of lua/'s files.
-    const sources = new Set(SCRIPTS.map(loadScript))
+    const sources = new Set(SCRIPTS.map((name) => loadScript(name)))
     const shas = new Set([...sources].map((lua) => createHash('sha1').update(lua).digest('hex')))
     for (const { args } of mine) {
       const name = args[0]?.toLowerCase()

@@ -9,7 +9,9 @@
 -- answers whether a member already listed may have had a higher score (asked only when the
 -- ZADD rescored a member). An index is pruned (a bounded number of expired members) the
 -- first time a write in this run adds a member to it: an index grows only when a member is
--- added, and the page script prunes what writes leave. Needs prune and fixIndexExpiry.
+-- added, and the page script prunes what writes leave.
+-- @include prune
+-- @include fixIndexExpiry
 local function scoreIn(writes, index, member, score, at, lowers)
   local w = writes[index]
   if not w then

@@ -1,7 +1,7 @@
 -- A record named in KEYS, as the write scripts take it: its value key KEYS[k], then the
 -- index keys of its prefixes KEYS[k+1] .. KEYS[k+n], shortest first. Its member in index
 -- KEYS[i] is the value key after the index key's length less its final '#'.
--- Needs fixIndexExpiry.
+-- @include fixIndexExpiry
 
 -- Whether every index of its prefixes lists the record.
 local function keyedListed(k, n)

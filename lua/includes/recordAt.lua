@@ -2,7 +2,9 @@
 -- for scripts whose records are found from stored data (a session's user entry). base is
 -- the bucket's '{ns}:'; score is the expiry in epoch ms, or '+inf'; at is the server's clock.
 -- Each index changed is marked in touched: the caller gives it the expiry of its
--- longest-lived member afterwards (fixIndexExpiry). Needs eachIndexEntry and prune.
+-- longest-lived member afterwards (fixIndexExpiry).
+-- @include eachIndexEntry
+-- @include prune
 
 -- Scores a record's member in the index of every prefix with its expiry, pruning each index
 -- the first time this run touches it.

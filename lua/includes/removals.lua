@@ -3,7 +3,9 @@
 -- per 500 value keys and one ZREM per index per 500 members, gives each index it changed the
 -- expiry of its longest-lived remaining member, and returns how many values were removed.
 -- base is the namespace's (or bucket's) '{ns}:'; the index `skip` (optional) is left to
--- the caller. Needs eachIndexEntry and fixIndexExpiry.
+-- the caller.
+-- @include eachIndexEntry
+-- @include fixIndexExpiry
 local function removals(base, skip)
   local keys, members = {}, {}
   local batch = {}

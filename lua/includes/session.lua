@@ -1,7 +1,9 @@
 -- A session's records (src/session/records.ts): the session at KEYS[1] holds
 -- '{"json":[owner,data]}', owner being the JSON string of its user's encoded key part, or
 -- null; its entry in its user's index is linkStart .. owner .. ':' .. sid.
--- Needs eachIndexEntry, removeRecord and listedEverywhere.
+-- @include listedEverywhere
+-- @include recordAt
+-- @include removeRecord
 
 -- The encoded key part of a stored session's user; nil when it has none (or the text is
 -- not a stored session).

@@ -3,7 +3,8 @@
 -- with the record's expiry (scoreIn; before the value is set, whose old expiry tells
 -- whether a rescored member went down), and sets the value with that same expiry. ttl in ms,
 -- 0 for never; at is the server's clock. The caller settles the indexes' expiries
--- afterwards (settleIndexes(writes)). Needs indexWrites.
+-- afterwards (settleIndexes(writes)).
+-- @include indexWrites
 local function writeRecord(k, n, text, ttl, at, writes)
   local key = KEYS[k]
   local score = '+inf'

@@ -15,6 +15,7 @@
  */
 import { EventEmitter } from 'node:events'
 import { ANY, RedisCache, type Key, type RedisCacheOptions, type Serializer } from '../index.js'
+import { integrationStore } from '../integration.js'
 import { checkOptions } from '../options.js'
 import { redact } from '../urls.js'
 
@@ -75,20 +76,7 @@ export class KeyvPrefixCache extends EventEmitter {
     const contract = options.contract ?? 'auto'
     if (contract !== 'auto' && contract !== 5 && contract !== 6) throw new TypeError(`options.contract must be 'auto', 5 or 6, got ${String(contract)}`)
     this.#contract = contract === 'auto' ? undefined : contract
-    const shared = options.cache
-    if (shared !== undefined && !(shared instanceof RedisCache)) throw new TypeError('options.cache must be a RedisCache')
-    if (shared && (options.redis !== undefined || options.namespace !== undefined || options.buckets !== undefined)) {
-      throw new TypeError('options.cache brings its client, namespace and buckets: do not pass redis, namespace or buckets with it')
-    }
-    this.cache = new RedisCache({
-      redis: shared ? shared.redis : options.redis,
-      ...(shared ? {} : { redisOptions: options.redisOptions }),
-      namespace: shared ? shared.namespace : options.namespace ?? 'keyv',
-      buckets: shared ? shared.buckets : options.buckets,
-      bucketBy: shared ? shared.bucketBy : options.bucketBy,
-      timeout: options.timeout,
-      serializer: asIs,
-    })
+    this.cache = integrationStore(options, { namespace: 'keyv', serializer: asIs })
     const url = typeof options.redis === 'string' ? redact(options.redis) : 'redis://'
     this.opts = { dialect: 'redis', url }
   }

@@ -14,6 +14,7 @@
 import { EventEmitter } from 'node:events'
 import { createRequire } from 'node:module'
 import { CacheOperationError, type Operation } from '../errors.js'
+import { integrationStore } from '../integration.js'
 import { internals, type CacheInternals } from '../internals.js'
 import { checkBoolean, checkOptions, checkTtl } from '../options.js'
 import { encodePart, tooDeep, type KeyPart } from '../parts.js'
@@ -113,7 +114,7 @@ export class RedisSessionStore extends baseClass() {
   readonly tombstoneTtl: number
   readonly #userOf: ((session: SessionData) => KeyPart | undefined) | undefined
   readonly #records: SessionRecords
-  #internals: CacheInternals | undefined
+  readonly #internals: CacheInternals
 
   // express-session's Store.prototype provides these when express-session is installed.
   declare regenerate: (req: any, callback: (error?: any) => any) => void
@@ -123,14 +124,6 @@ export class RedisSessionStore extends baseClass() {
   constructor(options: RedisSessionStoreOptions = {}) {
     super()
     checkOptions(options, SESSION_OPTIONS, 'options', true)
-    const shared = options.cache
-    if (shared !== undefined && !(shared instanceof RedisCache)) throw new TypeError('options.cache must be a RedisCache')
-    if (shared && (options.redis !== undefined || options.namespace !== undefined || options.buckets !== undefined)) {
-      throw new TypeError('options.cache brings its client, namespace and buckets: do not pass redis, namespace or buckets with it')
-    }
-    if (shared && shared.buckets > 1 && shared.bucketBy !== 1) {
-      throw new RangeError(`options.cache must have bucketBy 1 (a session's records share a bucket picked by their first part), got ${shared.bucketBy}`)
-    }
     const ttl = options.ttl ?? DAY
     if (typeof ttl !== 'function') {
       checkTtl(ttl, 'options.ttl')
@@ -151,17 +144,10 @@ export class RedisSessionStore extends baseClass() {
     }
     this.serializer = serializer
     this.tombstoneTtl = checkTtl(options.tombstoneTtl ?? HOUR, 'options.tombstoneTtl') || Number.MAX_SAFE_INTEGER
-    this.cache = new RedisCache({
-      redis: shared ? shared.redis : options.redis,
-      ...(shared ? {} : { redisOptions: options.redisOptions }),
-      namespace: shared ? shared.namespace : options.namespace ?? 'sess',
-      buckets: shared ? shared.buckets : options.buckets,
-      bucketBy: 1,
-      timeout: options.timeout,
-      eviction: options.eviction,
-      serializer: asIs,
-    })
-    this.#records = new SessionRecords(this.cache.buckets)
+    // A session's records share a bucket picked by their first part (a shard): bucketBy 1.
+    this.cache = integrationStore(options, { namespace: 'sess', serializer: asIs, bucketBy: 1 })
+    this.#internals = this.cache[internals]()
+    this.#records = new SessionRecords(this.#internals.layout)
   }
 
   /** The session with this id, or null (gone, destroyed, revoked or expired). */
@@ -238,11 +224,10 @@ export class RedisSessionStore extends baseClass() {
     const { except } = options
     if (except !== undefined && typeof except !== 'string') throw new TypeError(`options.except must be a session id (a string), got ${typeof except}`)
     const keep = except === undefined ? '' : encodePart(except, 'options.except')
-    const cache = this.#cache()
+    const cache = this.#internals
     let revoked = 0
     for (const shard of this.#records.shards()) {
-      const { base, start } = this.#startOf(shard)
-      const index = `${start}uid:${owner}:#`
+      const { index, base, start } = this.#records.userIndex(shard, owner)
       for (;;) {
         const [count, left] = (await cache.script('revokeUser', user, 'sessionRevoke', [index], [base, start, owner, keep, REVOKE_PAGE, this.tombstoneTtl])) as [number, number]
         revoked += count
@@ -258,8 +243,8 @@ export class RedisSessionStore extends baseClass() {
   }
 
   async #get(sid: string): Promise<SessionData | null> {
-    const at = this.#at(sid)
-    const cache = this.#cache()
+    const at = this.#records.keysOf(sid)
+    const cache = this.#internals
     const text = (await cache.checked('session.get', sid))
       ? ((await cache.script('session.get', sid, 'sessionRead', [at.key], [at.base, at.linkStart, at.sid])) as string | null)
       : await cache.call('session.get', sid, () => cache.client.get(at.key))
@@ -270,32 +255,32 @@ export class RedisSessionStore extends baseClass() {
   }
 
   async #set(sid: string, session: SessionData): Promise<void> {
-    const at = this.#at(sid)
+    const at = this.#records.keysOf(sid)
     checkSession(session)
     const ttl = this.#ttlOf(session)
     if (ttl <= 0) return this.#destroy(sid) // its cookie has expired: as connect-redis
     const owner = this.#ownerOf(session)
     const text = storedSession(owner, this.#serialize(session))
     const keys = [at.key, at.tombstone]
-    if (owner !== undefined) keys.push(`${at.linkStart}${owner}:${at.sid}`)
-    const cache = this.#cache()
+    if (owner !== undefined) keys.push(this.#records.linkOf(at, owner))
+    const cache = this.#internals
     await cache.script('session.set', sid, 'sessionSet', keys, [at.base, at.linkStart, at.sid, ttl === Infinity ? 0 : ttl, text])
   }
 
   async #touch(sid: string, session: SessionData): Promise<void> {
-    const at = this.#at(sid)
+    const at = this.#records.keysOf(sid)
     checkSession(session)
     if (this.disableTouch) return
     const ttl = this.#ttlOf(session)
     if (ttl <= 0) return this.#destroy(sid)
-    const cache = this.#cache()
+    const cache = this.#internals
     const checked = await cache.checked('session.touch', sid)
     await cache.script('session.touch', sid, 'sessionTouch', [at.key], [at.base, at.linkStart, at.sid, ttl === Infinity ? 0 : ttl, checked ? '1' : '0'])
   }
 
   async #destroy(sid: string): Promise<void> {
-    const at = this.#at(sid)
-    const cache = this.#cache()
+    const at = this.#records.keysOf(sid)
+    const cache = this.#internals
     await cache.script('session.destroy', sid, 'sessionDestroy', [at.key, at.tombstone], [at.base, at.linkStart, at.sid, this.tombstoneTtl])
   }
 
@@ -333,25 +318,6 @@ export class RedisSessionStore extends baseClass() {
       await this.cache.deleteAll([...shard, 'uid', REST])
       await this.cache.deleteAll([...shard, 'sid', ANY])
     }
-  }
-
-  #cache(): CacheInternals {
-    return (this.#internals ??= this.cache[internals]())
-  }
-
-  /** The keys and script arguments of one session id; a TypeError for an id that is not a string. */
-  #at(sid: unknown): { key: string; tombstone: string; base: string; linkStart: string; sid: string } {
-    if (typeof sid !== 'string') throw new TypeError(`sid must be a string, got ${sid === null ? 'null' : typeof sid}`)
-    const encoded = encodePart(sid, 'sid')
-    const { base, start } = this.#startOf(this.#records.shardOf(sid))
-    return { key: `${start}sid:${encoded}`, tombstone: `${start}revoked:${encoded}`, base, linkStart: `${start}uid:`, sid: encoded }
-  }
-
-  /** A shard's bucket base (`{ns}:` or `{ns#b}:`) and the start of its keys before the record kind. */
-  #startOf(shard: KeyPart[]): { base: string; start: string } {
-    const parts = shard.map((part) => encodePart(part, 'shard'))
-    const base = this.#cache().layout.baseOf(parts.length === 0 ? ['sid'] : parts)
-    return { base, start: base + parts.map((part) => `${part}:`).join('') }
   }
 
   /** ms the session lives from now: the ttl function, else its cookie's expiry, else `ttl`. */

@@ -16,7 +16,7 @@
  * session id, that puts every record of one session in the same bucket (bucketBy 1), so each
  * script touches one hash slot; a user's index is then split over the buckets, one per shard.
  */
-import { fnv1a } from '../buckets.js'
+import { fnv1a, type BucketLayout } from '../buckets.js'
 import { encodePart, type KeyPart } from '../parts.js'
 
 /** The part that picks each bucket: the smallest integer whose encoding hashes to it (bucketBy 1). */
@@ -34,11 +34,26 @@ export function shardLabels(buckets: number): number[] {
   return labels as number[]
 }
 
+/** The keys and script arguments of one session id (see the session scripts' headers). */
+export interface SessionKeys {
+  /** The session's value key: `{ns}:[shard:]sid:<sid>`. */
+  readonly key: string
+  /** Its tombstone's value key: `{ns}:[shard:]revoked:<sid>`. */
+  readonly tombstone: string
+  /** The bucket's `{ns}:` (or `{ns#b}:`). */
+  readonly base: string
+  /** The start of its user entries' keys: `{ns}:[shard:]uid:`. */
+  readonly linkStart: string
+  /** The session id, encoded as a key part. */
+  readonly sid: string
+}
+
+/** Every key of the session records, built here and nowhere else. */
 export class SessionRecords {
   readonly labels: readonly number[]
 
-  constructor(buckets: number) {
-    this.labels = shardLabels(buckets)
+  constructor(private readonly layout: BucketLayout) {
+    this.labels = shardLabels(layout.buckets)
   }
 
   /** The key parts before the kind for this session id: [] or [shard]. */
@@ -52,16 +67,35 @@ export class SessionRecords {
     return this.labels.length === 0 ? [[]] : this.labels.map((label) => [label])
   }
 
+  /** The session's key as a RedisCache key. */
   session(sid: string): KeyPart[] {
     return [...this.shardOf(sid), 'sid', sid]
   }
 
-  tombstone(sid: string): KeyPart[] {
-    return [...this.shardOf(sid), 'revoked', sid]
+  /** The keys of one session id; a TypeError for an id that is not a string. */
+  keysOf(sid: unknown): SessionKeys {
+    if (typeof sid !== 'string') throw new TypeError(`sid must be a string, got ${sid === null ? 'null' : typeof sid}`)
+    const encoded = encodePart(sid, 'sid')
+    const { base, start } = this.startOf(this.shardOf(sid))
+    return { key: `${start}sid:${encoded}`, tombstone: `${start}revoked:${encoded}`, base, linkStart: `${start}uid:`, sid: encoded }
   }
 
-  link(user: KeyPart, sid: string): KeyPart[] {
-    return [...this.shardOf(sid), 'uid', user, sid]
+  /** The key of a session's entry in its user's index, from its keys and its owner's encoded part. */
+  linkOf(keys: SessionKeys, owner: string): string {
+    return `${keys.linkStart}${owner}:${keys.sid}`
+  }
+
+  /** A shard's user index of an owner (an encoded part), with the shard's base and key start. */
+  userIndex(shard: KeyPart[], owner: string): { index: string; base: string; start: string } {
+    const { base, start } = this.startOf(shard)
+    return { index: `${start}uid:${owner}:#`, base, start }
+  }
+
+  /** A shard's bucket base (`{ns}:` or `{ns#b}:`) and the start of its keys before the record kind. */
+  private startOf(shard: KeyPart[]): { base: string; start: string } {
+    const parts = shard.map((part) => encodePart(part, 'shard'))
+    const base = this.layout.baseOf(parts.length === 0 ? ['sid'] : parts)
+    return { base, start: base + parts.map((part) => `${part}:`).join('') }
   }
 }
 

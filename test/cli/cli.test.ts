@@ -1,5 +1,5 @@
 /**
- * The CLI (the package's bin, dist/cli/main.js) as a real subprocess against a real Redis
+ * The CLI (the package's bin, dist/cli/bin.js) as a real subprocess against a real Redis
  * (and on the cluster suite, through --cluster): every command, its output and exit code,
  * bad input, Redis down, and that read commands write nothing. One test drives `watch` and
  * a `verify` progress bar in a real terminal (tmux send-keys / capture-pane).
@@ -11,12 +11,17 @@ import { REST as REST_, type RedisCache } from '../../src/index.js'
 import { BUCKETS, onSingle, redisSuite, sleep, snapshot, TARGET, type Context } from '../helpers.js'
 
 const test = redisSuite('cli')
-const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
+const bin = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url))
 
 interface Run { code: number; stdout: string; stderr: string }
 
+/** The options that point the CLI at the suite's Redis (or cluster, with its buckets). */
+function targetOf(ctx: Context): string[] {
+  return TARGET === 'cluster' ? ['--cluster', `127.0.0.1:${ctx.server.port}`, '--buckets', String(BUCKETS), '--bucket-by', '2'] : ['--url', ctx.server.url]
+}
+
 function cli(ctx: Context, args: string[], input?: string): Promise<Run> {
-  const target = TARGET === 'cluster' ? ['--cluster', `127.0.0.1:${ctx.server.port}`, '--buckets', String(BUCKETS), '--bucket-by', '2'] : ['--url', ctx.server.url]
+  const target = targetOf(ctx)
   return new Promise((resolve) => {
     const child = execFile(process.execPath, [bin, ...target, ...args], { timeout: 30_000 }, (error, stdout, stderr) =>
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }))
@@ -56,6 +61,28 @@ test('ls, get, ttl, count, stats and verify print what is stored, and write noth
   const verify = await cli(ctx, ['verify'])
   assert.equal([verify.code, /ok: values and indexes agree/.test(verify.stdout)], [0, true], verify.stdout + verify.stderr)
   assert.equal(await snapshot(ctx.admin), before, 'read commands wrote nothing')
+})
+
+test('the CLI runs in-process too: importing it runs nothing; main() runs a command and answers its exit code', async (ctx) => {
+  await fill(ctx)
+  const { main, program } = await import('../../src/cli/main.js')
+  assert.equal(program().commands.map((command) => command.name()).sort(), ['count', 'del', 'get', 'ls', 'stats', 'ttl', 'verify', 'watch'])
+  const written: string[] = []
+  const write = process.stdout.write
+  const exitCode = process.exitCode
+  process.stdout.write = ((chunk: string | Uint8Array) => written.push(String(chunk)) > 0) as typeof process.stdout.write
+  let codes: number[]
+  try {
+    codes = [
+      await main(['node', 'redis-prefix-cache', ...targetOf(ctx), '--json', 'count', 'user', '**']),
+      await main(['node', 'redis-prefix-cache', ...targetOf(ctx), '--json', 'get', 'user', '9', 'none']),
+    ]
+  } finally {
+    process.stdout.write = write
+    process.exitCode = exitCode
+  }
+  assert.equal(codes, [0, 1])
+  assert.equal(written.join('').trim().split('\n').map((line) => JSON.parse(line)), [{ count: 7 }, null])
 })
 
 test('del and del --all remove; without a terminal del --all needs --yes', async (ctx) => {
