@@ -87,6 +87,11 @@ only('every constructor refuses an option it does not know, naming it with what 
   refuses(() => new KeyvPrefixCache({ redis: url, keyPrefixSeparator: '::' } as never), /options\.keyPrefixSeparator: keys are made of parts here/)
   const shown = refuses(() => new KeyvPrefixCache(`redis://:${PASSWORD}@127.0.0.1:6379` as never), /pass the URL as \{ redis: "redis:\/\/:\*\*\*@127\.0\.0\.1:6379" \}/)
   assert.not.match(shown, new RegExp(PASSWORD))
+  // An integration given a store to share refuses what would say otherwise, instead of ignoring it.
+  const shared = new RedisCache({ redis: client })
+  refuses(() => new KeyvPrefixCache({ cache: shared, redisOptions: { db: 2 } }), /options\.cache brings its client, namespace and buckets: do not pass redisOptions with it/)
+  refuses(() => new KeyvPrefixCache({ cache: shared, bucketBy: 2, namespace: 'x' }), /do not pass namespace, bucketBy with it/)
+  refuses(() => new RedisSessionStore({ cache: shared, redis: url }), /do not pass redis with it/)
   refuses(() => new RedisCache(null as never), /^options must be an object, got null/)
   refuses(() => new RedisCache([] as never), /^options must be an object, got an array/)
   await sleep(50)
