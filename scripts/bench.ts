@@ -4,7 +4,7 @@
  * Measures the store against the seed's pipelined algorithm, SCAN-based listing and the
  * server's own ceiling (redis-benchmark), in one run on one redis-server, contenders
  * alternating round by round. Prints a table and writes bench/results.json and
- * bench/results.md. See the README's Performance section.
+ * bench/results.md. The method and the latest figures: bench/README.md.
  */
 import { execFile } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
