@@ -7,7 +7,8 @@
 import { EventEmitter } from 'node:events'
 import { bucketCalls, type BucketCall } from './batches.js'
 import { BucketLayout, checkBuckets } from './buckets.js'
-import { afterSending, coalesceWrites, connect, notReady, whenReady } from './connection.js'
+import { Calls } from './calls.js'
+import { connect } from './connection.js'
 import { CacheDecodeError, CacheOperationError, RedisCacheError, type Operation } from './errors.js'
 import { checkEvictionMode, EvictionState, evictionWarning } from './eviction.js'
 import { ExpiryWatcher, type WatchOptions } from './expiry.js'
@@ -70,13 +71,9 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   readonly #defaultTtl: number
   readonly #serializer: Serializer
   readonly #ownsClient: boolean
-  readonly #timeout: number
-  readonly #coalesce: boolean
   readonly #eviction: EvictionState
   readonly #listing: ListingContext
-  readonly #pending = new Set<Promise<void>>()
-  /** Async failures that found no 'error' listener: flush() and close() reject with them. */
-  #unreported: CacheOperationError[] = []
+  readonly #calls: Calls
   /** Set by the first close(): every later close() answers the same promise. */
   #closing: Promise<void> | undefined
   #watcher: ExpiryWatcher | undefined
@@ -98,14 +95,15 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       throw new TypeError('options.serializer must have stringify(value) and parse(text) methods')
     }
     this.#serializer = serializer
-    this.#timeout = checkCount(options.timeout ?? DEFAULTS.timeout, 'options.timeout')
-    this.#coalesce = checkBoolean(options.coalesceWrites, 'options.coalesceWrites') ?? true
+    const timeout = checkCount(options.timeout ?? DEFAULTS.timeout, 'options.timeout')
+    const coalesce = checkBoolean(options.coalesceWrites, 'options.coalesceWrites') ?? true
     const eviction = checkEvictionMode(options.eviction ?? DEFAULTS.eviction)
     const { client, owned } = connect(options.redis, options.redisOptions)
     this.redis = client
     this.#ownsClient = owned
     defineScripts(client)
     this.#eviction = new EvictionState(eviction, client, namespace)
+    this.#calls = new Calls(client, { timeout, coalesce, writes: this.writes }, this)
     this.#listing = { layout: this.#layout, script: (operation, pattern, script, keys, args) => this.#script(operation, pattern, script, keys, args) }
   }
 
@@ -115,7 +113,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     const parts = encodeKey(key)
     const text = serializeValue(this.#serializer, value)
     const ttl = this.#ttlOf(options)
-    await this.#write('put', key, () => this.#run('put', this.#keysOf(parts), [parts.length, ttl, text]))
+    await this.#calls.write('put', key, () => this.#run('put', this.#keysOf(parts), [parts.length, ttl, text]))
   }
 
   /**
@@ -139,7 +137,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     }
     if (all.length === 0) return
     const calls = bucketCalls(this.#layout, all, [], (parts, i) => [parts.length, ...(args[i] as [number, string])])
-    await this.#write('putMany', undefined, async () => {
+    await this.#calls.write('putMany', undefined, async () => {
       const results = await Promise.allSettled(calls.map(({ keys, args }) => this.#run('put', keys, args)))
       const failed = calls.flatMap((call, i) => (results[i]?.status === 'rejected' ? call.positions : []))
       if (failed.length === 0) return
@@ -166,9 +164,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   async get(key: Key): Promise<unknown> {
     this.#open('get', key)
     const parts = encodeKey(key)
-    const text = (await this.#checked('get', key))
-      ? ((await this.#read('get', key, 'get', [parts]))[0] as string | null)
-      : await this.#call('get', key, () => this.redis.get(this.#valueKey(parts)))
+    const text = (await this.#readOne('get', key, 'get', parts)) as string | null
     return this.#decodeOrUndefined('get', key, key, text)
   }
 
@@ -183,7 +179,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       // One MGET per bucket (a cluster answers MGET only within one slot).
       texts = new Array<string | null>(keys.length)
       const groups = bucketCalls(this.#layout, all, [], () => [])
-      await this.#call('getMany', undefined, () =>
+      await this.#calls.call('getMany', undefined, () =>
         Promise.all(groups.map(async ({ bucket, positions }) => {
           const base = this.#layout.bases[bucket] as string
           const found = await this.redis.mget(positions.map((i) => valueKey(base, all[i] as Encoded)))
@@ -212,17 +208,14 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   async has(key: Key): Promise<boolean> {
     this.#open('has', key)
     const parts = encodeKey(key)
-    const found = (await this.#checked('has', key))
-      ? (await this.#read('has', key, 'exists', [parts]))[0]
-      : await this.#call('has', key, () => this.redis.exists(this.#valueKey(parts)))
-    return found === 1
+    return (await this.#readOne('has', key, 'exists', parts)) === 1
   }
 
   /** Removes a record and its index entries. Resolves true when a record was removed (undefined in 'async' mode). */
   async delete(key: Key): Promise<DeleteResult<W>> {
     this.#open('delete', key)
     const parts = encodeKey(key)
-    const removed = await this.#write('delete', key, async () => {
+    const removed = await this.#calls.write('delete', key, async () => {
       // Inside the write's own call (its timeout, its error; in 'async' mode, reported).
       const checked = this.#eviction.checked ?? (await this.#eviction.read())
       return this.#run('delete', this.#keysOf(parts), ['count', flag(checked), parts.length])
@@ -239,7 +232,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     const all = this.#encodeKeys(keys)
     const checked = await this.#checked('deleteMany', undefined)
     const calls = bucketCalls(this.#layout, all, ['count', flag(checked)], (parts) => [parts.length])
-    const removed = await this.#call('deleteMany', undefined, () => Promise.all(calls.map(({ keys, args }) => this.#run('delete', keys, args))))
+    const removed = await this.#calls.call('deleteMany', undefined, () => Promise.all(calls.map(({ keys, args }) => this.#run('delete', keys, args))))
     return (removed as number[]).reduce((a, b) => a + b, 0)
   }
 
@@ -273,9 +266,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   async ttl(key: Key): Promise<number | undefined> {
     this.#open('ttl', key)
     const parts = encodeKey(key)
-    const ms = (await this.#checked('ttl', key))
-      ? ((await this.#read('ttl', key, 'pttl', [parts]))[0] as number)
-      : await this.#call('ttl', key, () => this.redis.pttl(this.#valueKey(parts)))
+    const ms = (await this.#readOne('ttl', key, 'pttl', parts)) as number
     return ms === -2 ? undefined : ms === -1 ? Infinity : ms
   }
 
@@ -372,7 +363,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     const checked = await this.#checked('verify', undefined)
     const { mode, policy } = this.#eviction
     // Many calls, as long as the namespace is large: no overall timeout.
-    const report = await this.#call('verify', undefined, () => verifyNamespace(this.redis, this.#layout, { repair: options.repair === true, count, checked, onProgress }), Infinity)
+    const report = await this.#calls.call('verify', undefined, () => verifyNamespace(this.redis, this.#layout, { repair: options.repair === true, count, checked, onProgress }), Infinity)
     const warning = mode === 'detect' && policy ? evictionWarning(policy, this.namespace) : undefined
     return { ...report, eviction: { mode, policy: mode === 'detect' ? policy?.policy : undefined, checked }, warnings: warning ? [warning] : [] }
   }
@@ -390,10 +381,10 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     checkOptions(options, ['configureNotifications'])
     checkBoolean(options.configureNotifications, 'options.configureNotifications')
     if (this.#watcher) return
-    const watcher = new ExpiryWatcher(this.redis, this.#layout, options, (event, key) => this.emit(event, key), (error) => this.#report(new CacheOperationError('watch', undefined, error)))
+    const watcher = new ExpiryWatcher(this.redis, this.#layout, options, (event, key) => this.emit(event, key), (error) => this.#calls.report(new CacheOperationError('watch', undefined, error)))
     this.#watcher = watcher
     try {
-      await this.#call('watch', undefined, () => watcher.start())
+      await this.#calls.call('watch', undefined, () => watcher.start())
     } catch (error) {
       this.#watcher = undefined
       await watcher.stop()
@@ -409,12 +400,8 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   }
 
   /** Waits until every pending async write has settled. Rejects with the failures no 'error' listener took. */
-  async flush(): Promise<void> {
-    while (this.#pending.size > 0) await Promise.all(this.#pending)
-    const failures = this.#unreported
-    if (failures.length === 0) return
-    this.#unreported = []
-    throw new AggregateError(failures, `${failures.length} async write(s) failed with no 'error' listener: ${failures[0]?.message}`)
+  flush(): Promise<void> {
+    return this.#calls.flush()
   }
 
   /**
@@ -453,7 +440,26 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   /** Whether reads must check every index of a record (the server can evict); read from the server once. */
   #checked(operation: Operation, key: unknown): boolean | Promise<boolean> {
-    return this.#eviction.checked ?? this.#call(operation, key, () => this.#eviction.read())
+    return this.#eviction.checked ?? this.#calls.call(operation, key, () => this.#eviction.read())
+  }
+
+  /**
+   * One record's value (GET), existence (EXISTS) or ttl (PTTL): the plain command where the
+   * server cannot evict, else the read script, which counts a record only while every index
+   * lists it.
+   */
+  #readOne(operation: Operation, key: unknown, what: 'get' | 'exists' | 'pttl', parts: Encoded): Promise<unknown> {
+    const checked = this.#eviction.checked
+    if (checked === false) {
+      const valueKey = this.#valueKey(parts)
+      return this.#calls.call<unknown>(operation, key, () => (what === 'get' ? this.redis.get(valueKey) : what === 'exists' ? this.redis.exists(valueKey) : this.redis.pttl(valueKey)))
+    }
+    return this.#readChecked(operation, key, what, parts)
+  }
+
+  async #readChecked(operation: Operation, key: unknown, what: 'get' | 'exists' | 'pttl', parts: Encoded): Promise<unknown> {
+    if (await this.#checked(operation, key)) return (await this.#read(operation, key, what, [parts]))[0]
+    return this.#readOne(operation, key, what, parts)
   }
 
   /**
@@ -463,7 +469,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   async #read(operation: Operation, key: unknown, what: 'get' | 'exists' | 'pttl', all: Encoded[]): Promise<unknown[]> {
     const answers = new Array<unknown>(all.length)
     const calls = bucketCalls(this.#layout, all, [what], (parts) => [parts.length])
-    await this.#call(operation, key, () =>
+    await this.#calls.call(operation, key, () =>
       Promise.all(calls.map(async ({ keys, args, positions }: BucketCall) => {
         const replies = (await this.#run('read', keys, args)) as unknown[]
         positions.forEach((i, j) => (answers[i] = replies[j] ?? null))
@@ -478,7 +484,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   /** One script call as one store call: its timeout and errors. */
   #script(operation: Operation, key: unknown, script: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
-    return this.#call(operation, key, () => this.#run(script, keys, args))
+    return this.#calls.call(operation, key, () => this.#run(script, keys, args))
   }
 
   /** For this package's integrations that run scripts of their own (internals.ts); not public API. */
@@ -492,7 +498,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       },
       call: (operation, key, run) => {
         this.#open(operation, key)
-        return this.#call(operation, key, run)
+        return this.#calls.call(operation, key, run)
       },
       checked: (operation, key) => this.#checked(operation, key),
     }
@@ -517,58 +523,6 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     return ms
   }
 
-  /**
-   * Runs one Redis call: its error, or its not answering within the timeout, becomes a
-   * CacheOperationError. Nothing is sent before the client is ready: a call that times out
-   * while Redis is unreachable never reaches it later (see whenReady).
-   */
-  async #call<T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout = this.#timeout): Promise<T> {
-    let timer: NodeJS.Timeout | undefined
-    let sent = false
-    const timedOut = new Promise<never>((_, reject) => {
-      if (timeout === Infinity) return
-      timer = setTimeout(() => {
-        const what = sent ? 'the command was sent and may still be applied' : 'nothing was sent'
-        reject(new Error(`no answer from Redis within ${timeout} ms (options.timeout); connection ${this.redis.status}; ${what}`))
-      }, timeout)
-    })
-    try {
-      if (notReady(this.redis)) await Promise.race([whenReady(this.redis), timedOut])
-      sent = true
-      if (this.#coalesce) coalesceWrites(this.redis)
-      return await Promise.race([run(), timedOut])
-    } catch (error) {
-      // A putMany's own error (it names the records not written) passes as it is.
-      if (error instanceof CacheOperationError && error.operation === operation && error.entries) throw error
-      throw new CacheOperationError(operation, key, sent ? afterSending(error) : error)
-    } finally {
-      clearTimeout(timer)
-    }
-  }
-
-  /** A write: awaited in 'sync' mode; in 'async' mode started, tracked and answered at once. */
-  async #write(operation: Operation, key: unknown, run: () => Promise<unknown>): Promise<unknown> {
-    if (this.writes === 'sync') return this.#call(operation, key, run)
-    const pending: Promise<void> = this.#call(operation, key, run).then(
-      () => undefined,
-      (error: CacheOperationError) => this.#report(error),
-    ).finally(() => this.#pending.delete(pending))
-    this.#pending.add(pending)
-    return undefined
-  }
-
-  #report(error: CacheOperationError | CacheDecodeError): void {
-    if (this.listenerCount('error') > 0) {
-      this.emit('error', error)
-    } else if (error instanceof CacheDecodeError || error.operation === 'watch') {
-      const what = error instanceof CacheDecodeError ? 'skipped; ' : ''
-      process.emitWarning(`${error.message} (${what}no 'error' listener on the RedisCache)`, 'RedisPrefixCacheWarning')
-    } else {
-      this.#unreported.push(error)
-      process.emitWarning(`${error.message} (no 'error' listener on the RedisCache; flush() and close() will reject with it)`, 'RedisPrefixCacheWarning')
-    }
-  }
-
   /** `key`: the call's key or pattern; `record`: the key of the record read. */
   #decode(operation: Operation, key: unknown, record: unknown, text: string): unknown {
     try {
@@ -584,9 +538,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   async #exact(operation: Operation, pattern: unknown, compiled: CompiledPattern): Promise<Array<[Key, unknown]>> {
     const key = keyFromParts(decodeParts(compiled.prefix))
-    const text = (await this.#checked(operation, pattern))
-      ? ((await this.#read(operation, pattern, 'get', [compiled.prefix]))[0] as string | null)
-      : await this.#call(operation, pattern, () => this.redis.get(this.#valueKey(compiled.prefix)))
+    const text = (await this.#readOne(operation, pattern, 'get', compiled.prefix)) as string | null
     return text === null ? [] : [[key, this.#decode(operation, pattern, key, text)]]
   }
 
@@ -618,7 +570,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     try {
       return this.#decode(operation, pattern, keyFromParts(parts), text)
     } catch (error) {
-      this.#report(error as CacheDecodeError)
+      this.#calls.report(error as CacheDecodeError)
       return UNREADABLE
     }
   }
