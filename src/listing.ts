@@ -80,14 +80,14 @@ function pager(ctx: ListingContext, operation: Operation, pattern: unknown, comp
 /** The matching records, page by page as the caller pulls them (iterate). */
 export async function* matching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, options: ListOptions): AsyncGenerator<Listed> {
   const next = pager(ctx, operation, pattern, compiled, options)
-  for (let page; (page = await next()); ) yield* page
+  for (let page: Listed[] | null; (page = await next()); ) yield* page
 }
 
 /** Every matching record at once (all): the same pages as matching(), without a generator. */
 export async function allMatching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, options: ListOptions): Promise<Listed[]> {
   const next = pager(ctx, operation, pattern, compiled, options)
   const found: Listed[] = []
-  for (let page; (page = await next()); ) found.push(...page)
+  for (let page: Listed[] | null; (page = await next()); ) found.push(...page)
   return found
 }
 
