@@ -488,7 +488,7 @@ const lines = [
 ]
 console.log(lines.join('\n'))
 mkdirSync(outDir, { recursive: true })
-writeFileSync(`${outDir}/results.json`, JSON.stringify({ date: new Date().toISOString(), machine, settings, results, memoryPerRecord: memory, clusterCommandShare: clusterShares, profiles, ratios }, null, 2) + '\n')
+writeFileSync(`${outDir}/results.json`, `${JSON.stringify({ date: new Date().toISOString(), machine, settings, results, memoryPerRecord: memory, clusterCommandShare: clusterShares, profiles, ratios }, null, 2)}\n`)
 writeFileSync(`${outDir}/results.md`, `# Benchmark results\n\n${lines.join('\n')}\n`)
 log(`wrote ${outDir}/results.json and ${outDir}/results.md`)
 

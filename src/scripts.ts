@@ -32,7 +32,7 @@ export function loadScript(name: string, dir: URL = luaDir): string {
   const expand = (text: string, chain: readonly string[]): string =>
     text.replace(/^-- @include (\w+)$/gm, (_, include: string) => {
       if (chain.includes(include)) throw new Error(`lua: include cycle ${[...chain, include].join(' -> ')}`)
-      if (included.has(include)) return '-- (included above: ' + include + ')'
+      if (included.has(include)) return `-- (included above: ${include})`
       included.add(include)
       let source: string
       try {

@@ -15,7 +15,6 @@ import { ExpiryWatcher, type WatchOptions } from './expiry.js'
 import { internals, type CacheInternals } from './internals.js'
 import { decodeParts, encodeKey, keyFromParts, type Key } from './keys.js'
 import { recordKeys, valueKey } from './layout.js'
-import { LIMITS } from './limits.js'
 import { allMatching, countMatching, deleteMatching, matching, type ListingContext } from './listing.js'
 import {
   CACHE_OPTIONS,

@@ -11,7 +11,7 @@ import { ANY, CacheOperationError, RedisCache, type Key, type RedisCacheArgs } f
 import { contractSuite, type Target } from './contract.js'
 
 let cluster: EmbeddedCluster
-let clients: Cluster[] = []
+const clients: Cluster[] = []
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 function client(): Cluster {

@@ -5,7 +5,7 @@
  */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ANY, REST, RedisCache, type Key, type KeyPart, type RedisCacheOptions, type WriteMode } from '../src/index.js'
+import { ANY, REST, type RedisCache, type Key, type KeyPart, type RedisCacheOptions, type WriteMode } from '../src/index.js'
 
 export interface Target {
   /** A store on the target with these options (the target supplies `redis`); closed by the suite. */

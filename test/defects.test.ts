@@ -6,7 +6,7 @@
  */
 import * as assert from 'uvu/assert'
 import { SeedCache } from '../scripts/baselines/seed-pipeline.js'
-import { ANY, CacheOperationError, type CacheDecodeError, type Key } from '../src/index.js'
+import { ANY, type CacheOperationError, type CacheDecodeError, type Key } from '../src/index.js'
 import { redisSuite, sleep, onSingle } from './helpers.js'
 
 const test = redisSuite('defects')

@@ -6,7 +6,7 @@
  * (A master's failover: cluster.test.ts.)
  */
 import * as assert from 'uvu/assert'
-import { CacheOperationError, RedisCache, type Key } from '../src/index.js'
+import { CacheOperationError, type RedisCache, type Key } from '../src/index.js'
 import { onSingle, redisSuite, rejects, sleep, type Context } from './helpers.js'
 
 const test = redisSuite('expiry', ['--enable-debug-command', 'local'])

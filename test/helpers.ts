@@ -11,7 +11,7 @@
  * (`onSingle`); tests that assert exact key names run only where the layout has one bucket
  * (`oneBucket`); elsewhere they are skipped, and uvu counts them as skipped.
  */
-import { Cluster, Redis } from 'ioredis'
+import { type Cluster, Redis } from 'ioredis'
 import { rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { suite, type Test } from 'uvu'

@@ -22,7 +22,7 @@ test('keys and patterns past the part and byte limits are RangeErrors; nothing i
     ['too many parts in getMany', () => store.getMany(['a', deep]), /keys\[1\] has 33 parts/],
     ['pattern too deep', () => store.all([...deep.slice(1), ANY]), /pattern has 33 parts/],
     ['key too long', () => store.put(['a', long], 1), /key is 16386 bytes encoded; a key or pattern may be at most 16384 \(LIMITS\.keyBytes\)/],
-    ['UTF-8 bytes count', () => store.get(wide + 'x'), /key is 16385 bytes encoded/],
+    ['UTF-8 bytes count', () => store.get(`${wide}x`), /key is 16385 bytes encoded/],
     ['pattern too long', () => store.deleteAll([long, 'y', REST]), /pattern is 16386 bytes/],
   ]
   for (const [name, call, message] of cases) {

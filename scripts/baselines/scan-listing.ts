@@ -44,7 +44,7 @@ export class ScanCache {
     const encoded = pattern.map((part, i) => (part === ANY ? undefined : encodePart(part, `pattern[${i}]`)))
     const firstWildcard = encoded.indexOf(undefined)
     const prefix = encoded.slice(0, firstWildcard === -1 ? encoded.length : firstWildcard) as string[]
-    const match = escapeGlob(this.#base + prefix.map((part) => `${part}:`).join('')) + '*'
+    const match = `${escapeGlob(this.#base + prefix.map((part) => `${part}:`).join(''))}*`
     const keys: string[] = []
     let cursor = '0'
     do {

@@ -3,7 +3,7 @@
  * stored text as it is, on a URL or a Cluster the CLI makes), hints for an empty answer,
  * and the errors that mean a usage mistake.
  */
-import { Command, InvalidArgumentError } from 'commander'
+import { type Command, InvalidArgumentError } from 'commander'
 import { Cluster } from 'ioredis'
 import { RedisCache } from '../index.js'
 import { raw } from './format.js'

@@ -14,7 +14,7 @@
  * (`contract: 'auto'`, the default); `contract: 5` or `6` fixes it.
  */
 import { EventEmitter } from 'node:events'
-import { ANY, RedisCache, type Key, type RedisCacheOptions, type Serializer } from '../index.js'
+import { ANY, type RedisCache, type Key, type RedisCacheOptions, type Serializer } from '../index.js'
 import { integrationStore } from '../integration.js'
 import { checkOptions } from '../options.js'
 import { redact } from '../urls.js'

@@ -18,7 +18,7 @@ import { integrationStore } from '../integration.js'
 import { internals, type CacheInternals } from '../internals.js'
 import { checkBoolean, checkOptions, checkTtl } from '../options.js'
 import { encodePart, tooDeep, type KeyPart } from '../parts.js'
-import { ANY, RedisCache, REST, type RedisCacheOptions, type Serializer } from '../index.js'
+import { ANY, type RedisCache, REST, type RedisCacheOptions, type Serializer } from '../index.js'
 import { encodeUser, readStored, SessionRecords, storedSession } from './records.js'
 
 /** A session as the frameworks hand it over: an object, with the cookie express-session or @fastify/session keep. */

@@ -86,7 +86,7 @@ test('connect-redis index_test: lifecycle', async (ctx) => {
   const cookie = new Cookie()
   for (let sid = 0; sid < count; sid++) {
     cookie.expires = new Date(Date.now() + 1000)
-    await store.set('s' + sid, { cookie } as unknown as SessionData)
+    await store.set(`s${sid}`, { cookie } as unknown as SessionData)
   }
   assert.is(await store.length(), count)
 

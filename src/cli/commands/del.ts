@@ -1,6 +1,6 @@
 /** `del`: remove one record, or with --all every record matching a pattern. */
 import type { Command } from 'commander'
-import { type Key } from '../../index.js'
+import type { Key } from '../../index.js'
 import { parseKey, parsePattern } from '../args.js'
 import { out, bar, confirm } from '../format.js'
 import { UsageError, action, hint } from '../run.js'
