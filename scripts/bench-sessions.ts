@@ -91,10 +91,14 @@ export async function benchSessions(ctx: SessionBenchContext): Promise<void> {
   }
   const perRequest = (contender: SessionContender) => async () => {
     const { port, agent, cookies } = runs[contender]
-    ctx.record('express-session requests, 64 clients (requests/s)', contender, await ctx.throughput(ctx.roundMs, ctx.callers, async (caller, i) => {
-      const res = await send(agent, port, 'GET', `/page/${i}`, cookies[caller])
-      if (res.status !== 200) throw new Error(`${contender}: ${res.status}`)
-    }))
+    ctx.record(
+      'express-session requests, 64 clients (requests/s)',
+      contender,
+      await ctx.throughput(ctx.roundMs, ctx.callers, async (caller, i) => {
+        const res = await send(agent, port, 'GET', `/page/${i}`, cookies[caller])
+        if (res.status !== 200) throw new Error(`${contender}: ${res.status}`)
+      }),
+    )
   }
   // One unrecorded round each first: the first requests of a server warm up the JIT (Express,
   // the store, the client), which otherwise lands on whichever contender runs first.
@@ -102,7 +106,10 @@ export async function benchSessions(ctx: SessionBenchContext): Promise<void> {
     const { port, agent, cookies } = runs[contender]
     await ctx.throughput(ctx.roundMs, ctx.callers, (caller, i) => send(agent, port, 'GET', `/page/${i}`, cookies[caller]))
   }
-  await ctx.alternate([['ours', perRequest('ours')], ['connect-redis', perRequest('connect-redis')]])
+  await ctx.alternate([
+    ['ours', perRequest('ours')],
+    ['connect-redis', perRequest('connect-redis')],
+  ])
   for (const { server, agent } of Object.values(runs)) {
     agent.destroy()
     await new Promise((resolve) => server.close(resolve))
@@ -125,13 +132,14 @@ export async function benchSessions(ctx: SessionBenchContext): Promise<void> {
     ctx.log(`  list user 42's sessions at ${size}`)
     const list = (contender: SessionContender) => async () => {
       const t0 = performance.now()
-      const found = contender === 'ours'
-        ? (await ours.sessionsOf(42)).length
-        : (await theirs.all()).filter((s: { account?: number }) => s.account === 42).length
+      const found = contender === 'ours' ? (await ours.sessionsOf(42)).length : (await theirs.all()).filter((s: { account?: number }) => s.account === 42).length
       ctx.record(`list one user's sessions among ${size} (ms)`, contender, performance.now() - t0)
       if (found < expected) throw new Error(`${contender} found ${found} of ${expected} sessions`)
     }
-    await ctx.alternate([['ours', list('ours')], ['connect-redis', list('connect-redis')]])
+    await ctx.alternate([
+      ['ours', list('ours')],
+      ['connect-redis', list('connect-redis')],
+    ])
   }
   await ours.close()
   oursClient.disconnect()

@@ -58,7 +58,12 @@ const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number
 }
-interface Figure { median: number; min: number; max: number; rounds: number[] }
+interface Figure {
+  median: number
+  min: number
+  max: number
+  rounds: number[]
+}
 const figure = (xs: number[]): Figure => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), rounds: xs })
 
 /** Runs `op` from `callers` concurrent loops for `ms`; answers operations per second. */
@@ -147,7 +152,11 @@ const limitKeys = recordKeys(base, encodeKey(['user', rand, 'session', rand]))
 
 /** redis-benchmark's rate for `command` from 64 connections; `args` go before the command (e.g. -P 16). */
 async function redisBenchmark(command: string[], requests: number, args: string[] = []): Promise<number> {
-  const { stdout } = await promisify(execFile)('redis-benchmark', ['-h', host, '-p', String(port), '-c', String(CALLERS), '-n', String(requests), '-r', '10000', '--dbnum', String(DB.limit), '--csv', ...args, ...command], { maxBuffer: 1 << 24 })
+  const { stdout } = await promisify(execFile)(
+    'redis-benchmark',
+    ['-h', host, '-p', String(port), '-c', String(CALLERS), '-n', String(requests), '-r', '10000', '--dbnum', String(DB.limit), '--csv', ...args, ...command],
+    { maxBuffer: 1 << 24 },
+  )
   // The last line: "test name","rps", then six latency figures (the name may hold quotes).
   const rps = Number(/"([0-9.]+)"(?:,"[0-9.]+"){6}\s*$/.exec(stdout)?.[1])
   if (!Number.isFinite(rps)) throw new Error(`redis-benchmark printed no rate: ${stdout}`)
@@ -157,8 +166,8 @@ const evalshaPut = ['EVALSHA', putSha, String(1 + limitKeys.indexes.length), lim
 const limitCommands: Record<string, { command: string[]; args?: string[] }> = {
   'put (EVALSHA)': { command: evalshaPut },
   'put (EVALSHA, -P 16)': { command: evalshaPut, args: ['-P', '16'] },
-  'SET': { command: ['SET', `${base}k:${rand}`, benchValue] },
-  'GET': { command: ['GET', `${base}k:${rand}`] },
+  SET: { command: ['SET', `${base}k:${rand}`, benchValue] },
+  GET: { command: ['GET', `${base}k:${rand}`] },
 }
 const limitRequests: Record<string, number> = {}
 /** One round of a redis-benchmark contender, sized from a first short run to last about roundMs. */
@@ -200,7 +209,11 @@ for (let i = 0; i < getKeys.length; i += 1000) {
 }
 await alternate([
   ['ours', async () => record('get, 64 callers (ops/s)', 'ours', await throughput(roundMs, CALLERS, () => ours.get(getKeys[random(getKeys.length)] as Key)))],
-  ['ours', async () => record('get, 64 callers, evicting server: checked reads (ops/s)', 'ours', await throughput(roundMs, CALLERS, () => oursChecked.get(getKeys[random(getKeys.length)] as Key)))],
+  [
+    'ours',
+    async () =>
+      record('get, 64 callers, evicting server: checked reads (ops/s)', 'ours', await throughput(roundMs, CALLERS, () => oursChecked.get(getKeys[random(getKeys.length)] as Key))),
+  ],
   ['seed', async () => record('get, 64 callers (ops/s)', 'seed', await throughput(roundMs, CALLERS, () => seed.get(getKeys[random(getKeys.length)] as never)))],
   ['limit', async () => record('get, 64 callers (ops/s)', 'limit', await limit('GET'))],
 ])
@@ -212,7 +225,11 @@ log('sign-in flow with 64 callers')
 async function signIn(store: RedisCache) {
   const user = random(USERS)
   const session = sid()
-  await store.putMany([[session, { user: ['user', user], ...VALUE }], [['user', user], VALUE], [['user', user, 'session', session], VALUE]])
+  await store.putMany([
+    [session, { user: ['user', user], ...VALUE }],
+    [['user', user], VALUE],
+    [['user', user, 'session', session], VALUE],
+  ])
   const sessions = await store.all(['user', user, 'session', ANY])
   await store.getMany(sessions.map(([key]) => (key as Key[])[3] as Key))
   await store.delete((sessions[0] as [Key, unknown])[0])
@@ -222,7 +239,11 @@ const signInChecked = () => signIn(oursChecked)
 async function signInSeed() {
   const user = random(USERS)
   const session = sid()
-  await seed.putMany([[session, { user: ['user', user], ...VALUE }], [['user', user], VALUE], [['user', user, 'session', session], VALUE]] as never)
+  await seed.putMany([
+    [session, { user: ['user', user], ...VALUE }],
+    [['user', user], VALUE],
+    [['user', user, 'session', session], VALUE],
+  ] as never)
   const sessions = await seed.all(['user', user, 'session', ANY])
   await seed.getMany(sessions.map(([key]) => (key as Key[])[3] as never))
   await seed.delete((sessions[0] as [Key, unknown])[0] as never)
@@ -299,9 +320,11 @@ for (const level of levels) {
     const t0 = performance.now()
     // A few loaders at once, as an application would write.
     let next = 0
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      while (next < batches.length) await load(batches[next++] as Array<[Key, unknown]>)
-    }))
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < batches.length) await load(batches[next++] as Array<[Key, unknown]>)
+      }),
+    )
     const seconds = (performance.now() - t0) / 1000
     ;(memory[`${level}`] ??= {})[name] = ((memory[`${level}`]?.[name] ?? 0) * from + ((await usedMemory()) - before)) / level
     log(`  ${name}: ${(added / seconds).toFixed(0)} records/s`)
@@ -330,7 +353,7 @@ for (const level of levels) {
   ])
   for (const contender of ['ours', 'seed', 'scan'] as const) {
     const p99 = percentile(samples[contender], 99)
-    ;((results[`all() p99 at ${level} records (ms)`] ??= {})[contender] = figure([p99]))
+    ;(results[`all() p99 at ${level} records (ms)`] ??= {})[contender] = figure([p99])
   }
 }
 
@@ -342,22 +365,31 @@ if (!process.argv.includes('--no-cluster')) {
   const cluster = await startCluster(3, 0)
   const masters = await cluster.masters()
   const calls = async () =>
-    Promise.all(masters.map(async (port) => {
-      const node = new Redis(port, '127.0.0.1')
-      const stats = await node.info('commandstats')
-      await node.quit()
-      return [...stats.matchAll(/calls=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0)
-    }))
+    Promise.all(
+      masters.map(async (port) => {
+        const node = new Redis(port, '127.0.0.1')
+        const stats = await node.info('commandstats')
+        await node.quit()
+        return [...stats.matchAll(/calls=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0)
+      }),
+    )
   const stores = Object.fromEntries([1, 64].map((buckets) => [buckets, new RedisCache({ redis: cluster.client(), namespace: 'bench', buckets, bucketBy: 2, ttl: TTL })]))
   const served: Record<number, number[]> = { 1: masters.map(() => 0), 64: masters.map(() => 0) }
   const measure = (buckets: number) => async () => {
     const before = await calls()
-    record(`sign-in flow on a 3-master cluster, ${buckets} bucket${buckets > 1 ? 's' : ''} (flows/s)`, 'ours', await throughput(roundMs, CALLERS, () => signIn(stores[buckets] as RedisCache)))
+    record(
+      `sign-in flow on a 3-master cluster, ${buckets} bucket${buckets > 1 ? 's' : ''} (flows/s)`,
+      'ours',
+      await throughput(roundMs, CALLERS, () => signIn(stores[buckets] as RedisCache)),
+    )
     const after = await calls()
     const tally = served[buckets] as number[]
     after.forEach((n, i) => (tally[i] = (tally[i] ?? 0) + n - (before[i] as number)))
   }
-  await alternate([['ours', measure(1)], ['ours', measure(64)]])
+  await alternate([
+    ['ours', measure(1)],
+    ['ours', measure(64)],
+  ])
   for (const buckets of [1, 64]) {
     const total = (served[buckets] as number[]).reduce((a, b) => a + b, 0)
     clusterShares[`${buckets}`] = (served[buckets] as number[]).map((n) => Number((n / total).toFixed(3)))
@@ -438,19 +470,84 @@ const top = levels[levels.length - 1] as number
 const bottom = levels[0] as number
 const ratios = [
   { name: 'put, 64 callers: ours / seed', value: m('put, 64 callers (ops/s)', 'ours') / m('put, 64 callers (ops/s)', 'seed'), target: '>= 4', ok: (v: number) => v >= 4 },
-  { name: 'put, 64 callers: ours / limit (redis-benchmark EVALSHA of the put script)', value: m('put, 64 callers (ops/s)', 'ours') / m('put, 64 callers (ops/s)', 'limit'), target: '>= 0.5', ok: (v: number) => v >= 0.5 },
-  { name: 'put, 64 callers: ours / limit pipelined (redis-benchmark -P 16 of the put script: the Redis thread\'s ceiling)', value: m('put, 64 callers (ops/s)', 'ours') / m('put, 64 connections x 16 pipelined (ops/s)', 'limit'), target: '>= 0.95', ok: (v: number) => v >= 0.95 },
-  { name: 'sign-in flow: ours / seed', value: m('sign-in flow, 64 callers (flows/s)', 'ours') / m('sign-in flow, 64 callers (flows/s)', 'seed'), target: '>= 5', ok: (v: number) => v >= 5 },
-  { name: 'get, 64 callers: checked reads (evicting server) / plain GET (for information)', value: m('get, 64 callers, evicting server: checked reads (ops/s)', 'ours') / m('get, 64 callers (ops/s)', 'ours'), target: '', ok: () => true },
-  { name: 'sign-in flow: checked reads (evicting server) / plain reads (for information)', value: m('sign-in flow, 64 callers, evicting server: checked reads (flows/s)', 'ours') / m('sign-in flow, 64 callers (flows/s)', 'ours'), target: '', ok: () => true },
-  { name: 'Keyv get, 64 callers: ours / @keyv/redis', value: m('Keyv get, 64 callers (ops/s)', 'ours') / m('Keyv get, 64 callers (ops/s)', 'keyv-redis'), target: '>= 0.9', ok: (v: number) => v >= 0.9 },
-  { name: 'Keyv set, 64 callers: ours / @keyv/redis', value: m('Keyv set, 64 callers (ops/s)', 'ours') / m('Keyv set, 64 callers (ops/s)', 'keyv-redis'), target: '>= 0.9', ok: (v: number) => v >= 0.9 },
-  { name: `Keyv clear() of 10000 records beside ${records} others: @keyv/redis / ours (time)`, value: m(`Keyv clear() of 10000 records beside ${records} other keys (ms)`, 'keyv-redis') / m(`Keyv clear() of 10000 records beside ${records} other keys (ms)`, 'ours'), target: '>= 100', ok: (v: number) => v >= 100 },
-  { name: 'express-session requests, 64 clients: ours / connect-redis 10', value: m('express-session requests, 64 clients (requests/s)', 'ours') / m('express-session requests, 64 clients (requests/s)', 'connect-redis'), target: '>= 0.95', ok: (v: number) => v >= 0.95 },
-  { name: `list one user's sessions among ${smallSessions}: connect-redis all() / sessionsOf (time; for information)`, value: m(`list one user's sessions among ${smallSessions} (ms)`, 'connect-redis') / m(`list one user's sessions among ${smallSessions} (ms)`, 'ours'), target: '', ok: () => true },
-  { name: `list one user's sessions among ${bigSessions}: connect-redis all() / sessionsOf (time)`, value: m(`list one user's sessions among ${bigSessions} (ms)`, 'connect-redis') / m(`list one user's sessions among ${bigSessions} (ms)`, 'ours'), target: '>= 100', ok: (v: number) => v >= 100 },
-  { name: `all() p50: ours at ${top} / ours at ${bottom} records`, value: m(`all() p50 at ${top} records (ms)`, 'ours') / m(`all() p50 at ${bottom} records (ms)`, 'ours'), target: '<= 1.5', ok: (v: number) => v <= 1.5 },
-  { name: `all() p50 at ${top} records: scan / ours`, value: m(`all() p50 at ${top} records (ms)`, 'scan') / m(`all() p50 at ${top} records (ms)`, 'ours'), target: '>= 100', ok: (v: number) => v >= 100 },
+  {
+    name: 'put, 64 callers: ours / limit (redis-benchmark EVALSHA of the put script)',
+    value: m('put, 64 callers (ops/s)', 'ours') / m('put, 64 callers (ops/s)', 'limit'),
+    target: '>= 0.5',
+    ok: (v: number) => v >= 0.5,
+  },
+  {
+    name: "put, 64 callers: ours / limit pipelined (redis-benchmark -P 16 of the put script: the Redis thread's ceiling)",
+    value: m('put, 64 callers (ops/s)', 'ours') / m('put, 64 connections x 16 pipelined (ops/s)', 'limit'),
+    target: '>= 0.95',
+    ok: (v: number) => v >= 0.95,
+  },
+  {
+    name: 'sign-in flow: ours / seed',
+    value: m('sign-in flow, 64 callers (flows/s)', 'ours') / m('sign-in flow, 64 callers (flows/s)', 'seed'),
+    target: '>= 5',
+    ok: (v: number) => v >= 5,
+  },
+  {
+    name: 'get, 64 callers: checked reads (evicting server) / plain GET (for information)',
+    value: m('get, 64 callers, evicting server: checked reads (ops/s)', 'ours') / m('get, 64 callers (ops/s)', 'ours'),
+    target: '',
+    ok: () => true,
+  },
+  {
+    name: 'sign-in flow: checked reads (evicting server) / plain reads (for information)',
+    value: m('sign-in flow, 64 callers, evicting server: checked reads (flows/s)', 'ours') / m('sign-in flow, 64 callers (flows/s)', 'ours'),
+    target: '',
+    ok: () => true,
+  },
+  {
+    name: 'Keyv get, 64 callers: ours / @keyv/redis',
+    value: m('Keyv get, 64 callers (ops/s)', 'ours') / m('Keyv get, 64 callers (ops/s)', 'keyv-redis'),
+    target: '>= 0.9',
+    ok: (v: number) => v >= 0.9,
+  },
+  {
+    name: 'Keyv set, 64 callers: ours / @keyv/redis',
+    value: m('Keyv set, 64 callers (ops/s)', 'ours') / m('Keyv set, 64 callers (ops/s)', 'keyv-redis'),
+    target: '>= 0.9',
+    ok: (v: number) => v >= 0.9,
+  },
+  {
+    name: `Keyv clear() of 10000 records beside ${records} others: @keyv/redis / ours (time)`,
+    value: m(`Keyv clear() of 10000 records beside ${records} other keys (ms)`, 'keyv-redis') / m(`Keyv clear() of 10000 records beside ${records} other keys (ms)`, 'ours'),
+    target: '>= 100',
+    ok: (v: number) => v >= 100,
+  },
+  {
+    name: 'express-session requests, 64 clients: ours / connect-redis 10',
+    value: m('express-session requests, 64 clients (requests/s)', 'ours') / m('express-session requests, 64 clients (requests/s)', 'connect-redis'),
+    target: '>= 0.95',
+    ok: (v: number) => v >= 0.95,
+  },
+  {
+    name: `list one user's sessions among ${smallSessions}: connect-redis all() / sessionsOf (time; for information)`,
+    value: m(`list one user's sessions among ${smallSessions} (ms)`, 'connect-redis') / m(`list one user's sessions among ${smallSessions} (ms)`, 'ours'),
+    target: '',
+    ok: () => true,
+  },
+  {
+    name: `list one user's sessions among ${bigSessions}: connect-redis all() / sessionsOf (time)`,
+    value: m(`list one user's sessions among ${bigSessions} (ms)`, 'connect-redis') / m(`list one user's sessions among ${bigSessions} (ms)`, 'ours'),
+    target: '>= 100',
+    ok: (v: number) => v >= 100,
+  },
+  {
+    name: `all() p50: ours at ${top} / ours at ${bottom} records`,
+    value: m(`all() p50 at ${top} records (ms)`, 'ours') / m(`all() p50 at ${bottom} records (ms)`, 'ours'),
+    target: '<= 1.5',
+    ok: (v: number) => v <= 1.5,
+  },
+  {
+    name: `all() p50 at ${top} records: scan / ours`,
+    value: m(`all() p50 at ${top} records (ms)`, 'scan') / m(`all() p50 at ${top} records (ms)`, 'ours'),
+    target: '>= 100',
+    ok: (v: number) => v >= 100,
+  },
   { name: `memory per record at ${top} records: ours / seed`, value: (memory[`${top}`]?.ours ?? NaN) / (memory[`${top}`]?.seed ?? NaN), target: '<= 1', ok: (v: number) => v <= 1 },
 ].map((r) => ({ name: r.name, value: Number(r.value.toFixed(3)), target: r.target, met: r.ok(r.value) }))
 
@@ -475,12 +572,16 @@ const lines = [
   `|---|${contenders.map(() => '---:').join('|')}|`,
   ...Object.entries(results).map(([workload, byContender]) => `| ${workload} | ${contenders.map((c) => cell(byContender[c])).join(' | ')} |`),
   ...levels.map((level) => `| memory per record at ${level} records (bytes) | ${contenders.map((c) => fmt(memory[`${level}`]?.[c as 'ours'])).join(' | ')} |`),
-  ...Object.entries(clusterShares).map(([buckets, shares]) => `| cluster, ${buckets} bucket(s): share of commands per master | ${shares.map((x) => `${(x * 100).toFixed(0)}%`).join(' / ')} | | | | |`),
+  ...Object.entries(clusterShares).map(
+    ([buckets, shares]) => `| cluster, ${buckets} bucket(s): share of commands per master | ${shares.map((x) => `${(x * 100).toFixed(0)}%`).join(' / ')} | | | | |`,
+  ),
   '',
   `| profile: one run of ${roundMs * 2} ms, ${CALLERS} callers | ops/s | Node CPU µs/op | Redis CPU µs/op | write syscalls/op | scripts/op | other Redis commands/op | Redis-CPU ceiling (ops/s) | ops/s / ceiling |`,
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...profiles.map(({ workload, contender, profile: p }) =>
-    `| ${workload}: ${contender} | ${fmt(p.rate)} | ${fmt(p.nodeMicros)} | ${fmt(p.redisMicros)} | ${p.writes === undefined ? '' : fmt(p.writes)} | ${fmt(p.scripts)} | ${fmt(p.commands)} | ${fmt(p.redisCeiling)} | ${fmt(p.rate / p.redisCeiling)} |`),
+  ...profiles.map(
+    ({ workload, contender, profile: p }) =>
+      `| ${workload}: ${contender} | ${fmt(p.rate)} | ${fmt(p.nodeMicros)} | ${fmt(p.redisMicros)} | ${p.writes === undefined ? '' : fmt(p.writes)} | ${fmt(p.scripts)} | ${fmt(p.commands)} | ${fmt(p.redisCeiling)} | ${fmt(p.rate / p.redisCeiling)} |`,
+  ),
   '',
   '| ratio | value | target | met |',
   '|---|---:|---|---|',
@@ -488,7 +589,10 @@ const lines = [
 ]
 console.log(lines.join('\n'))
 mkdirSync(outDir, { recursive: true })
-writeFileSync(`${outDir}/results.json`, `${JSON.stringify({ date: new Date().toISOString(), machine, settings, results, memoryPerRecord: memory, clusterCommandShare: clusterShares, profiles, ratios }, null, 2)}\n`)
+writeFileSync(
+  `${outDir}/results.json`,
+  `${JSON.stringify({ date: new Date().toISOString(), machine, settings, results, memoryPerRecord: memory, clusterCommandShare: clusterShares, profiles, ratios }, null, 2)}\n`,
+)
 writeFileSync(`${outDir}/results.md`, `# Benchmark results\n\n${lines.join('\n')}\n`)
 log(`wrote ${outDir}/results.json and ${outDir}/results.md`)
 

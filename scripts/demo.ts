@@ -48,7 +48,10 @@ try {
   const revoked = await cache.deleteAll(['user', 42, 'session', ANY])
   console.log(`\nRevoked all sessions of user 42: ${revoked} removed`)
   console.log('Sessions of user 42 now:', await cache.all(['user', 42, 'session', ANY]))
-  console.log('Sessions of user 7 still:', (await cache.all(['user', 7, 'session', ANY])).map(([key]) => key))
+  console.log(
+    'Sessions of user 7 still:',
+    (await cache.all(['user', 7, 'session', ANY])).map(([key]) => key),
+  )
 
   await cache.put('reset-token', { user: 7 }, { ttl: 300 })
   console.log(`\nA reset token with a 300 ms ttl: ${JSON.stringify(await cache.get('reset-token'))}, ${await cache.ttl('reset-token')} ms left`)
@@ -57,8 +60,10 @@ try {
 
   await cache.add('magic-link', { user: 7 }, { ttl: 60_000 })
   const takers = await Promise.all([cache.take('magic-link'), cache.take('magic-link'), cache.take('magic-link')])
-  console.log(`\nA magic link taken by three racing requests: ${takers.map((t) => (t === undefined ? "undefined" : JSON.stringify(t))).join(", ")} (one gets it, once)`)
-  console.log(`add() of a lock twice: ${await cache.add(['lock', 'job'], 'me')}, then ${await cache.add(['lock', 'job'], 'you')}; count(['lock', REST]) = ${await cache.count(['lock', REST])}`)
+  console.log(`\nA magic link taken by three racing requests: ${takers.map((t) => (t === undefined ? 'undefined' : JSON.stringify(t))).join(', ')} (one gets it, once)`)
+  console.log(
+    `add() of a lock twice: ${await cache.add(['lock', 'job'], 'me')}, then ${await cache.add(['lock', 'job'], 'you')}; count(['lock', REST]) = ${await cache.count(['lock', REST])}`,
+  )
 
   console.log(`\nclear() removed the remaining ${await cache.clear()} records of namespace '${namespace}'.`)
 } finally {

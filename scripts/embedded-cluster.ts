@@ -66,11 +66,16 @@ export async function startCluster(masters = 3, replicasEach = 1, nodeTimeoutMs 
       const port = ports[i] as number
       const dir = mkdtempSync(join(tmpdir(), `redis-cluster-${port}-`))
       const process = await spawnRedisServer(port, dir, [
-        '--cluster-enabled', 'yes',
-        '--cluster-config-file', 'nodes.conf',
-        '--cluster-port', String(ports[count + i]),
-        '--cluster-node-timeout', String(nodeTimeoutMs),
-        '--appendonly', 'no',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        'nodes.conf',
+        '--cluster-port',
+        String(ports[count + i]),
+        '--cluster-node-timeout',
+        String(nodeTimeoutMs),
+        '--appendonly',
+        'no',
       ])
       nodes.push({ port, dir, process })
     }

@@ -35,7 +35,10 @@ export function findRedisServer(): string | undefined {
   const configured = process.env.REDISMS_SYSTEM_BINARY
   if (configured) return configured
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/sbin', '/usr/local/bin']
-  return dirs.filter(Boolean).map((dir) => join(dir, 'redis-server')).find(executable)
+  return dirs
+    .filter(Boolean)
+    .map((dir) => join(dir, 'redis-server'))
+    .find(executable)
 }
 
 function canInstallWithApt(): boolean {
@@ -49,7 +52,7 @@ export function ensureRedisServer(): string | undefined {
   installed ??= findRedisServer()
   if (installed) return installed
   if (canInstallWithApt()) {
-    console.error('redis-server not found: installing Debian\'s redis-server package with apt-get')
+    console.error("redis-server not found: installing Debian's redis-server package with apt-get")
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' })
     execFileSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
     installed = findRedisServer()
@@ -118,7 +121,13 @@ export async function spawnRedisServer(port: number, dir: string, args: string[]
     if (child.exitCode !== null) throw new Error(`redis-server did not start on port ${port}: ${readLog(log)}`)
     const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
     probe.on('error', () => undefined)
-    const ready = await probe.connect().then(() => probe.ping()).then(() => true, () => false)
+    const ready = await probe
+      .connect()
+      .then(() => probe.ping())
+      .then(
+        () => true,
+        () => false,
+      )
     probe.disconnect()
     if (ready) break
     if (Date.now() > until) throw new Error(`redis-server did not answer on port ${port}: ${readLog(log)}`)

@@ -26,7 +26,11 @@ export class BucketLayout {
   /** The SCAN MATCH pattern of every key of the namespace, every bucket. */
   readonly match: string
 
-  constructor(namespace: string, readonly buckets: number, readonly bucketBy: number) {
+  constructor(
+    namespace: string,
+    readonly buckets: number,
+    readonly bucketBy: number,
+  ) {
     this.all = Array.from({ length: buckets }, (_, b) => b)
     this.bases = this.all.map((b) => bucketBase(namespace, b, buckets))
     const glob = escapeGlob(namespace)

@@ -64,10 +64,12 @@ export class Calls {
   /** A write: awaited in 'sync' mode; in 'async' mode started, tracked and answered at once. */
   async write(operation: Operation, key: unknown, run: () => Promise<unknown>): Promise<unknown> {
     if (this.settings.writes === 'sync') return this.call(operation, key, run)
-    const pending: Promise<void> = this.call(operation, key, run).then(
-      () => undefined,
-      (error: CacheOperationError) => this.report(error),
-    ).finally(() => this.#pending.delete(pending))
+    const pending: Promise<void> = this.call(operation, key, run)
+      .then(
+        () => undefined,
+        (error: CacheOperationError) => this.report(error),
+      )
+      .finally(() => this.#pending.delete(pending))
     this.#pending.add(pending)
     return undefined
   }

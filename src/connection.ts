@@ -125,7 +125,7 @@ const NODE_REDIS_OPTIONS: Record<string, string> = {
   disableOfflineQueue: "ioredis's is `enableOfflineQueue: false`",
   commandsQueueMaxLength: 'not an ioredis option',
   clientInfoTag: 'not an ioredis option',
-  rootNodes: 'a node-redis cluster\'s; for ioredis pass a Cluster client',
+  rootNodes: "a node-redis cluster's; for ioredis pass a Cluster client",
 }
 
 const ACCEPTS = 'an ioredis Redis or Cluster client, a redis:// or rediss:// URL, or ioredis options'
@@ -225,7 +225,10 @@ function keyPrefixError(): TypeError {
   )
 }
 
-interface Corkable { cork(): void; uncork(): void }
+interface Corkable {
+  cork(): void
+  uncork(): void
+}
 /** Clients whose sockets are corked in this turn: those sockets, and the calls since the turn began. */
 const corked = new WeakMap<object, { streams: Corkable[]; calls: number }>()
 /** Calls whose commands wait in a corked socket before it is flushed within the same turn. */

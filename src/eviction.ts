@@ -63,9 +63,10 @@ const warned = new Set<string>()
 /** What a user should know about a policy that makes reads check indexes; warned once per process for each text. */
 export function evictionWarning(found: EvictionPolicy, namespace: string): string | undefined {
   if (!found.checked) return undefined
-  const text = found.policy === undefined
-    ? `redis-prefix-cache (namespace '${namespace}'): could not read maxmemory-policy (${found.error}); reads check that every index lists a record, as on a server that evicts. Pass eviction: 'none' only if the server never evicts.`
-    : `redis-prefix-cache (namespace '${namespace}'): maxmemory-policy is ${found.policy}, so Redis may evict records, or parts of them, at any time; reads check that every index lists a record, so an evicted index entry never leaves a deleted record readable.`
+  const text =
+    found.policy === undefined
+      ? `redis-prefix-cache (namespace '${namespace}'): could not read maxmemory-policy (${found.error}); reads check that every index lists a record, as on a server that evicts. Pass eviction: 'none' only if the server never evicts.`
+      : `redis-prefix-cache (namespace '${namespace}'): maxmemory-policy is ${found.policy}, so Redis may evict records, or parts of them, at any time; reads check that every index lists a record, so an evicted index entry never leaves a deleted record readable.`
   if (!warned.has(text)) {
     warned.add(text)
     process.emitWarning(text, 'RedisPrefixCacheWarning')
@@ -100,7 +101,11 @@ export class EvictionState {
   #reading: Promise<boolean> | undefined
   readonly #readies: { count: number }
 
-  constructor(readonly mode: EvictionMode, private readonly client: Client, private readonly namespace: string) {
+  constructor(
+    readonly mode: EvictionMode,
+    private readonly client: Client,
+    private readonly namespace: string,
+  ) {
     this.#checked = mode === 'detect' ? undefined : mode === 'checked'
     this.#readies = readyCounter(client)
   }

@@ -128,7 +128,12 @@ export class ExpiryWatcher {
     const end = key.indexOf('}:')
     if (end === -1 || !this.#layout.ownsTag(key.slice(0, end + 2))) return undefined
     try {
-      return keyFromParts(key.slice(end + 2).split(':').map(decodePart))
+      return keyFromParts(
+        key
+          .slice(end + 2)
+          .split(':')
+          .map(decodePart),
+      )
     } catch {
       return undefined
     }

@@ -55,7 +55,7 @@ export function integrationStore(options: IntegrationStoreOptions, settings: Int
   return new RedisCache({
     redis: shared ? shared.redis : options.redis,
     ...(shared ? {} : { redisOptions: options.redisOptions }),
-    namespace: shared ? shared.namespace : options.namespace ?? settings.namespace,
+    namespace: shared ? shared.namespace : (options.namespace ?? settings.namespace),
     buckets: shared ? shared.buckets : options.buckets,
     bucketBy: settings.bucketBy ?? (shared ? shared.bucketBy : options.bucketBy),
     timeout: options.timeout,

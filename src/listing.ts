@@ -121,8 +121,9 @@ export async function deleteMatching(ctx: ListingContext, operation: Operation, 
 export async function countMatching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, checked: boolean): Promise<number> {
   if (compiled.rest && compiled.tail.length === 0 && !checked) {
     const counts = await Promise.all(
-      ctx.layout.bucketsOf(compiled).map(async (bucket) =>
-        (await ctx.script(operation, pattern, 'count', [indexKey(ctx.layout.bases[bucket] as string, compiled.prefix)], [])) as number),
+      ctx.layout
+        .bucketsOf(compiled)
+        .map(async (bucket) => (await ctx.script(operation, pattern, 'count', [indexKey(ctx.layout.bases[bucket] as string, compiled.prefix)], [])) as number),
     )
     return counts.reduce((a, b) => a + b, 0)
   }

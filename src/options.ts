@@ -14,9 +14,7 @@ export type WriteMode = 'sync' | 'async'
  * `writes: 'async'`, so its type always says how it writes. Otherwise the options are
  * optional, and W is inferred from `writes`.
  */
-export type RedisCacheArgs<W extends WriteMode> = [W] extends ['async']
-  ? [options: RedisCacheOptions<W> & { writes: 'async' }]
-  : [options?: RedisCacheOptions<W>]
+export type RedisCacheArgs<W extends WriteMode> = [W] extends ['async'] ? [options: RedisCacheOptions<W> & { writes: 'async' }] : [options?: RedisCacheOptions<W>]
 
 export interface RedisCacheOptions<W extends WriteMode = WriteMode> {
   /**

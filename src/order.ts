@@ -9,10 +9,13 @@ import { encodePart, type KeyPart } from './parts.js'
 
 function rank(part: KeyPart): number {
   switch (typeof part) {
-    case 'boolean': return part ? 2 : 1
+    case 'boolean':
+      return part ? 2 : 1
     case 'number':
-    case 'bigint': return 3
-    case 'string': return 5
+    case 'bigint':
+      return 3
+    case 'string':
+      return 5
     default:
       if (part === null) return 0
       if (part instanceof Date) return 4
@@ -35,11 +38,16 @@ export function compareParts(a: KeyPart, b: KeyPart): number {
       if (byValue !== 0) return byValue
       return (typeof a === 'bigint' ? 1 : 0) - (typeof b === 'bigint' ? 1 : 0)
     }
-    case 4: return compareValues((a as Date).getTime(), (b as Date).getTime())
-    case 5: return compareValues(a as string, b as string)
-    case 6: return compareKeys(a as readonly KeyPart[], b as readonly KeyPart[])
-    case 7: return compareValues(encodePart(a, 'a'), encodePart(b, 'b'))
-    default: return 0
+    case 4:
+      return compareValues((a as Date).getTime(), (b as Date).getTime())
+    case 5:
+      return compareValues(a as string, b as string)
+    case 6:
+      return compareKeys(a as readonly KeyPart[], b as readonly KeyPart[])
+    case 7:
+      return compareValues(encodePart(a, 'a'), encodePart(b, 'b'))
+    default:
+      return 0
   }
 }
 

@@ -19,16 +19,7 @@
 import superjson from 'superjson'
 
 /** One part of a key. Objects and arrays are compared by content, entry order ignored. */
-export type KeyPart =
-  | string
-  | number
-  | bigint
-  | boolean
-  | null
-  | Date
-  | readonly KeyPart[]
-  | { readonly [name: string]: KeyPart }
-  | KeyObject
+export type KeyPart = string | number | bigint | boolean | null | Date | readonly KeyPart[] | { readonly [name: string]: KeyPart } | KeyObject
 
 /**
  * A plain object typed by an interface (which has no index signature, so the type above
@@ -63,9 +54,7 @@ function escapeText(text: string): string {
 }
 
 function unescapeText(text: string): string {
-  return text.replace(ESCAPED, (_, code: string) =>
-    String.fromCharCode(parseInt(code[0] === 'u' ? code.slice(1) : code, 16)),
-  )
+  return text.replace(ESCAPED, (_, code: string) => String.fromCharCode(parseInt(code[0] === 'u' ? code.slice(1) : code, 16)))
 }
 
 function encodeString(value: string): string {
@@ -200,8 +189,16 @@ export function decodePart(encoded: string): KeyPart {
       if (encoded === "''") return ''
       break
     case '-':
-    case '0': case '1': case '2': case '3': case '4':
-    case '5': case '6': case '7': case '8': case '9':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
       return encoded.endsWith('n') ? BigInt(encoded.slice(0, -1)) : Number(encoded)
     default:
       return unescapeText(encoded)

@@ -13,8 +13,21 @@ export type Client = Redis | Cluster
 
 /** The scripts, by the name of their file in lua/. */
 export const SCRIPTS = [
-  'put', 'add', 'delete', 'touch', 'read', 'page', 'count', 'deletePage', 'verifyValues', 'verifyIndex',
-  'sessionSet', 'sessionTouch', 'sessionRead', 'sessionDestroy', 'sessionRevoke',
+  'put',
+  'add',
+  'delete',
+  'touch',
+  'read',
+  'page',
+  'count',
+  'deletePage',
+  'verifyValues',
+  'verifyIndex',
+  'sessionSet',
+  'sessionTouch',
+  'sessionRead',
+  'sessionDestroy',
+  'sessionRevoke',
 ] as const
 export type ScriptName = (typeof SCRIPTS)[number]
 

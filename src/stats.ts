@@ -76,7 +76,10 @@ export async function namespaceStats(cache: RedisCache<'sync' | 'async'>, option
           if (expiry <= now) continue // expired, not yet pruned
           records++
           if (expiry === Infinity) neverExpire++
-          else HORIZONS.forEach(([, ms], h) => { if (expiry - now <= ms) within[h]!++ })
+          else
+            HORIZONS.forEach(([, ms], h) => {
+              if (expiry - now <= ms) within[h]!++
+            })
           let at = -1
           for (let d = 0; d < depth; d++) {
             at = member.indexOf(':', at + 1)
@@ -106,7 +109,10 @@ export async function namespaceStats(cache: RedisCache<'sync' | 'async'>, option
       prefixes: counts.map((map, d) => ({
         depth: d + 1,
         distinct: map.size,
-        top: [...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([prefix, n]) => ({ prefix: decodeParts(prefix.split(':')), records: n })),
+        top: [...map]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, top)
+          .map(([prefix, n]) => ({ prefix: decodeParts(prefix.split(':')), records: n })),
       })),
       memory: { sampled: measured, bytesPerRecord, estimatedBytes: bytesPerRecord * records },
     }

@@ -141,7 +141,13 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       const failed = calls.flatMap((call, i) => (results[i]?.status === 'rejected' ? call.positions : []))
       if (failed.length === 0) return
       const cause = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason
-      throw new CacheOperationError('putMany', undefined, cause, failed.sort((a, b) => a - b), entries.length)
+      throw new CacheOperationError(
+        'putMany',
+        undefined,
+        cause,
+        failed.sort((a, b) => a - b),
+        entries.length,
+      )
     })
   }
 
@@ -179,11 +185,13 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       texts = new Array<string | null>(keys.length)
       const groups = bucketCalls(this.#layout, all, [], () => [])
       await this.#calls.call('getMany', undefined, () =>
-        Promise.all(groups.map(async ({ bucket, positions }) => {
-          const base = this.#layout.bases[bucket] as string
-          const found = await this.redis.mget(positions.map((i) => valueKey(base, all[i] as Encoded)))
-          found.forEach((text, j) => (texts[positions[j] as number] = text))
-        })),
+        Promise.all(
+          groups.map(async ({ bucket, positions }) => {
+            const base = this.#layout.bases[bucket] as string
+            const found = await this.redis.mget(positions.map((i) => valueKey(base, all[i] as Encoded)))
+            found.forEach((text, j) => (texts[positions[j] as number] = text))
+          }),
+        ),
       )
     }
     return texts.map((text, i) => this.#decodeOrUndefined('getMany', undefined, keys[i], text))
@@ -362,7 +370,12 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     const checked = await this.#checked('verify', undefined)
     const { mode, policy } = this.#eviction
     // Many calls, as long as the namespace is large: no overall timeout.
-    const report = await this.#calls.call('verify', undefined, () => verifyNamespace(this.redis, this.#layout, { repair: options.repair === true, count, checked, onProgress }), Infinity)
+    const report = await this.#calls.call(
+      'verify',
+      undefined,
+      () => verifyNamespace(this.redis, this.#layout, { repair: options.repair === true, count, checked, onProgress }),
+      Infinity,
+    )
     const warning = mode === 'detect' && policy ? evictionWarning(policy, this.namespace) : undefined
     return { ...report, eviction: { mode, policy: mode === 'detect' ? policy?.policy : undefined, checked }, warnings: warning ? [warning] : [] }
   }
@@ -380,7 +393,13 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     checkOptions(options, ['configureNotifications'])
     checkBoolean(options.configureNotifications, 'options.configureNotifications')
     if (this.#watcher) return
-    const watcher = new ExpiryWatcher(this.redis, this.#layout, options, (event, key) => this.emit(event, key), (error) => this.#calls.report(new CacheOperationError('watch', undefined, error)))
+    const watcher = new ExpiryWatcher(
+      this.redis,
+      this.#layout,
+      options,
+      (event, key) => this.emit(event, key),
+      (error) => this.#calls.report(new CacheOperationError('watch', undefined, error)),
+    )
     this.#watcher = watcher
     try {
       await this.#calls.call('watch', undefined, () => watcher.start())
@@ -451,7 +470,9 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     const checked = this.#eviction.checked
     if (checked === false) {
       const valueKey = this.#valueKey(parts)
-      return this.#calls.call<unknown>(operation, key, () => (what === 'get' ? this.redis.get(valueKey) : what === 'exists' ? this.redis.exists(valueKey) : this.redis.pttl(valueKey)))
+      return this.#calls.call<unknown>(operation, key, () =>
+        what === 'get' ? this.redis.get(valueKey) : what === 'exists' ? this.redis.exists(valueKey) : this.redis.pttl(valueKey),
+      )
     }
     return this.#readChecked(operation, key, what, parts)
   }
@@ -469,10 +490,12 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     const answers = new Array<unknown>(all.length)
     const calls = bucketCalls(this.#layout, all, [what], (parts) => [parts.length])
     await this.#calls.call(operation, key, () =>
-      Promise.all(calls.map(async ({ keys, args, positions }: BucketCall) => {
-        const replies = (await this.#run('read', keys, args)) as unknown[]
-        positions.forEach((i, j) => (answers[i] = replies[j] ?? null))
-      })),
+      Promise.all(
+        calls.map(async ({ keys, args, positions }: BucketCall) => {
+          const replies = (await this.#run('read', keys, args)) as unknown[]
+          positions.forEach((i, j) => (answers[i] = replies[j] ?? null))
+        }),
+      ),
     )
     return answers
   }

@@ -25,7 +25,11 @@ values.registerCustom<Buffer, string>(
   'Buffer',
 )
 values.registerCustom<ArrayBuffer, string>(
-  { isApplicable: (v): v is ArrayBuffer => v instanceof ArrayBuffer, serialize: (v) => Buffer.from(v).toString('base64'), deserialize: (v) => new Uint8Array(Buffer.from(v, 'base64')).buffer },
+  {
+    isApplicable: (v): v is ArrayBuffer => v instanceof ArrayBuffer,
+    serialize: (v) => Buffer.from(v).toString('base64'),
+    deserialize: (v) => new Uint8Array(Buffer.from(v, 'base64')).buffer,
+  },
   'ArrayBuffer',
 )
 values.registerCustom<BigInt64Array, string[]>(

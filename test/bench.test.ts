@@ -22,7 +22,16 @@ test('bench --quick completes on a tiny size and reports every workload and rati
   })
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))
   assert.ok(results.machine.cores > 0 && results.machine.redis && results.machine.node)
-  for (const workload of ['put, 1 caller (ops/s)', 'put, 64 callers (ops/s)', 'get, 64 callers (ops/s)', 'get, 64 callers, evicting server: checked reads (ops/s)', 'sign-in flow, 64 callers (flows/s)', 'sign-in flow, 64 callers, evicting server: checked reads (flows/s)', 'all() p50 at 1000 records (ms)', 'sign-in flow on a 3-master cluster, 64 buckets (flows/s)']) {
+  for (const workload of [
+    'put, 1 caller (ops/s)',
+    'put, 64 callers (ops/s)',
+    'get, 64 callers (ops/s)',
+    'get, 64 callers, evicting server: checked reads (ops/s)',
+    'sign-in flow, 64 callers (flows/s)',
+    'sign-in flow, 64 callers, evicting server: checked reads (flows/s)',
+    'all() p50 at 1000 records (ms)',
+    'sign-in flow on a 3-master cluster, 64 buckets (flows/s)',
+  ]) {
     assert.ok(results.results[workload]?.ours?.median > 0, workload)
   }
   assert.ok(results.results['put, 64 callers (ops/s)'].limit.median > 0)
@@ -37,7 +46,9 @@ test('bench --quick completes on a tiny size and reports every workload and rati
   for (const ratio of results.ratios) assert.ok(Number.isFinite(ratio.value), ratio.name)
   // The profiles: CPU on both sides, and the commands counted per operation (one put script
   // per put; the seed sends no script).
-  const profiles = new Map<string, { nodeMicros: number; redisMicros: number; scripts: number; commands: number }>(results.profiles.map((p: { workload: string; contender: string; profile: never }) => [`${p.workload}: ${p.contender}`, p.profile]))
+  const profiles = new Map<string, { nodeMicros: number; redisMicros: number; scripts: number; commands: number }>(
+    results.profiles.map((p: { workload: string; contender: string; profile: never }) => [`${p.workload}: ${p.contender}`, p.profile]),
+  )
   for (const name of ['put: ours', 'put: seed', 'get: ours', 'sign-in flow: ours', 'sign-in flow: seed', 'Keyv get: ours', 'Keyv set: keyv-redis']) {
     const p = profiles.get(name)
     assert.ok(p && p.nodeMicros > 0 && p.redisMicros > 0 && p.commands > 0, name)

@@ -51,10 +51,21 @@ test('records spread over bucket tags; a user and its sessions share one', async
     const mine = keys.filter((key) => key.includes(`:user:${u}:`) || key.endsWith(`:user:${u}`))
     assert.is(new Set(mine.map((key) => key.slice(0, key.indexOf('}')))).size, 1, `user ${u} in one bucket`)
   }
-  assert.equal(await store.all(['user', 7, 'session', ANY]), [[['user', 7, 'session', 'a'], 7], [['user', 7, 'session', 'b'], 7]])
+  assert.equal(await store.all(['user', 7, 'session', ANY]), [
+    [['user', 7, 'session', 'a'], 7],
+    [['user', 7, 'session', 'b'], 7],
+  ])
   const users = await store.all(['user', ANY])
   assert.is(users.length, 200)
-  assert.equal(users.slice(0, 3).map(([key]) => key), [['user', 0], ['user', 1], ['user', 2]], 'merged across buckets, sorted')
+  assert.equal(
+    users.slice(0, 3).map(([key]) => key),
+    [
+      ['user', 0],
+      ['user', 1],
+      ['user', 2],
+    ],
+    'merged across buckets, sorted',
+  )
   assert.equal(await store.getMany([['user', 5], ['user', 150], ['nobody'], ['user', 5, 'session', 'a']]), [5, 150, undefined, 5])
   let iterated = 0
   for await (const _ of store.iterate(['user', ANY, 'session', ANY], { count: 7 })) iterated++

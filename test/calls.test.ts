@@ -55,7 +55,10 @@ test('add: false over a live record (which stays as it was), true once it has ex
 
 test('getAndTouch: the value, and the record and its index entries given a new expiry, in one call', async ({ cache }) => {
   const store = cache({ ttl: 1000 })
-  await store.putMany([[['user', 1, 'session', 'a'], { n: 1 }], [['user', 1, 'session', 'b'], { n: 2 }]])
+  await store.putMany([
+    [['user', 1, 'session', 'a'], { n: 1 }],
+    [['user', 1, 'session', 'b'], { n: 2 }],
+  ])
   await sleep(500)
   assert.equal(await store.getAndTouch(['user', 1, 'session', 'a'], 60_000), { n: 1 })
   assert.ok((await store.ttl(['user', 1, 'session', 'a']))! > 59_000)
@@ -73,9 +76,15 @@ test('getAndTouch: the value, and the record and its index entries given a new e
 
 test('take: of many connections racing to take one token, exactly one gets it; the naive get-then-delete hands it out several times', async (ctx) => {
   const store = ctx.cache({ ttl: 60_000 })
-  await store.putMany([[['reset', 'tok-1'], { user: 7 }], [['reset', 'tok-2'], { user: 8 }]])
+  await store.putMany([
+    [['reset', 'tok-1'], { user: 7 }],
+    [['reset', 'tok-2'], { user: 8 }],
+  ])
   const taken = await race(ctx, (s) => s.take(['reset', 'tok-1']))
-  assert.equal(taken.filter((v) => v !== undefined), [{ user: 7 }])
+  assert.equal(
+    taken.filter((v) => v !== undefined),
+    [{ user: 7 }],
+  )
   assert.is(await store.get(['reset', 'tok-1']), undefined)
   assert.equal(await store.keys(['reset', ANY]), [['reset', 'tok-2']])
 
@@ -104,15 +113,28 @@ test('deleteMany: removes each record whole, across buckets, and counts only tho
 test('count and keys: from the indexes, exact under every pattern shape, expired records not counted, no value read', async ({ cache, admin }) => {
   const store = cache({ ttl: 60_000 })
   await store.putMany([
-    [['user', 1], 'u'], [['user', 1, 'session', 'a'], 1], [['user', 1, 'session', 'b'], 1], [['user', 2, 'session', 'c'], 1],
-    [['user', 2, 'device', 'd'], 1], ['top', 1], ['other', 1],
+    [['user', 1], 'u'],
+    [['user', 1, 'session', 'a'], 1],
+    [['user', 1, 'session', 'b'], 1],
+    [['user', 2, 'session', 'c'], 1],
+    [['user', 2, 'device', 'd'], 1],
+    ['top', 1],
+    ['other', 1],
   ])
   await store.put(['user', 1, 'session', 'short'], 1, { ttl: 50 })
   await sleep(80)
   await admin.config('RESETSTAT')
   const cases: Array<[unknown, number]> = [
-    [['user', REST], 5], [[REST], 7], [['user', 1, REST], 2], [['user', ANY], 1], [['user', ANY, 'session', ANY], 3],
-    [['user', 1, 'session', ANY], 2], [ANY, 2], [['user', 1], 1], [['user', 3], 0], [['nobody', REST], 0],
+    [['user', REST], 5],
+    [[REST], 7],
+    [['user', 1, REST], 2],
+    [['user', ANY], 1],
+    [['user', ANY, 'session', ANY], 3],
+    [['user', 1, 'session', ANY], 2],
+    [ANY, 2],
+    [['user', 1], 1],
+    [['user', 3], 0],
+    [['nobody', REST], 0],
   ]
   for (const [pattern, expected] of cases) {
     assert.is(await store.count(pattern as never), expected, `count ${String(JSON.stringify(pattern))}`)
@@ -120,28 +142,49 @@ test('count and keys: from the indexes, exact under every pattern shape, expired
   }
   const stats = await admin.info('commandstats')
   assert.not.match(stats, /cmdstat_(get|mget):/, 'count and keys read no value')
-  assert.equal(await store.keys(['user', ANY, 'session', ANY]), [['user', 1, 'session', 'a'], ['user', 1, 'session', 'b'], ['user', 2, 'session', 'c']])
+  assert.equal(await store.keys(['user', ANY, 'session', ANY]), [
+    ['user', 1, 'session', 'a'],
+    ['user', 1, 'session', 'b'],
+    ['user', 2, 'session', 'c'],
+  ])
   const iterated: unknown[] = []
   for await (const [key, value] of store.iterate(['user', 2, REST], { values: false, count: 1 })) iterated.push([key, value])
-  assert.equal(iterated.sort(), [[['user', 2, 'device', 'd'], undefined], [['user', 2, 'session', 'c'], undefined]])
-  await rejects(() => store.iterate([REST], { values: 'no' as never })[Symbol.asyncIterator]().next(), TypeError, /options\.values must be a boolean/)
+  assert.equal(iterated.sort(), [
+    [['user', 2, 'device', 'd'], undefined],
+    [['user', 2, 'session', 'c'], undefined],
+  ])
+  await rejects(
+    () =>
+      store
+        .iterate([REST], { values: 'no' as never })
+        [Symbol.asyncIterator]()
+        .next(),
+    TypeError,
+    /options\.values must be a boolean/,
+  )
 })
 
 test('putMany: each entry may carry its own ttl, in the same atomic call', async ({ cache }) => {
   const store = cache({ ttl: 60_000 })
-  await store.putMany([
-    [['user', 1, 'session', 'short'], 's', { ttl: 100 }],
-    [['user', 1, 'session', 'default'], 'd'],
-    [['user', 1, 'session', 'forever'], 'f', { ttl: Infinity }],
-    [['user', 1], 'u', {}],
-  ], { ttl: 30_000 })
+  await store.putMany(
+    [
+      [['user', 1, 'session', 'short'], 's', { ttl: 100 }],
+      [['user', 1, 'session', 'default'], 'd'],
+      [['user', 1, 'session', 'forever'], 'f', { ttl: Infinity }],
+      [['user', 1], 'u', {}],
+    ],
+    { ttl: 30_000 },
+  )
   assert.ok((await store.ttl(['user', 1, 'session', 'short']))! <= 100)
   const ttl = (await store.ttl(['user', 1, 'session', 'default']))!
   assert.ok(ttl > 29_000 && ttl <= 30_000, "the call's ttl for entries without their own")
   assert.is(await store.ttl(['user', 1, 'session', 'forever']), Infinity)
   assert.ok((await store.ttl(['user', 1]))! > 29_000)
   await sleep(150)
-  assert.equal((await store.keys(['user', 1, 'session', ANY])).sort(), [['user', 1, 'session', 'default'], ['user', 1, 'session', 'forever']])
+  assert.equal((await store.keys(['user', 1, 'session', ANY])).sort(), [
+    ['user', 1, 'session', 'default'],
+    ['user', 1, 'session', 'forever'],
+  ])
   assert.ok((await store.verify()).ok)
   await rejects(store.putMany([['a', 1, { ttl: -1 }]]), RangeError, /entries\[0\]\[2\]\.ttl must be a positive integer/)
   await rejects(store.putMany([['a', 1, 5 as never]]), TypeError, /entries\[0\]\[2\] must be an object/)
@@ -152,7 +195,7 @@ onSingle(test)('redisOptions: ioredis options for the client made from a URL; re
   const store = new RedisCache({ redis: server.url, redisOptions: { connectionName: 'prefix-cache-app', db: 3 } })
   try {
     await store.put('k', 1)
-    assert.match(await admin.client('LIST') as string, /name=prefix-cache-app/)
+    assert.match((await admin.client('LIST')) as string, /name=prefix-cache-app/)
     await admin.select(3)
     assert.is(await admin.exists('{cache}:k'), 1)
     await admin.select(0)
@@ -166,7 +209,11 @@ onSingle(test)('redisOptions: ioredis options for the client made from a URL; re
 
 test('under an evicting policy: add replaces a half-evicted record, take and getAndTouch do not return one', async ({ cache, admin }) => {
   const store = cache({ ttl: 60_000, eviction: 'checked' })
-  await store.putMany([[['user', 5, 'session', 'a'], 'a'], [['user', 5, 'session', 'b'], 'b'], [['user', 5, 'session', 'c'], 'c']])
+  await store.putMany([
+    [['user', 5, 'session', 'a'], 'a'],
+    [['user', 5, 'session', 'b'], 'b'],
+    [['user', 5, 'session', 'c'], 'c'],
+  ])
   await admin.del(...(await admin.keys('*:user:5:session:#')))
   assert.is(await store.getAndTouch(['user', 5, 'session', 'a'], 60_000), undefined)
   assert.is(await store.take(['user', 5, 'session', 'b']), undefined)

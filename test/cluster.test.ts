@@ -64,7 +64,14 @@ test.after.each(async () => {
 })
 
 const signIns = (users: number): Array<[Key, number]> =>
-  Array.from({ length: users }, (_, u): Array<[Key, number]> => [[`sid${u}`, u], [['user', u], u], [['user', u, 'session', `sid${u}`], u]]).flat()
+  Array.from(
+    { length: users },
+    (_, u): Array<[Key, number]> => [
+      [`sid${u}`, u],
+      [['user', u], u],
+      [['user', u, 'session', `sid${u}`], u],
+    ],
+  ).flat()
 
 test('one bucket lives on one master; 64 buckets spread over all three', async () => {
   await flushMasters()
@@ -76,7 +83,10 @@ test('one bucket lives on one master; 64 buckets spread over all three', async (
   const spread = new RedisCache({ redis: client(), buckets: 64, bucketBy: 2 })
   await spread.putMany(signIns(300))
   const three = await keysPerMaster()
-  assert.ok(three.every((n) => n > 100), `keys per master: ${three}`)
+  assert.ok(
+    three.every((n) => n > 100),
+    `keys per master: ${three}`,
+  )
   assert.is((await spread.all(['user', 7, 'session', ANY])).length, 1)
   assert.is((await spread.all(['user', ANY])).length, 300)
   assert.ok((await spread.verify()).ok)
@@ -97,7 +107,11 @@ test('failover: a master killed under load; after its replica takes over the sam
     for (let i = 0; !stop; i++) {
       const u = (i * 8 + w) % 200
       try {
-        if (i % 3 === 0) await store.putMany([[['user', u, 'session', `x${i}`], i], [['user', u], i]])
+        if (i % 3 === 0)
+          await store.putMany([
+            [['user', u, 'session', `x${i}`], i],
+            [['user', u], i],
+          ])
         else if (i % 3 === 1) await store.all(['user', u, 'session', ANY])
         else await store.deleteAll(['user', u, 'session', `x${i - 1}`])
         ok++
@@ -136,7 +150,10 @@ test('expiry events: records expiring on every master are each reported once; af
   await store.watch({ configureNotifications: true }) // sets it on every master
   const wave = async (name: string, count: number) => {
     const keys: Key[] = Array.from({ length: count }, (_, u) => [name, u, 'session', 's'])
-    await store.putMany(keys.map((key) => [key, 1]), { ttl: 100 })
+    await store.putMany(
+      keys.map((key) => [key, 1]),
+      { ttl: 100 },
+    )
     const until = Date.now() + 10_000
     while (expired.filter((k) => k.startsWith(`["${name}"`)).length < count && Date.now() < until) await sleep(50)
     await sleep(300)

@@ -17,10 +17,16 @@ function countWrites(client: Redis): { count: number } {
   const counter = { count: 0 }
   const socket = client.stream as unknown as { _write: (...a: unknown[]) => unknown; _writev?: (...a: unknown[]) => unknown }
   const write = socket._write.bind(socket)
-  socket._write = (...args: unknown[]) => { counter.count++; return write(...args) }
+  socket._write = (...args: unknown[]) => {
+    counter.count++
+    return write(...args)
+  }
   if (socket._writev) {
     const writev = socket._writev.bind(socket)
-    socket._writev = (...args: unknown[]) => { counter.count++; return writev(...args) }
+    socket._writev = (...args: unknown[]) => {
+      counter.count++
+      return writev(...args)
+    }
   }
   return counter
 }
@@ -64,11 +70,18 @@ onSingle(test)('a store made from a URL coalesces too, and a lazyConnect client 
 /** Counts the writes of every node socket of a Cluster client. */
 function countClusterWrites(cluster: Cluster): { readonly count: number } {
   const counters = cluster.nodes('all').map((node) => countWrites(node))
-  return { get count() { return counters.reduce((sum, c) => sum + c.count, 0) } }
+  return {
+    get count() {
+      return counters.reduce((sum, c) => sum + c.count, 0)
+    },
+  }
 }
 
 ;(TARGET === 'cluster' ? test : test.skip)("on a Cluster client, the node connections' writes are coalesced too; without, about one write each", async ({ cache }) => {
-  for (const [coalesceWrites, check] of [[true, (n: number) => n <= MOST], [false, (n: number) => n >= 10]] as const) {
+  for (const [coalesceWrites, check] of [
+    [true, (n: number) => n <= MOST],
+    [false, (n: number) => n >= 10],
+  ] as const) {
     const store = cache({ coalesceWrites })
     await store.put('k', 1)
     await Promise.all(Array.from({ length: 20 }, () => store.get('k'))) // every node connected

@@ -32,9 +32,17 @@ export function contractSuite(name: string, target: () => Target, storeOptions: 
   })
 
   const records: Array<[Key, string]> = [
-    ['a', 'a'], [['b'], 'b'], [['a', 1], 'a1'], [['a', 2], 'a2'], [['a', 1, 'x'], 'a1x'], [['a', 1, 'x', 'deep'], 'a1xd'],
-    [['b', 1, 'x'], 'b1x'], [['user', 42, 'session', 's1'], 'u42s1'], [['user', 42, 'session', 's2'], 'u42s2'],
-    [['user', 43, 'session', 's3'], 'u43s3'], [['user', 42], 'u42'],
+    ['a', 'a'],
+    [['b'], 'b'],
+    [['a', 1], 'a1'],
+    [['a', 2], 'a2'],
+    [['a', 1, 'x'], 'a1x'],
+    [['a', 1, 'x', 'deep'], 'a1xd'],
+    [['b', 1, 'x'], 'b1x'],
+    [['user', 42, 'session', 's1'], 'u42s1'],
+    [['user', 42, 'session', 's2'], 'u42s2'],
+    [['user', 43, 'session', 's3'], 'u43s3'],
+    [['user', 42], 'u42'],
   ]
   const values = (listed: Array<[Key, unknown]>) => listed.map(([, value]) => value)
 
@@ -63,8 +71,14 @@ export function contractSuite(name: string, target: () => Target, storeOptions: 
   test('pattern semantics and order', async () => {
     const store = cache()
     await store.putMany(records)
-    assert.equal(await store.all(ANY), [['a', 'a'], ['b', 'b']])
-    assert.equal(await store.all([ANY]), [['a', 'a'], ['b', 'b']])
+    assert.equal(await store.all(ANY), [
+      ['a', 'a'],
+      ['b', 'b'],
+    ])
+    assert.equal(await store.all([ANY]), [
+      ['a', 'a'],
+      ['b', 'b'],
+    ])
     assert.equal(values(await store.all(['a', ANY])), ['a1', 'a2'])
     assert.equal(values(await store.all([ANY, 1, ANY])), ['a1x', 'b1x'])
     assert.equal(values(await store.all(['user', 42, 'session', ANY])), ['u42s1', 'u42s2'])
@@ -115,11 +129,36 @@ export function contractSuite(name: string, target: () => Target, storeOptions: 
   test('results are sorted part by part, across types and buckets', async () => {
     const store = cache()
     const date = new Date(0)
-    const keys: Key[] = [['k', 'b'], ['k', 'a'], ['k', 10], ['k', 9], ['k', 2n], ['k', true], ['k', null], ['k', date], ['k', [1]], ['k', { a: 1 }], ['k', 'a', 'z']]
+    const keys: Key[] = [
+      ['k', 'b'],
+      ['k', 'a'],
+      ['k', 10],
+      ['k', 9],
+      ['k', 2n],
+      ['k', true],
+      ['k', null],
+      ['k', date],
+      ['k', [1]],
+      ['k', { a: 1 }],
+      ['k', 'a', 'z'],
+    ]
     await store.putMany(keys.map((key, i) => [key, i]))
-    assert.equal((await store.all(['k', REST])).map(([key]) => key), [
-      ['k', null], ['k', true], ['k', 2n], ['k', 9], ['k', 10], ['k', date], ['k', 'a'], ['k', 'a', 'z'], ['k', 'b'], ['k', [1]], ['k', { a: 1 }],
-    ])
+    assert.equal(
+      (await store.all(['k', REST])).map(([key]) => key),
+      [
+        ['k', null],
+        ['k', true],
+        ['k', 2n],
+        ['k', 9],
+        ['k', 10],
+        ['k', date],
+        ['k', 'a'],
+        ['k', 'a', 'z'],
+        ['k', 'b'],
+        ['k', [1]],
+        ['k', { a: 1 }],
+      ],
+    )
   })
 
   test('values round-trip: Date, Map, Set, bigint, nested objects, undefined inside objects', async () => {
@@ -132,13 +171,19 @@ export function contractSuite(name: string, target: () => Target, storeOptions: 
 
   test('records expire: get, all and indexes forget them; touch slides them', async () => {
     const store = cache({ ttl: 150 })
-    await store.putMany([[['user', 1, 'session', 'a'], 1], [['user', 1, 'session', 'b'], 2]])
+    await store.putMany([
+      [['user', 1, 'session', 'a'], 1],
+      [['user', 1, 'session', 'b'], 2],
+    ])
     await store.put(['user', 1, 'session', 'c'], 3, { ttl: 60_000 })
     await sleep(50)
     assert.is(await store.touch(['user', 1, 'session', 'a'], 60_000), true)
     await sleep(200)
     assert.is(await store.get(['user', 1, 'session', 'b']), undefined)
-    assert.equal((await store.all(['user', 1, 'session', ANY])).map(([, v]) => v), [1, 3])
+    assert.equal(
+      (await store.all(['user', 1, 'session', ANY])).map(([, v]) => v),
+      [1, 3],
+    )
     assert.ok((await store.verify()).ok)
   })
 
@@ -150,7 +195,14 @@ export function contractSuite(name: string, target: () => Target, storeOptions: 
         for (let i = 0; Date.now() < until; i++) {
           const key: Key = ['u', i % 3, 's', (i * 7 + w) % 5]
           if (i % 3 === 0) await store.delete(key)
-          else if (i % 3 === 1) await store.putMany([[key, i], [['u', i % 3], w]], { ttl: 10 + (i % 200) })
+          else if (i % 3 === 1)
+            await store.putMany(
+              [
+                [key, i],
+                [['u', i % 3], w],
+              ],
+              { ttl: 10 + (i % 200) },
+            )
           else await store.deleteAll(['u', ANY, 's', (i + w) % 5])
         }
       }),

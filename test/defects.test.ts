@@ -21,12 +21,18 @@ onSingle(test)('1: a short-lived record does not shorten the index below longer-
   }
   const redis = client()
   const seed = (ttl: number) => new SeedCache({ redis, ttl })
-  const seedSees = await scenario((key, ttl) => seed(ttl).put(key as never, 'v'), () => seed(1).all(['user', 1, 'session', ANY]))
+  const seedSees = await scenario(
+    (key, ttl) => seed(ttl).put(key as never, 'v'),
+    () => seed(1).all(['user', 1, 'session', ANY]),
+  )
   assert.equal(seedSees, [], 'the seed was expected to lose the long-lived session with its index')
   await redis.flushall()
 
   const store = cache()
-  const storeSees = await scenario((key, ttl) => store.put(key, 'v', { ttl }), () => store.all(['user', 1, 'session', ANY]))
+  const storeSees = await scenario(
+    (key, ttl) => store.put(key, 'v', { ttl }),
+    () => store.all(['user', 1, 'session', ANY]),
+  )
   assert.equal(storeSees, [JSON.stringify(['user', 1, 'session', 'long'])])
 })
 
@@ -77,11 +83,7 @@ async function raceRounds(
   let broken = 0
   while (Date.now() < until) {
     rounds++
-    await Promise.all(
-      writers.map((writer, j) =>
-        j % 2 === 0 ? writer.putMany(keys.map((key) => [key, value])) : Promise.all(keys.map((key) => writer.delete(key))),
-      ),
-    )
+    await Promise.all(writers.map((writer, j) => (j % 2 === 0 ? writer.putMany(keys.map((key) => [key, value])) : Promise.all(keys.map((key) => writer.delete(key))))))
     for (const key of keys) if (!(await consistent(key))) broken++
     if (stopOnFirst && broken > 0) break
   }
@@ -147,7 +149,10 @@ onSingle(test)('5: async write failures are reported, not lost', async ({ cache,
     await seed.put('a', 1)
     await seed.delete('a')
     await store.put('a', 1)
-    await store.putMany([['b', 2], ['c', 3]])
+    await store.putMany([
+      ['b', 2],
+      ['c', 3],
+    ])
     await store.put(['d', 1], 4)
     await store.flush()
     await sleep(50)
@@ -160,7 +165,14 @@ onSingle(test)('5: async write failures are reported, not lost', async ({ cache,
   assert.equal(unhandled, [])
   // The store: each failed write reported once, with its operation, key and Redis's message.
   const sortByOperation = (list: unknown[][]) => list.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
-  assert.equal(sortByOperation(reported.map((e) => [e.operation, e.key])), sortByOperation([['put', 'a'], ['putMany', undefined], ['put', ['d', 1]]]))
+  assert.equal(
+    sortByOperation(reported.map((e) => [e.operation, e.key])),
+    sortByOperation([
+      ['put', 'a'],
+      ['putMany', undefined],
+      ['put', ['d', 1]],
+    ]),
+  )
   for (const error of reported) assert.match(error.message, /OOM command not allowed/)
 })
 

@@ -41,7 +41,10 @@ test('an evicted index never leaves a deleted record readable, listed or touchab
       assert.is(await store.ttl(key), undefined)
       assert.is(await store.touch(key, 600_000), false, 'touch must not bring it back')
     }
-    assert.equal(await store.getMany(keys.slice(5)), keys.slice(5).map(() => undefined))
+    assert.equal(
+      await store.getMany(keys.slice(5)),
+      keys.slice(5).map(() => undefined),
+    )
     assert.equal(await store.all(['user', REST]), [[['user', 1], 'profile']])
     assert.equal(await store.all(keys[0] as never), [])
     const report = await store.verify({ repair: true })
@@ -134,7 +137,10 @@ onSingle(test)('real eviction under every evicting policy: sign-out everywhere s
         for (let u = 0; u < USERS; u++) listed.push(...(await store.all(['user', u, 'session', ANY])))
         const readable = await store.getMany(listed.map(([key]) => key))
         assert.is(readable.filter((v) => v === undefined).length, 0, `${policy}: all() listed records get() cannot find`)
-        assert.ok(listed.every(([key]) => ((key as unknown[])[1] as number) % 2 === 1), `${policy}: a signed-out user is listed`)
+        assert.ok(
+          listed.every(([key]) => ((key as unknown[])[1] as number) % 2 === 1),
+          `${policy}: a signed-out user is listed`,
+        )
         totalListed += listed.length
       } finally {
         await store.close()

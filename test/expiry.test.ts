@@ -33,7 +33,7 @@ async function until(condition: () => boolean, ms = 5000): Promise<void> {
 
 const byJson = (keys: Key[]) => keys.map((key) => JSON.stringify(key, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))).sort()
 
-test("watch() rejects, naming the CONFIG SET line, when notifications are off; configureNotifications sets them", async ({ cache, admin }) => {
+test('watch() rejects, naming the CONFIG SET line, when notifications are off; configureNotifications sets them', async ({ cache, admin }) => {
   await admin.config('SET', 'notify-keyspace-events', 'Kg')
   const store = cache()
   const error = await rejects(store.watch(), CacheOperationError, /Run CONFIG SET notify-keyspace-events (\w+) on it/)
@@ -56,9 +56,18 @@ test('expired: one event per record of this namespace, with its exact key; none 
   await store.watch()
   const other = cache({ namespace: 'other' })
   const keys: Key[] = [['user', 42, 'session', 's1'], [7n, new Date(5), { a: 1, b: [true, null] }], 'solo', ['user', 'a:b%c']]
-  await store.putMany(keys.map((key) => [key, 1]), { ttl: 100 })
+  await store.putMany(
+    keys.map((key) => [key, 1]),
+    { ttl: 100 },
+  )
   await store.put(['user', 42], 'stays', { ttl: 60_000 })
-  await other.putMany([['user', 1], ['x', 2]].map((key) => [key as Key, 1]), { ttl: 100 })
+  await other.putMany(
+    [
+      ['user', 1],
+      ['x', 2],
+    ].map((key) => [key as Key, 1]),
+    { ttl: 100 },
+  )
   await until(() => seen.expired.length >= keys.length)
   await sleep(300) // anything more would have arrived by now
   assert.equal(byJson(seen.expired), byJson(keys))
@@ -110,12 +119,16 @@ onSingle(test)('an event comes when Redis removes the key (here: when it is read
     assert.is(await store.get('late'), undefined) // the read removes it
     await until(() => seen.expired.length > 0)
     assert.equal(seen.expired, ['late'])
-  }))
+  }),
+)
 
 onSingle(test)('at most once: events while the subscriber is disconnected are lost; it resubscribes and later ones arrive', (ctx) =>
   lazyExpiryOnly(ctx, async (store, seen) => {
     const lost: Key[] = Array.from({ length: 20 }, (_, i) => ['lost', i])
-    await store.putMany(lost.map((key) => [key, 1]), { ttl: 20 })
+    await store.putMany(
+      lost.map((key) => [key, 1]),
+      { ttl: 20 },
+    )
     await sleep(50)
     // Disconnect the subscriber, and have the keys removed before it is back (it retries after 50 ms).
     await ctx.admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
@@ -126,7 +139,8 @@ onSingle(test)('at most once: events while the subscriber is disconnected are lo
     await store.has('later')
     await until(() => seen.expired.length > 0)
     assert.equal(seen.expired, ['later'], 'the events of the outage never arrive')
-  }))
+  }),
+)
 
 test('unwatch() and close() end the subscription', async ({ cache, admin }) => {
   await admin.config('SET', 'notify-keyspace-events', 'Exe')
@@ -134,7 +148,10 @@ test('unwatch() and close() end the subscription', async ({ cache, admin }) => {
   const seen = collect(store)
   await store.watch()
   await store.watch() // once is enough
-  const subscribers = async () => String(await admin.client('LIST')).split('\n').filter((line) => /sub=[1-9]/.test(line)).length
+  const subscribers = async () =>
+    String(await admin.client('LIST'))
+      .split('\n')
+      .filter((line) => /sub=[1-9]/.test(line)).length
   assert.ok((await subscribers()) >= 1)
   await store.unwatch()
   assert.is(await subscribers(), 0)

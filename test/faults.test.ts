@@ -48,7 +48,12 @@ test('a server killed under load: calls reject within the timeout, then the same
         const t0 = Date.now()
         try {
           if (i % 4 === 3) await store.delete(key)
-          else if (i % 4 === 2) await store.putMany([[key, i], [['user', w], i], [`sid-${w}-${i % 10}`, i]])
+          else if (i % 4 === 2)
+            await store.putMany([
+              [key, i],
+              [['user', w], i],
+              [`sid-${w}-${i % 10}`, i],
+            ])
           else if (i % 4 === 1) await store.touch(key, 300_000)
           else await store.put(key, i)
           ok++
@@ -94,7 +99,10 @@ test('async writes during an outage: each failure is emitted once, none is unhan
   const onUnhandled = (reason: unknown) => unhandled.push(reason)
   process.on('unhandledRejection', onUnhandled)
   try {
-    await store.putMany([[['user', 1, 'session', 'a'], 1], [['user', 1], 'u']])
+    await store.putMany([
+      [['user', 1, 'session', 'a'], 1],
+      [['user', 1], 'u'],
+    ])
     await store.flush()
     assert.is(emitted.length, 0)
     await server.kill('SIGKILL')
@@ -116,7 +124,13 @@ test('async writes during an outage: each failure is emitted once, none is unhan
     await sleep(200)
     assert.is(await store.get(['user', 3, 'session', 2]), undefined, 'no write that failed was applied later')
     assert.equal(await store.all(['user', ANY, 'session', ANY]), [])
-    assert.equal(await store.getMany([['user', 1], ['user', 1, 'session', 'a']]), [undefined, undefined])
+    assert.equal(
+      await store.getMany([
+        ['user', 1],
+        ['user', 1, 'session', 'a'],
+      ]),
+      [undefined, undefined],
+    )
     assert.is(await store.ttl(['user', 1]), undefined)
     await store.put(['user', 1, 'session', 'b'], 'new')
     await store.flush()
@@ -166,7 +180,11 @@ test('writes spread over an outage: none that rejected is applied when Redis com
     for (let i = 0; i < 24; i++) {
       for (const name of ['sync', 'async', 'passedIn'] as const) {
         const key: Key = ['outage', name, i]
-        writes.push(stores[name].put(key, i).catch((error: Error) => { record(name, key, error) }))
+        writes.push(
+          stores[name].put(key, i).catch((error: Error) => {
+            record(name, key, error)
+          }),
+        )
       }
       await sleep(250)
     }

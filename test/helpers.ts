@@ -60,8 +60,7 @@ function clusterAdmin(client: Cluster): Redis {
         }
       }
       if (property === 'call') {
-        return (...args: unknown[]) =>
-          String(args[0]).toUpperCase() === 'CLIENT' ? everyMaster('call', args).then((a) => a[0]) : target.call(...(args as [string]))
+        return (...args: unknown[]) => (String(args[0]).toUpperCase() === 'CLIENT' ? everyMaster('call', args).then((a) => a[0]) : target.call(...(args as [string])))
       }
       const value = Reflect.get(target, property, receiver)
       return typeof value === 'function' ? value.bind(target) : value
@@ -96,7 +95,12 @@ function clusterSuite(name: string): Test<Context> {
       const client = running.client()
       let cache: RedisCache<W> | undefined
       // Registered first: a store refused at construction must not leave its client open.
-      ctx.cleanup.push(() => (cache?.close() ?? Promise.resolve()).catch(() => undefined).then(() => client.quit()).catch(() => client.disconnect()))
+      ctx.cleanup.push(() =>
+        (cache?.close() ?? Promise.resolve())
+          .catch(() => undefined)
+          .then(() => client.quit())
+          .catch(() => client.disconnect()),
+      )
       cache = new RedisCache<W>(...([{ buckets: BUCKETS, bucketBy: 2, ...options, redis: client }] as RedisCacheArgs<W>))
       return cache
     }

@@ -16,17 +16,24 @@ const first = (iterable: AsyncIterable<unknown>) => iterable[Symbol.asyncIterato
 test('iterate() rejects bad input at its first step, never throws when called', async ({ cache }) => {
   const store = cache()
   let iterable: AsyncIterable<unknown> | undefined
-  assert.not.throws(() => { iterable = store.iterate([REST, 1] as never) })
+  assert.not.throws(() => {
+    iterable = store.iterate([REST, 1] as never)
+  })
   await rejects(first(iterable!), TypeError, /pattern\[0\] is REST/)
   await store.close()
-  assert.not.throws(() => { iterable = store.iterate([REST]) })
+  assert.not.throws(() => {
+    iterable = store.iterate([REST])
+  })
   await rejects(first(iterable!), Error, /this store is closed/)
   await rejects(store.all([REST]), Error, /this store is closed/)
 })
 
 test('bad keys, patterns, ttls and values are refused before anything is sent', async ({ cache, admin }) => {
   const store = cache({ ttl: 1000 })
-  await store.putMany([[['u', 1, 's', 'a'], 1], ['k', { x: 1 }]])
+  await store.putMany([
+    [['u', 1, 's', 'a'], 1],
+    ['k', { x: 1 }],
+  ])
   const noDefaultTtl = cache()
   await noDefaultTtl.has('x') // connected before the stats are reset
   const before = await snapshot(admin)
@@ -42,14 +49,32 @@ test('bad keys, patterns, ttls and values are refused before anything is sent', 
     ['ANY in a key', () => store.put(['a', ANY as never], 1), TypeError, /key\[1\] is ANY/],
     ['REST in a key', () => store.touch(['a', REST as never], 10), TypeError, /key\[1\] is REST/],
     ['ANY as a key', () => store.ttl(ANY as never), TypeError, /key is ANY/],
-    ['undefined in putMany', () => store.putMany([['ok', 1], [['a', undefined as never], 1]]), TypeError, /entries\[1\]\[0\]\[1\] must be a key part/],
+    [
+      'undefined in putMany',
+      () =>
+        store.putMany([
+          ['ok', 1],
+          [['a', undefined as never], 1],
+        ]),
+      TypeError,
+      /entries\[1\]\[0\]\[1\] must be a key part/,
+    ],
     ['not a pair', () => store.putMany([['ok', 1], ['x'] as never]), TypeError, /entries\[1\] must be a \[key, value\] pair/],
     ['getMany key', () => store.getMany(['ok', []]), TypeError, /keys\[1\] must have at least one part/],
     ['undefined value', () => store.put('a', undefined), TypeError, /value must not be undefined/],
     ['function value', () => store.put('a', { f: () => 1 }), TypeError, /value\.f is a function/],
     ['symbol in a Map', () => store.put('a', new Map([['k', Symbol('s')]])), TypeError, /is a symbol/],
     ['constructor entry', () => store.put('a', { a: { constructor: 'x' } }), TypeError, /value\.a has an entry named 'constructor'/],
-    ['function in putMany', () => store.putMany([['ok', 1], ['b', [1, () => 2]]]), TypeError, /entries\[1\]\[1\]: value\[1\] is a function/],
+    [
+      'function in putMany',
+      () =>
+        store.putMany([
+          ['ok', 1],
+          ['b', [1, () => 2]],
+        ]),
+      TypeError,
+      /entries\[1\]\[1\]: value\[1\] is a function/,
+    ],
     ['ttl 0', () => store.put('a', 1, { ttl: 0 }), RangeError, /options\.ttl must be a positive integer of milliseconds/],
     ['ttl null', () => store.put('a', 1, { ttl: null as never }), RangeError, /options\.ttl .* got null/],
     ['ttl past 2^47', () => store.put('a', 1, { ttl: 2 ** 47 + 1 }), RangeError, /up to 2\^47/],
@@ -75,7 +100,9 @@ test('bad keys, patterns, ttls and values are refused before anything is sent', 
     }
   }
   assert.equal(await snapshot(admin), before)
-  const sent = (await admin.info('commandstats')).split('\r\n').filter((line) => line.startsWith('cmdstat_') && !/^cmdstat_(info|config|keys|dump|pexpiretime|cluster|command)\b/.test(line))
+  const sent = (await admin.info('commandstats'))
+    .split('\r\n')
+    .filter((line) => line.startsWith('cmdstat_') && !/^cmdstat_(info|config|keys|dump|pexpiretime|cluster|command)\b/.test(line))
   assert.equal(sent, [], 'something was sent')
 })
 
@@ -83,12 +110,21 @@ onSingle(test)('bad options are refused at construction', async ({ server }) => 
   const url = server.url
   assert.throws(() => new RedisCache({ redis: url, namespace: 'a{b' }), /options\.namespace must not contain '\{', '\}' or '#'/)
   assert.throws(() => new RedisCache({ redis: url, namespace: 'a#1' }), /options\.namespace must not contain/)
-  assert.throws(() => new RedisCache({ redis: url, buckets: 0 }), (e: Error) => e instanceof RangeError && /options\.buckets must be an integer from 1 to 16384/.test(e.message))
+  assert.throws(
+    () => new RedisCache({ redis: url, buckets: 0 }),
+    (e: Error) => e instanceof RangeError && /options\.buckets must be an integer from 1 to 16384/.test(e.message),
+  )
   assert.throws(() => new RedisCache({ redis: url, buckets: 1.5 }), /options\.buckets/)
-  assert.throws(() => new RedisCache({ redis: url, bucketBy: 0 }), (e: Error) => e instanceof RangeError && /options\.bucketBy must be a positive integer/.test(e.message))
+  assert.throws(
+    () => new RedisCache({ redis: url, bucketBy: 0 }),
+    (e: Error) => e instanceof RangeError && /options\.bucketBy must be a positive integer/.test(e.message),
+  )
   assert.throws(() => new RedisCache({ redis: url, namespace: '' }), /options\.namespace must not be empty/)
   assert.throws(() => new RedisCache({ redis: url, namespace: 5 as never }), /options\.namespace must be a string/)
-  assert.throws(() => new RedisCache({ redis: url, ttl: 0 }), (e: Error) => e instanceof RangeError && /options\.ttl/.test(e.message))
+  assert.throws(
+    () => new RedisCache({ redis: url, ttl: 0 }),
+    (e: Error) => e instanceof RangeError && /options\.ttl/.test(e.message),
+  )
   assert.throws(() => new RedisCache({ redis: url, writes: 'later' } as never), /options\.writes must be 'sync' or 'async'/)
   assert.throws(() => new RedisCache({ redis: 'http://localhost' }), /redis:\/\/ or rediss:\/\/ URL/)
   assert.throws(() => new RedisCache({ redis: url, serializer: {} as never }), /options\.serializer must have stringify/)
@@ -106,8 +142,25 @@ test('values round-trip: Date, Map, Set, bigint, nested objects, undefined insid
   const circular: Record<string, unknown> = { name: 'c' }
   circular.self = circular
   const values: unknown[] = [
-    'text', '', 0, -1.5, true, false, null, 10n ** 30n, new Date(1234), new Map<unknown, unknown>([[1, 'a'], ['b', new Set([1, 2])]]),
-    new Set(['x', 1]), { a: { b: [1, { c: undefined }] }, d: undefined }, [undefined, null], /re/g, '\uD800 lone', { __proto__x: 1 },
+    'text',
+    '',
+    0,
+    -1.5,
+    true,
+    false,
+    null,
+    10n ** 30n,
+    new Date(1234),
+    new Map<unknown, unknown>([
+      [1, 'a'],
+      ['b', new Set([1, 2])],
+    ]),
+    new Set(['x', 1]),
+    { a: { b: [1, { c: undefined }] }, d: undefined },
+    [undefined, null],
+    /re/g,
+    '\uD800 lone',
+    { __proto__x: 1 },
   ]
   for (const [i, value] of values.entries()) await store.put(['v', i], value)
   for (const [i, value] of values.entries()) assert.equal(await store.get(['v', i]), value, `value ${i}`)
@@ -120,19 +173,36 @@ test('values round-trip: Date, Map, Set, bigint, nested objects, undefined insid
 
 oneBucket(test)('a stored value that does not decode: get rejects naming it; all() and iterate() skip it, report it, and list the rest', async ({ cache, admin }) => {
   const store = cache()
-  await store.putMany([[['bad', 1], 'ok'], [['bad', 2], 'ok'], [['bad', 3], 'ok']])
+  await store.putMany([
+    [['bad', 1], 'ok'],
+    [['bad', 2], 'ok'],
+    [['bad', 3], 'ok'],
+  ])
   await admin.set('{cache}:bad:2', '{"json": truncated')
   const error = (await rejects(store.get(['bad', 2]), CacheDecodeError, /get\(\[ 'bad', 2 \]\): the stored value of \[ 'bad', 2 \]/)) as CacheDecodeError
   assert.equal(error.key, ['bad', 2])
   assert.equal(error.record, ['bad', 2])
-  await rejects(store.getMany([['bad', 1], ['bad', 2]]), CacheDecodeError, /getMany\(\): the stored value of \[ 'bad', 2 \] could not be decoded/)
+  await rejects(
+    store.getMany([
+      ['bad', 1],
+      ['bad', 2],
+    ]),
+    CacheDecodeError,
+    /getMany\(\): the stored value of \[ 'bad', 2 \] could not be decoded/,
+  )
 
   const reported: Array<CacheOperationError | CacheDecodeError> = []
   store.on('error', (e) => reported.push(e))
-  assert.equal(await store.all(['bad', ANY]), [[['bad', 1], 'ok'], [['bad', 3], 'ok']])
+  assert.equal(await store.all(['bad', ANY]), [
+    [['bad', 1], 'ok'],
+    [['bad', 3], 'ok'],
+  ])
   const listed: unknown[] = []
   for await (const [key] of store.iterate(['bad', REST], { count: 1 })) listed.push(key)
-  assert.equal(listed.sort(), [['bad', 1], ['bad', 3]])
+  assert.equal(listed.sort(), [
+    ['bad', 1],
+    ['bad', 3],
+  ])
   assert.is(reported.length, 2)
   const skipped = reported[0] as CacheDecodeError
   assert.instance(skipped, CacheDecodeError)
@@ -143,7 +213,10 @@ oneBucket(test)('a stored value that does not decode: get rejects naming it; all
 
 onSingle(test)('with no error listener, a skipped record is a process warning and does not fail flush()', async ({ cache, admin }) => {
   const store = cache()
-  await store.putMany([[['w', 1], 'ok'], [['w', 2], 'ok']])
+  await store.putMany([
+    [['w', 1], 'ok'],
+    [['w', 2], 'ok'],
+  ])
   await admin.set('{cache}:w:2', 'not superjson')
   const warnings: Error[] = []
   const onWarning = (w: Error) => warnings.push(w)

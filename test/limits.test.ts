@@ -65,7 +65,10 @@ test('a page holds at most count records, even from a small index that ZSCAN ret
   await admin.config('RESETSTAT')
   const seen: unknown[] = []
   for await (const [key] of store.iterate(['big', ANY], { count: 1 })) seen.push(key)
-  assert.equal(seen.sort((a, b) => (a as number[])[1]! - (b as number[])[1]!), keys)
+  assert.equal(
+    seen.sort((a, b) => (a as number[])[1]! - (b as number[])[1]!),
+    keys,
+  )
   assert.ok((await scriptCalls(admin)) >= 40, `40 records in ${await scriptCalls(admin)} page calls`)
 })
 
@@ -109,7 +112,10 @@ oneBucket(test)('a write prunes at most LIMITS.prunePerIndex expired members of 
   const store = cache()
   await store.put(['old', 'keep'], 1, { ttl: 60_000 }) // keeps the index alive
   // ttl long enough for the batch's calls (of LIMITS.batchRecords each) to land before any expires.
-  await store.putMany(Array.from({ length: 5000 }, (_, i): [Key, unknown] => [['old', i], 1]), { ttl: 1500 })
+  await store.putMany(
+    Array.from({ length: 5000 }, (_, i): [Key, unknown] => [['old', i], 1]),
+    { ttl: 1500 },
+  )
   await sleep(1600)
   assert.is(await admin.zcard('{cache}:old:#'), 5001)
   await store.put(['old', 'new'], 1, { ttl: 60_000 })
@@ -145,8 +151,22 @@ onSingle(test)('no call holds Redis for long: at 200k records, every call of a l
     ['putMany', () => store.putMany(keys.map((key, i) => [key, i]))],
     ['getMany', async () => assert.is((await store.getMany(keys)).length, N)],
     ['getMany (checked)', async () => assert.is((await checked.getMany(keys)).filter((v) => v !== undefined).length, N)],
-    ['iterate({ count: 1e9 })', async () => { let n = 0; for await (const _ of store.iterate(['item', ANY], { count: 1e9 })) n++; assert.is(n, N) }],
-    ['iterate({ count: 1e9, values: false })', async () => { let n = 0; for await (const _ of store.iterate(['item', ANY], { count: 1e9, values: false })) n++; assert.is(n, N) }],
+    [
+      'iterate({ count: 1e9 })',
+      async () => {
+        let n = 0
+        for await (const _ of store.iterate(['item', ANY], { count: 1e9 })) n++
+        assert.is(n, N)
+      },
+    ],
+    [
+      'iterate({ count: 1e9, values: false })',
+      async () => {
+        let n = 0
+        for await (const _ of store.iterate(['item', ANY], { count: 1e9, values: false })) n++
+        assert.is(n, N)
+      },
+    ],
     ['keys', async () => assert.is((await store.keys(['item', ANY])).length, N)],
     ['count', async () => assert.is(await store.count(['item', ANY]), N)],
     ['verify({ count: 1e9 })', async () => assert.ok((await store.verify({ count: 1e9 })).ok)],

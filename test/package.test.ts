@@ -37,7 +37,9 @@ onSingle(test)('package.json exports point at built files with type declarations
 
 onSingle(test)('every source map points at a source file the package ships', () => {
   const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
-  const maps = readdirSync(new URL('dist/', root), { recursive: true }).map(String).filter((f) => f.endsWith('.js.map'))
+  const maps = readdirSync(new URL('dist/', root), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.js.map'))
   assert.ok(maps.length > 5)
   for (const map of maps) {
     const mapUrl = new URL(`dist/${map}`, root)
@@ -74,7 +76,9 @@ onSingle(test)('a CommonJS project requires the package by name and uses it', as
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'cjs-app', version: '1.0.0', type: 'commonjs' }))
     mkdirSync(join(dir, 'node_modules'))
     symlinkSync(fileURLToPath(root), join(dir, 'node_modules', 'redis-prefix-cache'))
-    writeFileSync(join(dir, 'app.js'), `
+    writeFileSync(
+      join(dir, 'app.js'),
+      `
       const { RedisCache, ANY, CacheOperationError } = require('redis-prefix-cache')
       if (typeof require('redis-prefix-cache/keyv').KeyvPrefixCache !== 'function') throw new Error('no KeyvPrefixCache')
       if (typeof require('redis-prefix-cache/session').RedisSessionStore !== 'function') throw new Error('no RedisSessionStore')
@@ -85,21 +89,27 @@ onSingle(test)('a CommonJS project requires the package by name and uses it', as
           await cache.close()
           console.log(JSON.stringify({ listed: listed.map(([key, value]) => [key, value.toString()]), errors: typeof CacheOperationError }))
         })
-    `)
+    `,
+    )
     const { stdout } = await promisify(execFile)(process.execPath, ['app.js', server.url], { cwd: dir })
     assert.equal(JSON.parse(stdout), { listed: [[['user', 1, 'session', 's'], 'ok']], errors: 'function' })
     // Its TypeScript sees the same types: a CommonJS file importing the package type-checks.
     symlinkSync(fileURLToPath(new URL('node_modules/@types', root)), join(dir, 'node_modules', '@types'))
     symlinkSync(fileURLToPath(new URL('node_modules/ioredis', root)), join(dir, 'node_modules', 'ioredis'))
-    writeFileSync(join(dir, 'typed.ts'), `
+    writeFileSync(
+      join(dir, 'typed.ts'),
+      `
       import { RedisCache, ANY, type Key } from 'redis-prefix-cache'
       const cache = new RedisCache({ namespace: 'cjs', writes: 'async' })
       const removed: Promise<undefined> = cache.delete(['a', 1])
       const key: Key = ['a', 1]
       export = [cache.all(['a', ANY]), removed, key]
-    `)
+    `,
+    )
     const tsc = fileURLToPath(new URL('node_modules/typescript/bin/tsc', root))
-    await promisify(execFile)(process.execPath, [tsc, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--strict', '--noEmit', '--types', 'node', 'typed.ts'], { cwd: dir })
+    await promisify(execFile)(process.execPath, [tsc, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--strict', '--noEmit', '--types', 'node', 'typed.ts'], {
+      cwd: dir,
+    })
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -115,21 +125,40 @@ onSingle(test)('the packed tarball, as a new user installs it: --engine-strict o
     const ioredis = JSON.parse(readFileSync(new URL('node_modules/ioredis/package.json', root), 'utf8')).version
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fresh-app', version: '1.0.0', private: true }))
     // Every dependency's engines must accept this Node (the package's own floor included).
-    const install = await run('npm', ['install', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', tarball, `ioredis@${ioredis}`], { cwd: dir, maxBuffer: 16 << 20 })
+    const install = await run('npm', ['install', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', tarball, `ioredis@${ioredis}`], {
+      cwd: dir,
+      maxBuffer: 16 << 20,
+    })
     assert.not.match(install.stderr, /EBADENGINE|prepare/, install.stderr)
     const installed = JSON.parse(readFileSync(join(dir, 'node_modules/redis-prefix-cache/package.json'), 'utf8'))
     assert.equal(installed.engines, pkg.engines)
     assert.ok(existsSync(join(dir, 'node_modules/redis-prefix-cache/LICENSE')), 'the LICENSE ships')
     // The CLI through npx: options before the command, after it, and after a `--`.
     const url = server.url
-    await run(process.execPath, ['--input-type=module', '-e', `
+    await run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
       import { RedisCache } from 'redis-prefix-cache'
       const cache = new RedisCache({ redis: ${JSON.stringify(url)}, namespace: 'npx' })
       await cache.put(['user', 42n, 'seen', new Date(0)], 'yes')
       await cache.close()
-    `], { cwd: dir })
-    for (const args of [['--json', 'ls', '**'], ['ls', '**', '--json'], ['--', '--json', 'ls', '**']]) {
-      const { stdout } = await run('npx', ['--no-install', 'redis-prefix-cache', ...args.slice(0, args[0] === '--' ? 1 : 0), '--url', url, '--namespace', 'npx', ...args.slice(args[0] === '--' ? 1 : 0)], { cwd: dir })
+    `,
+      ],
+      { cwd: dir },
+    )
+    for (const args of [
+      ['--json', 'ls', '**'],
+      ['ls', '**', '--json'],
+      ['--', '--json', 'ls', '**'],
+    ]) {
+      const { stdout } = await run(
+        'npx',
+        ['--no-install', 'redis-prefix-cache', ...args.slice(0, args[0] === '--' ? 1 : 0), '--url', url, '--namespace', 'npx', ...args.slice(args[0] === '--' ? 1 : 0)],
+        { cwd: dir },
+      )
       const line = JSON.parse(stdout.trim())
       assert.equal(line.args, ['"user"', '42n', '"seen"', '@1970-01-01T00:00:00.000Z'], args.join(' '))
       const got = await run('npx', ['--no-install', 'redis-prefix-cache', '--url', url, '--namespace', 'npx', 'get', ...line.args], { cwd: dir })
@@ -137,7 +166,9 @@ onSingle(test)('the packed tarball, as a new user installs it: --engine-strict o
     }
     // TypeScript 5 on module commonjs (node10 resolution, no `exports`): the subpaths resolve through typesVersions.
     symlinkSync(fileURLToPath(new URL('node_modules/@types', root)), join(dir, 'node_modules', '@types'))
-    writeFileSync(join(dir, 'app.ts'), `
+    writeFileSync(
+      join(dir, 'app.ts'),
+      `
       import { RedisCache, ANY, type Pattern } from 'redis-prefix-cache'
       import { RedisSessionStore } from 'redis-prefix-cache/session'
       import { KeyvPrefixCache } from 'redis-prefix-cache/keyv'
@@ -146,13 +177,16 @@ onSingle(test)('the packed tarball, as a new user installs it: --engine-strict o
       const mine = ['user', id, ANY] as const
       const typed: Pattern = ['user', id, ANY]
       export const calls = [cache.all(mine), cache.all(typed), new RedisSessionStore({ cache }).sessionsOf(id), new KeyvPrefixCache({ cache }).get('k')]
-    `)
+    `,
+    )
     const tsc5 = fileURLToPath(new URL('node_modules/typescript5/bin/tsc', root))
     const checked = await run(process.execPath, [tsc5, '--version'])
     assert.match(checked.stdout, /Version 5\./)
-    await run(process.execPath, [tsc5, '--module', 'commonjs', '--target', 'es2022', '--strict', '--noEmit', '--types', 'node', 'app.ts'], { cwd: dir }).catch((error: { stdout?: string }) => {
-      throw new Error(`tsc 5 (module commonjs) failed: ${error.stdout}`)
-    })
+    await run(process.execPath, [tsc5, '--module', 'commonjs', '--target', 'es2022', '--strict', '--noEmit', '--types', 'node', 'app.ts'], { cwd: dir }).catch(
+      (error: { stdout?: string }) => {
+        throw new Error(`tsc 5 (module commonjs) failed: ${error.stdout}`)
+      },
+    )
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

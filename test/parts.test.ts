@@ -8,12 +8,79 @@ import { ANY, REST } from '../src/index.js'
 import { redisSuite } from './helpers.js'
 
 const awkward: KeyPart[] = [
-  '', ' ', '1', '-1', '1n', '01', '1e3', '!true', '!null', '@5', '~x', "'", "''", '#', '#x', 'a#', '%', '%25', '%3A',
-  ':', 'a:b', '::', '{', '}', '{cache}', 'a}b{c', '\n', '\r\n', '\t', '\0', 'é', '日本', '🙂', '\uD83D', '\uDE42',
-  'a\uD800b', '\uDFFF\uD800', 'true', 'null', 'NaN', 'Infinity', '*', '?', '[a-z]', '\\', '"', 'u%uD800',
-  0, 1, -1, 1.5, -0.25, 1e21, 1e-7, Number.MAX_SAFE_INTEGER, Number.MIN_VALUE, -Number.MAX_VALUE,
-  0n, 1n, -1n, 2n ** 100n, true, false, null, new Date(0), new Date(-1), new Date(8.64e15),
-  [], [1, '1', 1n], { a: 1, b: [true, null] }, { 'a:b': '%', '': { x: new Date(3) } }, [{ z: 1n }], {},
+  '',
+  ' ',
+  '1',
+  '-1',
+  '1n',
+  '01',
+  '1e3',
+  '!true',
+  '!null',
+  '@5',
+  '~x',
+  "'",
+  "''",
+  '#',
+  '#x',
+  'a#',
+  '%',
+  '%25',
+  '%3A',
+  ':',
+  'a:b',
+  '::',
+  '{',
+  '}',
+  '{cache}',
+  'a}b{c',
+  '\n',
+  '\r\n',
+  '\t',
+  '\0',
+  'é',
+  '日本',
+  '🙂',
+  '\uD83D',
+  '\uDE42',
+  'a\uD800b',
+  '\uDFFF\uD800',
+  'true',
+  'null',
+  'NaN',
+  'Infinity',
+  '*',
+  '?',
+  '[a-z]',
+  '\\',
+  '"',
+  'u%uD800',
+  0,
+  1,
+  -1,
+  1.5,
+  -0.25,
+  1e21,
+  1e-7,
+  Number.MAX_SAFE_INTEGER,
+  Number.MIN_VALUE,
+  -Number.MAX_VALUE,
+  0n,
+  1n,
+  -1n,
+  2n ** 100n,
+  true,
+  false,
+  null,
+  new Date(0),
+  new Date(-1),
+  new Date(8.64e15),
+  [],
+  [1, '1', 1n],
+  { a: 1, b: [true, null] },
+  { 'a:b': '%', '': { x: new Date(3) } },
+  [{ z: 1n }],
+  {},
 ]
 
 const unit = suite('parts')
@@ -53,7 +120,11 @@ unit('encodings are readable where they can be', () => {
 
 unit("entries named '__proto__', 'constructor' or 'prototype' are refused, not dropped", () => {
   for (const text of ['{"__proto__": {"x": 1}}', '{"a": {"constructor": 1}}', '{"prototype": 1}']) {
-    assert.throws(() => encodePart(JSON.parse(text), 'p'), (e: Error) => e instanceof TypeError && /superjson refuses/.test(e.message), text)
+    assert.throws(
+      () => encodePart(JSON.parse(text), 'p'),
+      (e: Error) => e instanceof TypeError && /superjson refuses/.test(e.message),
+      text,
+    )
   }
   assert.is(({} as Record<string, unknown>).x, undefined)
 })
@@ -84,7 +155,11 @@ unit('parts that are not allowed are TypeErrors naming where', () => {
   // eslint-disable-next-line no-sparse-arrays
   bad.push([[1, , 2], /sparse/])
   for (const [part, message] of bad) {
-    assert.throws(() => encodePart(part, 'part'), (error: Error) => error instanceof TypeError && message.test(error.message), String(message))
+    assert.throws(
+      () => encodePart(part, 'part'),
+      (error: Error) => error instanceof TypeError && message.test(error.message),
+      String(message),
+    )
   }
 })
 
@@ -118,7 +193,10 @@ test('single-part keys come back bare; a single part that is an array stays wrap
   await store.put([['a', 'b']], 2)
   await store.put(['a', 'b'], 3)
   assert.is(await store.get(['k']), 1)
-  assert.equal(await store.all(ANY), [['k', 1], [[['a', 'b']], 2]])
+  assert.equal(await store.all(ANY), [
+    ['k', 1],
+    [[['a', 'b']], 2],
+  ])
 })
 
 test.run()

@@ -28,8 +28,14 @@ const values = (listed: Array<[Key, unknown]>) => listed.map(([, value]) => valu
 test('ANY alone and [ANY] match single-part keys only', async ({ cache }) => {
   const store = cache()
   await store.putMany(records)
-  assert.equal(await store.all(ANY), [['a', 'a'], ['b', 'b']])
-  assert.equal(await store.all([ANY]), [['a', 'a'], ['b', 'b']])
+  assert.equal(await store.all(ANY), [
+    ['a', 'a'],
+    ['b', 'b'],
+  ])
+  assert.equal(await store.all([ANY]), [
+    ['a', 'a'],
+    ['b', 'b'],
+  ])
 })
 
 test('array patterns match keys of exactly that many parts, ANY at any position', async ({ cache }) => {
@@ -70,15 +76,50 @@ test('results are sorted part by part, across types', async ({ cache }) => {
   const store = cache()
   const date = new Date(0)
   const keys: Key[] = [
-    ['k', 'b'], ['k', 'a'], ['k', 'B'], ['k', ''], ['k', 10], ['k', 9], ['k', 2n], ['k', 1.5], ['k', -3],
-    ['k', 2], ['k', true], ['k', false], ['k', null], ['k', date], ['k', [1, 2]], ['k', [1]], ['k', { a: 1 }],
-    ['k', 'a', 'z'], ['k', 10n], ['k', '10'],
+    ['k', 'b'],
+    ['k', 'a'],
+    ['k', 'B'],
+    ['k', ''],
+    ['k', 10],
+    ['k', 9],
+    ['k', 2n],
+    ['k', 1.5],
+    ['k', -3],
+    ['k', 2],
+    ['k', true],
+    ['k', false],
+    ['k', null],
+    ['k', date],
+    ['k', [1, 2]],
+    ['k', [1]],
+    ['k', { a: 1 }],
+    ['k', 'a', 'z'],
+    ['k', 10n],
+    ['k', '10'],
   ]
   await store.putMany(keys.map((key, i) => [key, i]))
   const listed = (await store.all(['k', REST])).map(([key]) => key)
   assert.equal(listed, [
-    ['k', null], ['k', false], ['k', true], ['k', -3], ['k', 1.5], ['k', 2], ['k', 2n], ['k', 9], ['k', 10], ['k', 10n],
-    ['k', date], ['k', ''], ['k', '10'], ['k', 'B'], ['k', 'a'], ['k', 'a', 'z'], ['k', 'b'], ['k', [1]], ['k', [1, 2]], ['k', { a: 1 }],
+    ['k', null],
+    ['k', false],
+    ['k', true],
+    ['k', -3],
+    ['k', 1.5],
+    ['k', 2],
+    ['k', 2n],
+    ['k', 9],
+    ['k', 10],
+    ['k', 10n],
+    ['k', date],
+    ['k', ''],
+    ['k', '10'],
+    ['k', 'B'],
+    ['k', 'a'],
+    ['k', 'a', 'z'],
+    ['k', 'b'],
+    ['k', [1]],
+    ['k', [1, 2]],
+    ['k', { a: 1 }],
   ])
 })
 
@@ -120,8 +161,14 @@ test('no scan: all, iterate, deleteAll and clear never use SCAN or KEYS', async 
   await store.deleteAll(['u', 4, REST])
   await store.clear()
   const stats = (await admin.info('commandstats')).split('\r\n')
-  assert.ok(stats.some((line) => line.startsWith('cmdstat_evalsha:') || line.startsWith('cmdstat_eval:')), 'the scripts ran')
-  assert.equal(stats.filter((line) => /^cmdstat_(scan|keys):/.test(line)), [])
+  assert.ok(
+    stats.some((line) => line.startsWith('cmdstat_evalsha:') || line.startsWith('cmdstat_eval:')),
+    'the scripts ran',
+  )
+  assert.equal(
+    stats.filter((line) => /^cmdstat_(scan|keys):/.test(line)),
+    [],
+  )
 })
 
 test.run()

@@ -13,7 +13,12 @@ import { redisSuite, snapshot, oneBucket } from './helpers.js'
 const test = redisSuite('properties')
 
 const special = fc.constantFrom('', ':', '#', '%', '%3A', '{', '}', '{cache}', "'", "''", '!true', '@1', '~x', '1', '-1', '1n', '\n', '\0', '\uD800', '\uDC00', '🙂', '*', '\\')
-const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.string({ maxLength: 8 }), special, fc.tuple(special, fc.string({ maxLength: 4 }), special).map((parts) => parts.join('')))
+const text = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc.string({ maxLength: 8 }),
+  special,
+  fc.tuple(special, fc.string({ maxLength: 4 }), special).map((parts) => parts.join('')),
+)
 const leaf: fc.Arbitrary<KeyPart> = fc.oneof(
   text,
   fc.integer(),
@@ -26,7 +31,14 @@ const leaf: fc.Arbitrary<KeyPart> = fc.oneof(
 const part: fc.Arbitrary<KeyPart> = fc.oneof(
   { weight: 6, arbitrary: leaf },
   { weight: 1, arbitrary: fc.array(leaf, { maxLength: 3 }) },
-  { weight: 1, arbitrary: fc.dictionary(text.filter((name) => !['__proto__', 'constructor', 'prototype'].includes(name)), leaf, { maxKeys: 3 }) },
+  {
+    weight: 1,
+    arbitrary: fc.dictionary(
+      text.filter((name) => !['__proto__', 'constructor', 'prototype'].includes(name)),
+      leaf,
+      { maxKeys: 3 },
+    ),
+  },
 )
 const key = fc.array(part, { minLength: 1, maxLength: 4 })
 
@@ -37,7 +49,11 @@ function identity(value: unknown): string {
   if (typeof value === 'string') return `s:${JSON.stringify([...value].map((c) => c.charCodeAt(0)))}`
   if (value instanceof Date) return `d:${value.getTime()}`
   if (Array.isArray(value)) return `a:[${value.map(identity).join(',')}]`
-  if (value && typeof value === 'object') return `o:{${Object.keys(value).sort().map((k) => `${identity(k)}=${identity((value as Record<string, unknown>)[k])}`).join(',')}}`
+  if (value && typeof value === 'object')
+    return `o:{${Object.keys(value)
+      .sort()
+      .map((k) => `${identity(k)}=${identity((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`
   return `v:${String(value)}`
 }
 /** What a key reads back as: -0 as 0, objects with a null prototype as plain objects. */
@@ -77,7 +93,23 @@ test('random keys of every part type round-trip through put, get, all and iterat
   )
 })
 
-const invalidPart = fc.constantFrom<unknown>(undefined, NaN, Infinity, -Infinity, () => 1, Symbol('s'), ANY, REST, new Date(NaN), new Map(), new Set(), { a: undefined }, [1, undefined], { f: () => 1 }, Object.create({ x: 1 }))
+const invalidPart = fc.constantFrom<unknown>(
+  undefined,
+  NaN,
+  Infinity,
+  -Infinity,
+  () => 1,
+  Symbol('s'),
+  ANY,
+  REST,
+  new Date(NaN),
+  new Map(),
+  new Set(),
+  { a: undefined },
+  [1, undefined],
+  { f: () => 1 },
+  Object.create({ x: 1 }),
+)
 const invalidKey = fc.oneof(
   fc.constant<unknown>([]),
   invalidPart,
@@ -85,14 +117,30 @@ const invalidKey = fc.oneof(
 )
 const invalidPattern = fc.oneof(
   fc.constantFrom<unknown>([], REST, 'a', 1, null, undefined, [REST, 'a'], ['a', REST, ANY], [undefined]),
-  fc.tuple(fc.array(part, { maxLength: 2 }), fc.constantFrom<unknown>(NaN, () => 1, Symbol('s'), undefined)).map(([a, bad]) => [...a, bad, ANY]),
+  fc
+    .tuple(
+      fc.array(part, { maxLength: 2 }),
+      fc.constantFrom<unknown>(NaN, () => 1, Symbol('s'), undefined),
+    )
+    .map(([a, bad]) => [...a, bad, ANY]),
 )
-const invalidTtl = fc.oneof(fc.constantFrom<unknown>(0, -1, NaN, -Infinity, 2 ** 53, '100', null, true, {}), fc.double({ min: -1e6, max: 1e6 }).filter((x) => !Number.isInteger(x)), fc.integer({ max: 0 }))
-const invalidValue = fc.oneof(fc.constantFrom<unknown>(undefined, () => 1, Symbol('v'), JSON.parse('{"__proto__": {}}'), { a: { constructor: 1 } }), fc.anything().map((v) => ({ v, f: () => 1 })), fc.anything().map((v) => [v, Symbol('s')]))
+const invalidTtl = fc.oneof(
+  fc.constantFrom<unknown>(0, -1, NaN, -Infinity, 2 ** 53, '100', null, true, {}),
+  fc.double({ min: -1e6, max: 1e6 }).filter((x) => !Number.isInteger(x)),
+  fc.integer({ max: 0 }),
+)
+const invalidValue = fc.oneof(
+  fc.constantFrom<unknown>(undefined, () => 1, Symbol('v'), JSON.parse('{"__proto__": {}}'), { a: { constructor: 1 } }),
+  fc.anything().map((v) => ({ v, f: () => 1 })),
+  fc.anything().map((v) => [v, Symbol('s')]),
+)
 
 test('random invalid keys, patterns, ttls and values are refused, and Redis is byte for byte unchanged', async ({ cache, admin }) => {
   const store = cache({ namespace: 'prop', ttl: 60_000 })
-  await store.putMany([[['user', 1, 'session', 's'], 'v'], ['k', { a: 1 }]])
+  await store.putMany([
+    [['user', 1, 'session', 's'], 'v'],
+    ['k', { a: 1 }],
+  ])
   const before = await snapshot(admin)
   const dbsize = await admin.dbsize()
   const refused = (error: unknown) => error instanceof TypeError || error instanceof RangeError
@@ -103,15 +151,27 @@ test('random invalid keys, patterns, ttls and values are refused, and Redis is b
         () => store.get(badKey as Key),
         () => store.delete(badKey as Key),
         () => store.touch(badKey as Key, 1000),
-        () => store.putMany([[['ok', goodPart], 1], [badKey as Key, 2]]),
+        () =>
+          store.putMany([
+            [['ok', goodPart], 1],
+            [badKey as Key, 2],
+          ]),
         () => store.getMany([['ok'], badKey as Key]),
         () => store.all(badPattern as never),
         () => store.deleteAll(badPattern as never),
-        () => store.iterate(badPattern as never)[Symbol.asyncIterator]().next(),
+        () =>
+          store
+            .iterate(badPattern as never)
+            [Symbol.asyncIterator]()
+            .next(),
         () => store.put(['ok', goodPart], 1, { ttl: badTtl as number }),
         () => store.touch(['user', 1, 'session', 's'], badTtl as number),
         () => store.put(['ok', goodPart], badValue),
-        () => store.putMany([[['ok', goodPart], 1], [['ok', 2], badValue]]),
+        () =>
+          store.putMany([
+            [['ok', goodPart], 1],
+            [['ok', 2], badValue],
+          ]),
       ]
       for (const call of calls) {
         let error: unknown
@@ -142,7 +202,10 @@ oneBucket(test)('garbage and truncated values stored under our keys fail reads n
   const store = cache({ namespace: 'prop' })
   const hostile = fc.oneof(
     fc.string({ unit: 'binary' }),
-    fc.anything().map(stringifiable).chain((s) => fc.nat(s.length).map((n) => s.slice(0, n))),
+    fc
+      .anything()
+      .map(stringifiable)
+      .chain((s) => fc.nat(s.length).map((n) => s.slice(0, n))),
     fc.constantFrom(
       '{"json":{"__proto__":{"polluted":1}}}',
       '{"json":{"a":{}},"meta":{"values":{"a.__proto__.polluted":["undefined"]}}}',

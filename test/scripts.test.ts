@@ -68,7 +68,10 @@ unit('no include lists what its own includes already bring, and every function i
   for (const name of SCRIPTS) {
     const lua = loadScript(name)
     for (const [, fn, at] of [...lua.matchAll(/^local function (\w+)/gm)].map((m) => [m, m[1]!, m.index!] as const)) {
-      const code = lua.split('\n').filter((line) => !line.trimStart().startsWith('--')).join('\n')
+      const code = lua
+        .split('\n')
+        .filter((line) => !line.trimStart().startsWith('--'))
+        .join('\n')
       const first = code.search(new RegExp(`\\b${fn}\\(`))
       assert.ok(first >= code.indexOf(`local function ${fn}(`), `${name}: ${fn} is called before it is defined (at ${at})`)
     }

@@ -14,26 +14,76 @@ import { redisSuite, rejects, onSingle, sleep } from './helpers.js'
 const test = redisSuite('security')
 
 const hostileParts: KeyPart[] = [
-  '}', '{', '{other}', '{other}:x', '}:#', ':#', '#', '*', '?', '[a]', '\\', '%', '%3A', ':', '', '\n', '\r\n*1\r\n$8\r\nFLUSHALL\r\n',
-  "'); redis.call('FLUSHALL') --", ']]', 'KEYS[1]', '\uD800', '🙂', 0, -1, 1n, null, true, new Date(0), { '}': '{' }, ['{x}', ':'],
+  '}',
+  '{',
+  '{other}',
+  '{other}:x',
+  '}:#',
+  ':#',
+  '#',
+  '*',
+  '?',
+  '[a]',
+  '\\',
+  '%',
+  '%3A',
+  ':',
+  '',
+  '\n',
+  '\r\n*1\r\n$8\r\nFLUSHALL\r\n',
+  "'); redis.call('FLUSHALL') --",
+  ']]',
+  'KEYS[1]',
+  '\uD800',
+  '🙂',
+  0,
+  -1,
+  1n,
+  null,
+  true,
+  new Date(0),
+  { '}': '{' },
+  ['{x}', ':'],
 ]
 
 /** The keys a command names, for every command the store sends (unknown commands fail the test). */
 function keysOf(args: string[]): string[] {
   const [name, ...rest] = args
   switch (name?.toLowerCase()) {
-    case 'time': case 'info': case 'ping': case 'select': case 'client': case 'quit': case 'script': case 'readonly':
+    case 'time':
+    case 'info':
+    case 'ping':
+    case 'select':
+    case 'client':
+    case 'quit':
+    case 'script':
+    case 'readonly':
       return []
-    case 'evalsha': case 'eval':
+    case 'evalsha':
+    case 'eval':
       return rest.slice(2, 2 + Number(rest[1]))
     case 'scan': {
       const i = rest.findIndex((arg) => arg.toLowerCase() === 'match')
       return i === -1 ? ['<SCAN without MATCH>'] : [rest[i + 1] as string]
     }
-    case 'mget': case 'exists': case 'unlink': case 'del':
+    case 'mget':
+    case 'exists':
+    case 'unlink':
+    case 'del':
       return rest
-    case 'get': case 'set': case 'pttl': case 'zadd': case 'zrem': case 'zremrangebyscore': case 'zremrangebyrank': case 'zrange': case 'zscan':
-    case 'zscore': case 'pexpireat': case 'persist': case 'pexpiretime':
+    case 'get':
+    case 'set':
+    case 'pttl':
+    case 'zadd':
+    case 'zrem':
+    case 'zremrangebyscore':
+    case 'zremrangebyrank':
+    case 'zrange':
+    case 'zscan':
+    case 'zscore':
+    case 'pexpireat':
+    case 'persist':
+    case 'pexpiretime':
       return rest.slice(0, 1)
     default:
       throw new Error(`the store sent a command this test does not know: ${name}`)
@@ -80,7 +130,10 @@ onSingle(test)('whatever the key parts contain, a namespace touches only keys un
     assert.ok(touched.length > 500)
     const outside = touched.filter((key) => !key.startsWith('{ns}:'))
     assert.equal([...new Set(outside)], [], 'keys outside the namespace')
-    assert.ok(mine.some(({ source }) => source === 'lua'), 'script commands were recorded too')
+    assert.ok(
+      mine.some(({ source }) => source === 'lua'),
+      'script commands were recorded too',
+    )
     // Scripts take data only through KEYS and ARGV: every script sent is one of lua/'s files.
     const sources = new Set(SCRIPTS.map((name) => loadScript(name)))
     const shas = new Set([...sources].map((lua) => createHash('sha1').update(lua).digest('hex')))
@@ -91,7 +144,7 @@ onSingle(test)('whatever the key parts contain, a namespace touches only keys un
     }
     assert.is(await admin.get('ns:plain'), 'not ours')
     assert.is(await other.get(['x']), 'theirs')
-    assert.equal((await admin.keys('{ns}*')), [])
+    assert.equal(await admin.keys('{ns}*'), [])
   } finally {
     monitor.disconnect()
     await other.close()
@@ -102,7 +155,7 @@ onSingle(test)('whatever the key parts contain, a namespace touches only keys un
 /** Undoes the escaping MONITOR applies to arguments (Redis' sdscatrepr). */
 function unrepr(text: string): string {
   const named: Record<string, string> = { n: '\n', r: '\r', t: '\t', a: '\x07', b: '\b' }
-  return text.replace(/\\(x[0-9a-f]{2}|.)/g, (_, c: string) => (c.length === 3 ? String.fromCharCode(parseInt(c.slice(1), 16)) : named[c] ?? c))
+  return text.replace(/\\(x[0-9a-f]{2}|.)/g, (_, c: string) => (c.length === 3 ? String.fromCharCode(parseInt(c.slice(1), 16)) : (named[c] ?? c)))
 }
 
 /** The ACL line the docs give (docs/reliability.md, Least privilege), as it stands there. */
@@ -113,14 +166,18 @@ function readmeAclLine(): string[] {
   return line.trim().split(/\s+/).slice(3)
 }
 
-onSingle(test)("the store works as the documented ACL user, limited to its namespace and the commands it needs", async ({ server, admin }) => {
+onSingle(test)('the store works as the documented ACL user, limited to its namespace and the commands it needs', async ({ server, admin }) => {
   const rules = readmeAclLine().map((rule) => (rule === '>password' ? '>s3cret' : rule))
   assert.ok(rules.includes('~{sessions}:*') && rules.includes('-@all'))
   await admin.call('ACL', 'SETUSER', 'sessions', 'reset', ...rules)
   const client = new Redis({ host: server.host, port: server.port, username: 'sessions', password: 's3cret' })
   const store = new RedisCache({ redis: client, namespace: 'sessions', ttl: 60_000 })
   try {
-    await store.putMany([['sid', 1], [['user', 1], 2], [['user', 1, 'session', 'sid'], 3]])
+    await store.putMany([
+      ['sid', 1],
+      [['user', 1], 2],
+      [['user', 1, 'session', 'sid'], 3],
+    ])
     await store.put(['user', 1, 'session', 'two'], 4, { ttl: Infinity })
     assert.is(await store.get(['user', 1]), 2)
     assert.equal(await store.getMany(['sid', ['user', 2]]), [1, undefined])

@@ -64,7 +64,11 @@ function refuses(make: () => unknown, ...patterns: RegExp[]): string {
 only('every constructor refuses an option it does not know, naming it with what it is here; nothing connects', async (ctx) => {
   const url = ctx.plain.url
   const before = await connectedClients(ctx.admin)
-  refuses(() => new RedisCache({ redis: url, nameSpace: 'x' } as never), /^options has an option it does not know: options\.nameSpace: did you mean `namespace`\?/, /Known: redis, redisOptions, namespace/)
+  refuses(
+    () => new RedisCache({ redis: url, nameSpace: 'x' } as never),
+    /^options has an option it does not know: options\.nameSpace: did you mean `namespace`\?/,
+    /Known: redis, redisOptions, namespace/,
+  )
   refuses(() => new RedisCache({ redis: url, tll: 1000 } as never), /options\.tll: did you mean `ttl`\?/)
   refuses(() => new RedisCache({ redis: url, bananas: 1 } as never), /options\.bananas: not an option here/)
   refuses(() => new RedisCache({ redis: url, keyPrefix: 'app:' } as never), /options\.keyPrefix: `keyPrefix` is `namespace` here/)
@@ -95,15 +99,22 @@ only('every constructor refuses an option it does not know, naming it with what 
   refuses(() => new RedisCache(null as never), /^options must be an object, got null/)
   refuses(() => new RedisCache([] as never), /^options must be an object, got an array/)
   await sleep(50)
-  assert.is(await connectedClients(ctx.admin), before + 1, 'only the test\'s own client connected')
+  assert.is(await connectedClients(ctx.admin), before + 1, "only the test's own client connected")
 })
 
-only("calls refuse options they do not know too: a misspelt ttl is not a record that never expires", async (ctx) => {
+only('calls refuse options they do not know too: a misspelt ttl is not a record that never expires', async (ctx) => {
   const store = new RedisCache({ redis: ctx.plain.url })
   ctx.closing.push(() => store.close())
   await rejects(store.put('k', 1, { TTL: 1000 } as never), TypeError, /options\.TTL: did you mean `ttl`\?/)
   await rejects(store.putMany([['k', 1, { tll: 5 } as never]]), TypeError, /entries\[0\]\[2\]\.tll: did you mean `ttl`\?/)
-  await rejects(store.iterate(['a', ANY], { limit: 5 } as never)[Symbol.asyncIterator]().next(), TypeError, /options\.limit: not an option here/)
+  await rejects(
+    store
+      .iterate(['a', ANY], { limit: 5 } as never)
+      [Symbol.asyncIterator]()
+      .next(),
+    TypeError,
+    /options\.limit: not an option here/,
+  )
   await rejects(store.verify({ fix: true } as never), TypeError, /options\.fix: not an option here/)
   await rejects(store.watch({ configure: true } as never), TypeError, /options\.configure: /)
   await rejects(namespaceStats(store, { depht: 2 } as never), TypeError, /options\.depht: did you mean `depth`\?/)
@@ -126,7 +137,10 @@ only('a value for redis that is not a client it takes is a TypeError saying what
   // node-redis's createClient options, which ioredis would ignore.
   refuses(() => new RedisCache({ redis: { url } as never }), /options\.redis looks like node-redis options \(url\)/, /pass the URL itself/)
   refuses(() => new RedisCache({ redis: { socket: { host: '127.0.0.1', port: ctx.plain.port } } as never }), /looks like node-redis options \(socket\)/)
-  refuses(() => new RedisCache({ redis: url, redisOptions: { database: 2 } as never }), /options\.redisOptions looks like node-redis options \(database\), which ioredis would ignore .*: database: ioredis's is `db`/)
+  refuses(
+    () => new RedisCache({ redis: url, redisOptions: { database: 2 } as never }),
+    /options\.redisOptions looks like node-redis options \(database\), which ioredis would ignore .*: database: ioredis's is `db`/,
+  )
   const closed = new Redis(url)
   await closed.quit()
   if (closed.status !== 'end') await once(closed, 'end')
@@ -148,7 +162,10 @@ only('a session ttl that reads as seconds (connect-redis counts seconds) gives a
   try {
     const day = new RedisSessionStore({ redis: ctx.plain.url, ttl: 86400 })
     const ms = new RedisSessionStore({ redis: ctx.plain.url, ttl: 86_400_000 })
-    ctx.closing.push(() => day.close(), () => ms.close())
+    ctx.closing.push(
+      () => day.close(),
+      () => ms.close(),
+    )
     await sleep(10)
   } finally {
     process.off('warning', listener)
@@ -188,7 +205,11 @@ only("a password Redis refuses, a database it does not have and a refused connec
   const passed = new Redis({ port, password: 'nope', lazyConnect: true })
   passed.on('error', () => undefined)
   const own = new RedisCache({ redis: passed })
-  ctx.closing.push(() => sessions.close(), () => keyv.disconnect(), () => own.close().then(() => passed.disconnect()))
+  ctx.closing.push(
+    () => sessions.close(),
+    () => keyv.disconnect(),
+    () => own.close().then(() => passed.disconnect()),
+  )
   await rejects(sessions.get('sid'), CacheOperationError, /session\.get\('sid'\) failed: NOAUTH/)
   await rejects(keyv.get('k'), CacheOperationError, /WRONGPASS/)
   await rejects(own.put('k', 1), CacheOperationError, /WRONGPASS/)
@@ -222,7 +243,10 @@ only('a write cut by a killed server says the command was sent and may still be 
     await store.put('warm', 1)
     void admin.call('DEBUG', 'SLEEP', '2').catch(() => undefined) // the server stops answering
     await sleep(100)
-    const write = store.put('cut', 1).then(() => undefined, (error: Error) => error)
+    const write = store.put('cut', 1).then(
+      () => undefined,
+      (error: Error) => error,
+    )
     await sleep(200) // the write is on the socket, behind DEBUG SLEEP
     await server.kill('SIGKILL')
     const error = await write
@@ -248,7 +272,14 @@ only('values and key parts nested too deeply are RangeErrors naming the argument
   }
   await rejects(store.put('k', object), RangeError, /^value is nested too deeply to store/)
   await rejects(store.put(['k', array as never], 1), RangeError, /^key\[1\] is nested too deeply to store/)
-  await rejects(store.putMany([['k', 1], ['j', array]]), RangeError, /^entries\[1\]\[1\] is nested too deeply/)
+  await rejects(
+    store.putMany([
+      ['k', 1],
+      ['j', array],
+    ]),
+    RangeError,
+    /^entries\[1\]\[1\] is nested too deeply/,
+  )
   await rejects(store.all([array as never, ANY]), RangeError, /^pattern\[0\] is nested too deeply/)
   const sessions = new RedisSessionStore({ redis: ctx.plain.url })
   ctx.closing.push(() => sessions.close())
@@ -256,41 +287,59 @@ only('values and key parts nested too deeply are RangeErrors naming the argument
   assert.is(await ctx.admin.dbsize(), 0)
 })
 
-only('one Keyv adapter is refused a second Keyv namespace (Keyv 5 and 6) before anything is written; an adapter per namespace over one RedisCache keeps each to its own', async (ctx) => {
-  const { Keyv: Keyv6 } = (await import('keyv6')) as unknown as { Keyv: typeof Keyv }
-  for (const [major, K] of [['5', Keyv], ['6', Keyv6]] as const) {
-    const store = new KeyvPrefixCache({ redis: ctx.plain.url })
-    ctx.closing.push(() => store.disconnect())
-    const users = new K({ store, namespace: 'users' })
+only(
+  'one Keyv adapter is refused a second Keyv namespace (Keyv 5 and 6) before anything is written; an adapter per namespace over one RedisCache keeps each to its own',
+  async (ctx) => {
+    const { Keyv: Keyv6 } = (await import('keyv6')) as unknown as { Keyv: typeof Keyv }
+    for (const [major, K] of [
+      ['5', Keyv],
+      ['6', Keyv6],
+    ] as const) {
+      const store = new KeyvPrefixCache({ redis: ctx.plain.url })
+      ctx.closing.push(() => store.disconnect())
+      const users = new K({ store, namespace: 'users' })
+      await users.set('1', 'ada')
+      refuses(
+        () => new K({ store, namespace: 'pages' }),
+        /already serves the Keyv of namespace "users"; a Keyv of namespace "pages" on the same adapter would mix their records/,
+        /new KeyvPrefixCache\(\{ cache \}\)/,
+      )
+      refuses(() => {
+        users.namespace = 'other'
+      }, /already serves the Keyv of namespace "users"/)
+      if (major === '5') refuses(() => new K({ store }), /a Keyv of namespace "keyv"/) // Keyv 5's default namespace
+      const again = new K({ store, namespace: 'users' }) // Keyvs of one namespace may share it
+      assert.is(await again.get('1'), 'ada', `Keyv ${major}`)
+      await users.clear()
+    }
+    assert.is(await ctx.admin.dbsize(), 0)
+    // The way to serve two namespaces: an adapter each, over one RedisCache (one connection).
+    const shared = new RedisCache({ redis: ctx.plain.url, namespace: 'kv' })
+    ctx.closing.push(() => shared.close())
+    const users = new Keyv({ store: new KeyvPrefixCache({ cache: shared }), namespace: 'users' })
+    const pages = new Keyv({ store: new KeyvPrefixCache({ cache: shared }), namespace: 'pages' })
     await users.set('1', 'ada')
-    refuses(() => new K({ store, namespace: 'pages' }), /already serves the Keyv of namespace "users"; a Keyv of namespace "pages" on the same adapter would mix their records/, /new KeyvPrefixCache\(\{ cache \}\)/)
-    refuses(() => { users.namespace = 'other' }, /already serves the Keyv of namespace "users"/)
-    if (major === '5') refuses(() => new K({ store }), /a Keyv of namespace "keyv"/) // Keyv 5's default namespace
-    const again = new K({ store, namespace: 'users' }) // Keyvs of one namespace may share it
-    assert.is(await again.get('1'), 'ada', `Keyv ${major}`)
+    await pages.set('1', 'home')
+    await pages.set('2', 'about')
+    assert.is(await users.get('1'), 'ada')
+    assert.is(await pages.get('1'), 'home')
+    const listed = async (keyv: Keyv) => {
+      const out: Array<[string, unknown]> = []
+      for await (const entry of keyv.iterator!(undefined)) out.push(entry as [string, unknown])
+      return out.sort()
+    }
+    assert.equal(await listed(users), [['1', 'ada']])
+    assert.equal(await listed(pages), [
+      ['1', 'home'],
+      ['2', 'about'],
+    ])
     await users.clear()
-  }
-  assert.is(await ctx.admin.dbsize(), 0)
-  // The way to serve two namespaces: an adapter each, over one RedisCache (one connection).
-  const shared = new RedisCache({ redis: ctx.plain.url, namespace: 'kv' })
-  ctx.closing.push(() => shared.close())
-  const users = new Keyv({ store: new KeyvPrefixCache({ cache: shared }), namespace: 'users' })
-  const pages = new Keyv({ store: new KeyvPrefixCache({ cache: shared }), namespace: 'pages' })
-  await users.set('1', 'ada')
-  await pages.set('1', 'home')
-  await pages.set('2', 'about')
-  assert.is(await users.get('1'), 'ada')
-  assert.is(await pages.get('1'), 'home')
-  const listed = async (keyv: Keyv) => {
-    const out: Array<[string, unknown]> = []
-    for await (const entry of keyv.iterator!(undefined)) out.push(entry as [string, unknown])
-    return out.sort()
-  }
-  assert.equal(await listed(users), [['1', 'ada']])
-  assert.equal(await listed(pages), [['1', 'home'], ['2', 'about']])
-  await users.clear()
-  assert.equal(await listed(users), [])
-  assert.equal(await listed(pages), [['1', 'home'], ['2', 'about']])
-})
+    assert.equal(await listed(users), [])
+    assert.equal(await listed(pages), [
+      ['1', 'home'],
+      ['2', 'about'],
+    ])
+  },
+)
 
 test.run()

@@ -15,11 +15,15 @@ const SECONDS = Number(process.env.SOAK_SECONDS ?? 20)
 const CONNECTIONS = 16
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T
-const alphabet: KeyPart[][] = [['a', 'b'], [1, 2], ['x', 'y'], [1, 2]]
+const alphabet: KeyPart[][] = [
+  ['a', 'b'],
+  [1, 2],
+  ['x', 'y'],
+  [1, 2],
+]
 const randomKey = (): KeyPart[] => alphabet.slice(0, 1 + Math.floor(Math.random() * 4)).map(pick)
 const randomTtl = () => (Math.random() < 0.2 ? undefined : 10 + Math.floor(Math.random() * 990))
-const randomPattern = (): Pattern =>
-  pick<Pattern>([ANY, ['a', REST], [ANY, 1], ['b', ANY, 'x'], [ANY, ANY, ANY, ANY], ['a', 2, REST], [REST]])
+const randomPattern = (): Pattern => pick<Pattern>([ANY, ['a', REST], [ANY, 1], ['b', ANY, 'x'], [ANY, ANY, ANY, ANY], ['a', 2, REST], [REST]])
 
 interface Workload {
   stop: () => Promise<number>
@@ -75,7 +79,10 @@ test(`the store: ${SECONDS} s of racing writes, and verify() finds nothing at an
       case 0:
         return store.put(randomKey(), worker, { ttl })
       case 1:
-        return store.putMany(Array.from({ length: 2 + Math.floor(Math.random() * 3) }, (): [Key, unknown] => [randomKey(), worker]), { ttl })
+        return store.putMany(
+          Array.from({ length: 2 + Math.floor(Math.random() * 3) }, (): [Key, unknown] => [randomKey(), worker]),
+          { ttl },
+        )
       case 2:
         return store.delete(randomKey())
       case 3:

@@ -23,9 +23,23 @@ test('counts live records, those that never expire, expiries by horizon and pref
   assert.equal(await snapshot(admin), before, 'a read')
   assert.is(stats.records, 15 + 3)
   assert.is(stats.neverExpire, 1)
-  assert.equal(stats.expiringWithin.map((h) => h.records), [1, 16, 16, 17, 17])
-  assert.equal(stats.prefixes[0], { depth: 1, distinct: 2, top: [{ prefix: ['user'], records: 15 }, { prefix: ['config'], records: 2 }] })
-  assert.equal(stats.prefixes[1]!.top, [{ prefix: ['user', 4], records: 5 }, { prefix: ['user', 3], records: 4 }, { prefix: ['user', 2], records: 3 }])
+  assert.equal(
+    stats.expiringWithin.map((h) => h.records),
+    [1, 16, 16, 17, 17],
+  )
+  assert.equal(stats.prefixes[0], {
+    depth: 1,
+    distinct: 2,
+    top: [
+      { prefix: ['user'], records: 15 },
+      { prefix: ['config'], records: 2 },
+    ],
+  })
+  assert.equal(stats.prefixes[1]!.top, [
+    { prefix: ['user', 4], records: 5 },
+    { prefix: ['user', 3], records: 4 },
+    { prefix: ['user', 2], records: 3 },
+  ])
   assert.is(stats.prefixes[1]!.distinct, 5, 'a prefix has records under it: ["config", "a"] is a record, not a prefix')
   assert.ok(stats.memory.sampled === 18 && stats.memory.bytesPerRecord > 20, JSON.stringify(stats.memory))
   assert.is(stats.memory.estimatedBytes, stats.memory.bytesPerRecord * 18)
@@ -48,7 +62,11 @@ test('verify({ onProgress }) reports keys checked after each SCAN page, ending a
   const report = await store.verify({ count: 20, onProgress: (n) => seen.push(n) })
   assert.ok(report.ok)
   assert.ok(seen.length > 3, `${seen.length} pages`)
-  assert.equal([...seen].sort((a, b) => a - b), seen, 'never goes back')
+  assert.equal(
+    [...seen].sort((a, b) => a - b),
+    seen,
+    'never goes back',
+  )
   assert.is(seen.at(-1), report.keysChecked)
   await rejects(store.verify({ onProgress: 'x' as never }), TypeError, /options.onProgress must be a function/)
 })

@@ -76,11 +76,22 @@ test('with redis errors: raises error (maxmemory)', async ({ cache, admin }) => 
 
 test('under maxmemory a putMany, touch or put over existing data changes nothing', async ({ cache, admin }) => {
   const store = cache(config)
-  await store.putMany([[['u', 1, 's', 'a'], 'old'], [['u', 1], 'user']])
+  await store.putMany([
+    [['u', 1, 's', 'a'], 'old'],
+    [['u', 1], 'user'],
+  ])
   const before = await snapshot(admin)
   await admin.config('SET', 'maxmemory', '10')
   try {
-    const error = await rejects(store.putMany([[['u', 1, 's', 'a'], 'new'], [['u', 1, 's', 'b'], 'new'], [['u', 2], 'x']]), CacheOperationError, /^redis-prefix-cache putMany\(\) failed for 3 of 3 records \(entries 0, 1, 2; none was written\): OOM/)
+    const error = await rejects(
+      store.putMany([
+        [['u', 1, 's', 'a'], 'new'],
+        [['u', 1, 's', 'b'], 'new'],
+        [['u', 2], 'x'],
+      ]),
+      CacheOperationError,
+      /^redis-prefix-cache putMany\(\) failed for 3 of 3 records \(entries 0, 1, 2; none was written\): OOM/,
+    )
     assert.equal((error as CacheOperationError).entries, [0, 1, 2])
     await rejects(store.put(['u', 1, 's', 'a'], 'new', { ttl: 5 }), CacheOperationError, /OOM/)
     await rejects(store.touch(['u', 1, 's', 'a'], 5), CacheOperationError, /OOM/)
@@ -106,7 +117,10 @@ test('close() called twice: neither call resolves before the pending async write
 
 test('can put multiple records at once', async ({ cache }) => {
   const store = cache(config)
-  await store.putMany([['key1', '1'], ['key2', '2']])
+  await store.putMany([
+    ['key1', '1'],
+    ['key2', '2'],
+  ])
   assert.is(await store.get('key1'), '1')
   assert.is(await store.get('key2'), '2')
 })
@@ -127,7 +141,10 @@ test('can match fetch all', async ({ cache }) => {
 oneBucket(test)('records auto purge', async ({ cache, admin }) => {
   const store = cache({ ...config, ttl: 50 })
   await store.put('key', 'value')
-  await store.putMany([['key1', '1'], [['namespace', 'key2'], '2']])
+  await store.putMany([
+    ['key1', '1'],
+    [['namespace', 'key2'], '2'],
+  ])
   assert.is(await store.get('key'), 'value')
   assert.is(await store.get('key1'), '1')
   assert.is(await store.get(['namespace', 'key2']), '2')
@@ -149,7 +166,10 @@ oneBucket(test)('records auto purge', async ({ cache, admin }) => {
 
 test('getMany answers in order, undefined where absent', async ({ cache }) => {
   const store = cache(config)
-  await store.putMany([['a', 1], [['b', 2], 'two']])
+  await store.putMany([
+    ['a', 1],
+    [['b', 2], 'two'],
+  ])
   assert.equal(await store.getMany(['a', 'missing', ['b', 2]]), [1, undefined, 'two'])
   assert.equal(await store.getMany([]), [])
 })
@@ -211,7 +231,17 @@ oneBucket(test)("an index expires at its longest-lived member's expiry as writes
     ['a long record', () => store.put(['u', 1, 's', 'a'], 1, { ttl: 600_000 })],
     ['a shorter one beside it', () => store.put(['u', 1, 's', 'b'], 1, { ttl: 300_000 })],
     ['the longest rewritten shorter: the index follows it down', () => store.put(['u', 1, 's', 'a'], 1, { ttl: 60_000 })],
-    ['both in one call, the top going down again', () => store.putMany([[['u', 1, 's', 'b'], 1], [['u', 1, 's', 'c'], 1]], { ttl: 30_000 })],
+    [
+      'both in one call, the top going down again',
+      () =>
+        store.putMany(
+          [
+            [['u', 1, 's', 'b'], 1],
+            [['u', 1, 's', 'c'], 1],
+          ],
+          { ttl: 30_000 },
+        ),
+    ],
     ['one that never expires', () => store.put(['u', 1, 's', 'd'], 1, { ttl: Infinity })],
     ['it gets a ttl: the index expires again', () => store.put(['u', 1, 's', 'd'], 1, { ttl: 90_000 })],
     ['touch moves the top down', () => store.touch(['u', 1, 's', 'd'], 10_000)],
@@ -227,7 +257,11 @@ oneBucket(test)("an index expires at its longest-lived member's expiry as writes
 oneBucket(test)('clear removes this namespace and nothing else', async ({ cache, admin }) => {
   const store = cache({ namespace: 'test' })
   const other = cache({ namespace: 'other' })
-  await store.putMany([['a', 1], [['b', 1, 'c'], 2], [['b', 2], 3]])
+  await store.putMany([
+    ['a', 1],
+    [['b', 1, 'c'], 2],
+    [['b', 2], 3],
+  ])
   await other.put(['b', 1, 'c'], 'kept')
   await admin.set('test:not-ours', 'kept')
   await admin.set('{test}', 'kept')
@@ -241,9 +275,18 @@ test('deleteAll of a prefix then ANY walks by rank until a longer key shows up, 
   const store = cache({ namespace: 'test' })
   // 1,200 two-part records, and 300 longer keys under the same prefix whose expiries fall
   // among theirs (so they show up part-way through a walk by rank), over many pages.
-  await store.putMany(Array.from({ length: 1200 }, (_, i): [Key, unknown] => [['m', i], i]), { ttl: 60_000 })
-  await store.putMany(Array.from({ length: 300 }, (_, i): [Key, unknown] => [['m', i, 'x'], i]), { ttl: 60_000 })
-  await store.putMany(Array.from({ length: 1200 }, (_, i): [Key, unknown] => [['m', i + 1200], i]), { ttl: 120_000 })
+  await store.putMany(
+    Array.from({ length: 1200 }, (_, i): [Key, unknown] => [['m', i], i]),
+    { ttl: 60_000 },
+  )
+  await store.putMany(
+    Array.from({ length: 300 }, (_, i): [Key, unknown] => [['m', i, 'x'], i]),
+    { ttl: 60_000 },
+  )
+  await store.putMany(
+    Array.from({ length: 1200 }, (_, i): [Key, unknown] => [['m', i + 1200], i]),
+    { ttl: 120_000 },
+  )
   assert.is(await store.deleteAll(['m', ANY]), 2400)
   assert.is(await store.count(['m', REST]), 300)
   assert.equal((await store.keys(['m', ANY, 'x'])).length, 300)
@@ -330,7 +373,10 @@ export function typeChecks(syncCache: RedisCache, asyncCache: RedisCache<'async'
   const deep = [1, 2, 3]
   void syncCache.all([...deep, ANY])
   void syncCache.all([...deep, REST])
-  interface User { id: number; name: string }
+  interface User {
+    id: number
+    name: string
+  }
   const user: User = { id: 1, name: 'x' }
   void syncCache.put(['by-user', user], 1)
   return [fromAsync, removedSync, removedAsync, listed, typedAsync, typedSync]

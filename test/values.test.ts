@@ -45,10 +45,16 @@ test('Buffer, ArrayBuffer and every typed array round-trip exactly, alone and ne
     assert.ok(Object.is(floats[0], -0) && Number.isNaN(floats[1]), String([...floats]))
   }
   assert.equal(await store.getMany(values.map((_, i) => ['bin', i])), values)
-  assert.equal((await store.all(['bin', REST])).map(([, v]) => v), values)
+  assert.equal(
+    (await store.all(['bin', REST])).map(([, v]) => v),
+    values,
+  )
   const iterated = new Map<number, unknown>()
   for await (const [key, value] of store.iterate(['bin', REST], { count: 2 })) iterated.set((key as [string, number])[1], value)
-  assert.equal(values.map((_, i) => iterated.get(i)), values)
+  assert.equal(
+    values.map((_, i) => iterated.get(i)),
+    values,
+  )
 })
 
 test('values that would not come back as they were are refused with a TypeError, and nothing is written', async ({ cache, admin }) => {
@@ -72,7 +78,14 @@ test('values that would not come back as they were are refused with a TypeError,
   for (const [name, value, message] of cases) {
     try {
       await rejects(store.put(['v', name], value), TypeError, message)
-      await rejects(store.putMany([['ok', 1], [['v', name], value]]), TypeError, /entries\[1\]\[1\]: /)
+      await rejects(
+        store.putMany([
+          ['ok', 1],
+          [['v', name], value],
+        ]),
+        TypeError,
+        /entries\[1\]\[1\]: /,
+      )
     } catch (error) {
       throw new Error(`${name}: ${(error as Error).message}`)
     }
@@ -84,7 +97,7 @@ test('objects without a prototype, and plain objects from another realm of the s
   const store = cache()
   const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 })
   await store.put('bare', bare)
-  assert.equal({ ...(await store.get('bare') as object) }, { a: 1 })
+  assert.equal({ ...((await store.get('bare')) as object) }, { a: 1 })
 })
 
 test('the plain-JSON fast path writes exactly what superjson writes, on random values and the edge cases', () => {
@@ -104,15 +117,40 @@ test('the plain-JSON fast path writes exactly what superjson writes, on random v
   const circular: Record<string, unknown> = { a: 1 }
   circular.self = circular
   const edges: unknown[] = [
-    -0, 0, NaN, Infinity, -Infinity, 1e21, 5e-324, '', '\uD800', 'é', [1, , 3], [], {}, [[]], { '1': 'a', b: 2, '0': 3 }, { 'a.b': 1 },
-    { a: shared, b: shared }, [shared, shared], circular, { a: undefined }, [undefined], { n: -0 }, [NaN], new Date(0), 10n,
-    Object.assign(Object.create(null) as object, { a: 1 }), { deep: { er: [{ x: null, y: true }] } }, new Map([[1, 2]]), new Set([1]),
+    -0,
+    0,
+    NaN,
+    Infinity,
+    -Infinity,
+    1e21,
+    5e-324,
+    '',
+    '\uD800',
+    'é',
+    [1, , 3],
+    [],
+    {},
+    [[]],
+    { '1': 'a', b: 2, '0': 3 },
+    { 'a.b': 1 },
+    { a: shared, b: shared },
+    [shared, shared],
+    circular,
+    { a: undefined },
+    [undefined],
+    { n: -0 },
+    [NaN],
+    new Date(0),
+    10n,
+    Object.assign(Object.create(null) as object, { a: 1 }),
+    { deep: { er: [{ x: null, y: true }] } },
+    new Map([[1, 2]]),
+    new Set([1]),
   ]
   for (const value of edges) check(value)
-  fc.assert(
-    fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withSparseArray: true, withNullPrototype: true, maxDepth: 4 }), check),
-    { numRuns: 2000 },
-  )
+  fc.assert(fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withSparseArray: true, withNullPrototype: true, maxDepth: 4 }), check), {
+    numRuns: 2000,
+  })
   fc.assert(fc.property(fc.jsonValue(), check), { numRuns: 2000 })
 })
 

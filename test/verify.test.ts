@@ -38,7 +38,12 @@ oneBucket(test)('index entries whose value is gone: found, then removed from eve
   assert.not.ok(report.ok)
   assert.equal(
     report.orphanEntries.map((e) => [e.index, e.member]).sort(),
-    [['{cache}:#', 'user:1:session:s1'], ['{cache}:user:#', '1:session:s1'], ['{cache}:user:1:#', 'session:s1'], ['{cache}:user:1:session:#', 's1']].sort(),
+    [
+      ['{cache}:#', 'user:1:session:s1'],
+      ['{cache}:user:#', '1:session:s1'],
+      ['{cache}:user:1:#', 'session:s1'],
+      ['{cache}:user:1:session:#', 's1'],
+    ].sort(),
   )
   assert.equal(report.orphanEntries[0]?.key, ['user', 1, 'session', 's1'])
   const repaired = await store.verify({ repair: true })
@@ -68,7 +73,10 @@ oneBucket(test)('verify() and verify({ repair: true }) report the same findings 
     for (const repair of [false, true]) {
       await admin.flushall()
       const store = cache()
-      await store.putMany(Array.from({ length: 60 }, (_, i): [Key, unknown] => [['user', i % 3, 'item', i], i]), { ttl: 60_000 })
+      await store.putMany(
+        Array.from({ length: 60 }, (_, i): [Key, unknown] => [['user', i % 3, 'item', i], i]),
+        { ttl: 60_000 },
+      )
       await damage()
       findings.push(shape(await store.verify({ repair, count: 7 })))
       if (repair) assert.ok((await store.verify()).ok, `${name}: repaired`)
@@ -87,12 +95,19 @@ oneBucket(test)('live values an index is missing: found, then listed again with 
   const report = await store.verify()
   assert.equal(
     report.missingEntries.map((e) => [e.valueKey, e.index]).sort(),
-    [['{cache}:sid', '{cache}:#'], ['{cache}:user:1:session:forever', '{cache}:user:1:session:#'], ['{cache}:user:1:session:s2', '{cache}:user:1:session:#']].sort(),
+    [
+      ['{cache}:sid', '{cache}:#'],
+      ['{cache}:user:1:session:forever', '{cache}:user:1:session:#'],
+      ['{cache}:user:1:session:s2', '{cache}:user:1:session:#'],
+    ].sort(),
   )
   assert.is(await store.all(['user', 1, 'session', ANY]).then((l) => l.length), 1)
   await store.verify({ repair: true })
   assert.ok((await store.verify()).ok)
-  assert.equal((await store.all(['user', 1, 'session', ANY])).map(([, v]) => v), ['e', 'c', 'd'])
+  assert.equal(
+    (await store.all(['user', 1, 'session', ANY])).map(([, v]) => v),
+    ['e', 'c', 'd'],
+  )
   assert.is(Number(await admin.zscore('{cache}:user:1:session:#', 's2')), Number(await admin.call('PEXPIRETIME', '{cache}:user:1:session:s2')))
   assert.is(await admin.zscore('{cache}:user:1:session:#', 'forever'), 'inf')
   assert.is(await admin.pttl('{cache}:user:1:session:#'), -1)
@@ -123,7 +138,10 @@ onSingle(test)("the seed's algorithm leaves what verify reports (a short ttl sho
   await new SeedCache({ redis, ttl: 60_000, layout: 'store' }).put(['user', 1, 'session', 'long'], 'v')
   await new SeedCache({ redis, ttl: 1_000, layout: 'store' }).put(['user', 1, 'session', 'short'], 'v')
   const report = await cache().verify()
-  assert.ok(report.indexExpiry.some((e) => e.index === '{cache}:user:1:session:#'), JSON.stringify(report))
+  assert.ok(
+    report.indexExpiry.some((e) => e.index === '{cache}:user:1:session:#'),
+    JSON.stringify(report),
+  )
 })
 
 oneBucket(test)('verify reads and repairs only its own namespace, over many SCAN pages', async ({ cache, admin }) => {
@@ -139,7 +157,10 @@ oneBucket(test)('verify reads and repairs only its own namespace, over many SCAN
   const report = await store.verify({ repair: true, count: 100 })
   assert.ok(report.ok, JSON.stringify(report.orphanEntries.slice(0, 3)))
   assert.ok(report.keysChecked >= 1200)
-  assert.equal((await snapshot(admin)).filter((line) => !line.startsWith('{a*b}:')), before)
+  assert.equal(
+    (await snapshot(admin)).filter((line) => !line.startsWith('{a*b}:')),
+    before,
+  )
   assert.not.ok((await other.verify()).ok, "the other namespace's damage was left alone")
   await rejects(store.verify({ repair: 'yes' as never }), TypeError, /options\.repair must be a boolean/)
 })

@@ -16,7 +16,12 @@ import { ANY } from '../../src/wildcards.js'
 export class ScanCache {
   readonly #base: string
 
-  constructor(readonly redis: Redis, readonly namespace = 'cache', readonly ttl?: number, readonly count = 1000) {
+  constructor(
+    readonly redis: Redis,
+    readonly namespace = 'cache',
+    readonly ttl?: number,
+    readonly count = 1000,
+  ) {
     this.#base = namespaceBase(namespace)
   }
 

@@ -51,8 +51,16 @@ const seedLayout: Layout = {
 }
 
 const storeLayout: Layout = {
-  value: ([namespace, ...parts]) => valueKey(namespaceBase(namespace), parts.map((part, i) => encodePart(part, `key[${i}]`))),
-  index: ([namespace, ...prefix]) => indexKey(namespaceBase(namespace), prefix.map((part, i) => encodePart(part, `key[${i}]`))),
+  value: ([namespace, ...parts]) =>
+    valueKey(
+      namespaceBase(namespace),
+      parts.map((part, i) => encodePart(part, `key[${i}]`)),
+    ),
+  index: ([namespace, ...prefix]) =>
+    indexKey(
+      namespaceBase(namespace),
+      prefix.map((part, i) => encodePart(part, `key[${i}]`)),
+    ),
   member: (rest) => rest.map((part, i) => encodePart(part, `key[${i}]`)).join(':'),
   decodeMember: (member) => member.split(':').map(decodePart),
 }

@@ -38,7 +38,17 @@ export function jsonOf(value: unknown): unknown {
 export const argsOf = (key: Key) => (Array.isArray(key) ? key : [key]).map(showPart)
 export const showKey = (key: Key) => argsOf(key).join(' ')
 export const showTtl = (ms: number | undefined) =>
-  ms === undefined ? 'gone' : ms === Infinity ? 'never' : ms >= 86_400_000 ? `${(ms / 86_400_000).toFixed(1)}d` : ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)}h` : ms >= 60_000 ? `${(ms / 60_000).toFixed(1)}m` : `${(ms / 1000).toFixed(1)}s`
+  ms === undefined
+    ? 'gone'
+    : ms === Infinity
+      ? 'never'
+      : ms >= 86_400_000
+        ? `${(ms / 86_400_000).toFixed(1)}d`
+        : ms >= 3_600_000
+          ? `${(ms / 3_600_000).toFixed(1)}h`
+          : ms >= 60_000
+            ? `${(ms / 60_000).toFixed(1)}m`
+            : `${(ms / 1000).toFixed(1)}s`
 export const ttlJson = (ms: number | undefined) => (ms === undefined ? null : ms === Infinity ? 'never' : ms)
 export const short = (value: unknown, width = 60) => {
   const text = inspect(value, { depth: 3, breakLength: Infinity, colors: false })

@@ -42,7 +42,10 @@ export async function emptyHint(cache: RedisCache): Promise<string | undefined> 
     return `namespace ${JSON.stringify(namespace)} is stored in one bucket (${rootOf(namespace, undefined)} exists): leave out --buckets`
   }
   const probed = Array.from({ length: PROBED_BUCKETS }, (_, b) => b)
-  const hits = await exists(redis, probed.map((b) => rootOf(namespace, b)))
+  const hits = await exists(
+    redis,
+    probed.map((b) => rootOf(namespace, b)),
+  )
   const highest = probed.filter((b) => hits[b]).at(-1)
   if (highest !== undefined) {
     const given = buckets === 1 ? '' : ` (not ${buckets})`

@@ -31,7 +31,9 @@ export function program(): Command {
     .option('--json', 'JSON output for scripts (ls: one line per record)')
     .option('--timeout <ms>', 'ms to wait for Redis', integer('--timeout'), 5000)
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Keys and patterns: one argument a part. An argument that parses as JSON is that value
 (42 is a number, '"42"' the string, true, null), 42n a bigint, @2024-05-01T12:00:00.000Z
 a Date; anything else is a string. Keys print in the same syntax. In patterns * is ANY
@@ -45,7 +47,8 @@ Examples:
   redis-prefix-cache del --all --yes user 42 '**'
   redis-prefix-cache verify --repair
 
-Exit codes: 0 fine, 1 verify found problems (not repaired), 2 usage or connection error.`)
+Exit codes: 0 fine, 1 verify found problems (not repaired), 2 usage or connection error.`,
+    )
   lsCommand(cli)
   getCommand(cli)
   ttlCommand(cli)

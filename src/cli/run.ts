@@ -32,10 +32,13 @@ export function integer(name: string) {
 export function open(options: GlobalOptions): RedisCache {
   const fail = { retryStrategy: () => null, connectTimeout: options.timeout, maxRetriesPerRequest: 0, enableOfflineQueue: true }
   const redis = options.cluster
-    ? new Cluster(options.cluster.split(',').map((node) => {
-        const [host, port] = node.split(':')
-        return { host: host || '127.0.0.1', port: Number(port || 6379) }
-      }), { clusterRetryStrategy: () => null, redisOptions: { connectTimeout: options.timeout } })
+    ? new Cluster(
+        options.cluster.split(',').map((node) => {
+          const [host, port] = node.split(':')
+          return { host: host || '127.0.0.1', port: Number(port || 6379) }
+        }),
+        { clusterRetryStrategy: () => null, redisOptions: { connectTimeout: options.timeout } },
+      )
     : options.url
   return new RedisCache({
     redis,

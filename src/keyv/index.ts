@@ -70,7 +70,9 @@ export class KeyvPrefixCache extends EventEmitter {
   constructor(options: KeyvPrefixCacheOptions = {}) {
     super()
     if (typeof options === 'string') {
-      throw new TypeError(`options must be an object: pass the URL as { redis: ${JSON.stringify(redact(options))} } (the options of @keyv/redis's constructor are not this adapter's)`)
+      throw new TypeError(
+        `options must be an object: pass the URL as { redis: ${JSON.stringify(redact(options))} } (the options of @keyv/redis's constructor are not this adapter's)`,
+      )
     }
     checkOptions(options, KEYV_OPTIONS)
     const contract = options.contract ?? 'auto'
@@ -133,7 +135,8 @@ export class KeyvPrefixCache extends EventEmitter {
   /** Keyv 5: `ttlOrExpires` is a ttl in ms; Keyv 6: an absolute expiry in epoch ms. */
   async set(key: string, value: unknown, ttlOrExpires?: number): Promise<boolean> {
     const ttl = this.#ttl(this.#contract === 6 ? { expires: ttlOrExpires } : { ttl: ttlOrExpires })
-    if (ttl === 0) await this.cache.delete(this.#key(key)) // already expired
+    if (ttl === 0)
+      await this.cache.delete(this.#key(key)) // already expired
     else await this.cache.put(this.#key(key), value, { ttl })
     return true
   }

@@ -128,10 +128,10 @@ export class RedisSessionStore extends baseClass() {
     if (typeof ttl !== 'function') {
       checkTtl(ttl, 'options.ttl')
       if (looksLikeSeconds(ttl)) {
-        process.emitWarning(
-          `options.ttl is ${ttl} ms (${ttl / 1000} s): ttls are milliseconds here, where connect-redis counts seconds; for ${ttl} seconds pass ${ttl * 1000}`,
-          { type: 'RedisPrefixCacheWarning', code: 'REDIS_PREFIX_CACHE_TTL_SECONDS' },
-        )
+        process.emitWarning(`options.ttl is ${ttl} ms (${ttl / 1000} s): ttls are milliseconds here, where connect-redis counts seconds; for ${ttl} seconds pass ${ttl * 1000}`, {
+          type: 'RedisPrefixCacheWarning',
+          code: 'REDIS_PREFIX_CACHE_TTL_SECONDS',
+        })
       }
     }
     this.ttl = ttl
@@ -324,7 +324,8 @@ export class RedisSessionStore extends baseClass() {
   #ttlOf(session: SessionData): number {
     if (typeof this.ttl === 'function') {
       const ms = this.ttl(session)
-      if (typeof ms !== 'number' || Number.isNaN(ms)) throw new RangeError(`options.ttl(session) must return a number of milliseconds, got ${typeof ms === 'number' ? ms : typeof ms}`)
+      if (typeof ms !== 'number' || Number.isNaN(ms))
+        throw new RangeError(`options.ttl(session) must return a number of milliseconds, got ${typeof ms === 'number' ? ms : typeof ms}`)
       return ms === Infinity ? ms : Math.min(Math.ceil(ms), 2 ** 47)
     }
     const expires = session.cookie?.expires

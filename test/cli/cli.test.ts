@@ -13,7 +13,11 @@ import { BUCKETS, onSingle, redisSuite, sleep, snapshot, TARGET, type Context } 
 const test = redisSuite('cli')
 const bin = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url))
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number
+  stdout: string
+  stderr: string
+}
 
 /** The options that point the CLI at the suite's Redis (or cluster, with its buckets). */
 function targetOf(ctx: Context): string[] {
@@ -24,7 +28,8 @@ function cli(ctx: Context, args: string[], input?: string): Promise<Run> {
   const target = targetOf(ctx)
   return new Promise((resolve) => {
     const child = execFile(process.execPath, [bin, ...target, ...args], { timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }))
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    )
     if (input !== undefined) child.stdin?.end(input)
     else child.stdin?.end()
   })
@@ -46,8 +51,15 @@ test('ls, get, ttl, count, stats and verify print what is stored, and write noth
   assert.match(ls.stdout, /"user" 3 "session" "s2"/)
   assert.match(ls.stdout, /6 records/)
   assert.match(ls.stdout, /device: 'phone'/)
-  const lines = (await cli(ctx, ['--json', 'ls', 'user', 3, '**'].map(String))).stdout.trim().split('\n').map((line) => JSON.parse(line))
-  assert.equal(lines.map((l) => l.key).sort(), [['user', 3, 'session', 's0'], ['user', 3, 'session', 's1'], ['user', 3, 'session', 's2']])
+  const lines = (await cli(ctx, ['--json', 'ls', 'user', 3, '**'].map(String))).stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+  assert.equal(lines.map((l) => l.key).sort(), [
+    ['user', 3, 'session', 's0'],
+    ['user', 3, 'session', 's1'],
+    ['user', 3, 'session', 's2'],
+  ])
   assert.ok(lines.every((l) => l.ttl > 3_500_000 && l.size > 10))
   assert.equal(JSON.parse((await cli(ctx, ['--json', 'get', 'user', '2', 'session', 's1'])).stdout).value, { device: 'phone', n: 1 })
   // '"42"' is the string, 42 the number.
@@ -66,7 +78,12 @@ test('ls, get, ttl, count, stats and verify print what is stored, and write noth
 test('the CLI runs in-process too: importing it runs nothing; main() runs a command and answers its exit code', async (ctx) => {
   await fill(ctx)
   const { main, program } = await import('../../src/cli/main.js')
-  assert.equal(program().commands.map((command) => command.name()).sort(), ['count', 'del', 'get', 'ls', 'stats', 'ttl', 'verify', 'watch'])
+  assert.equal(
+    program()
+      .commands.map((command) => command.name())
+      .sort(),
+    ['count', 'del', 'get', 'ls', 'stats', 'ttl', 'verify', 'watch'],
+  )
   const written: string[] = []
   const write = process.stdout.write
   const exitCode = process.exitCode
@@ -82,7 +99,14 @@ test('the CLI runs in-process too: importing it runs nothing; main() runs a comm
     process.exitCode = exitCode
   }
   assert.equal(codes, [0, 1])
-  assert.equal(written.join('').trim().split('\n').map((line) => JSON.parse(line)), [{ count: 7 }, null])
+  assert.equal(
+    written
+      .join('')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line)),
+    [{ count: 7 }, null],
+  )
 })
 
 test('del and del --all remove; without a terminal del --all needs --yes', async (ctx) => {
@@ -126,7 +150,9 @@ test('bad input and usage: exit 2 with a message that says what to do', async (c
 
 /** The CLI with exactly these arguments (no target added). */
 function bare(args: string[]): Promise<Run> {
-  return new Promise<Run>((resolve) => execFile(process.execPath, [bin, ...args], { timeout: 30_000 }, (error, stdout, stderr) => resolve({ code: Number((error as { code?: number })?.code ?? 0), stdout, stderr })))
+  return new Promise<Run>((resolve) =>
+    execFile(process.execPath, [bin, ...args], { timeout: 30_000 }, (error, stdout, stderr) => resolve({ code: Number((error as { code?: number })?.code ?? 0), stdout, stderr })),
+  )
 }
 
 onSingle(test)('Redis down: exit 2 and a hint that never shows the password; an unreachable --cluster seed too, without a stack trace', async () => {
@@ -150,9 +176,15 @@ test('keys with bigint and Date parts print as arguments that address them again
   const ls = await cli(ctx, ['ls', 'user', '**'])
   assert.match(ls.stdout, /"user" 42n "seen" @1970-01-01T00:00:00\.000Z/)
   assert.match(ls.stdout, /"user" "42n" "seen" "@1970-01-01T00:00:00\.000Z"/)
-  const lines = (await cli(ctx, ['ls', 'user', '**', '--json'])).stdout.trim().split('\n').map((line) => JSON.parse(line))
+  const lines = (await cli(ctx, ['ls', 'user', '**', '--json'])).stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
   const args = lines.map((line) => line.args as string[]).sort()
-  assert.equal(args, [['"user"', '"42n"', '"seen"', '"@1970-01-01T00:00:00.000Z"'], ['"user"', '42n', '"seen"', '@1970-01-01T00:00:00.000Z']])
+  assert.equal(args, [
+    ['"user"', '"42n"', '"seen"', '"@1970-01-01T00:00:00.000Z"'],
+    ['"user"', '42n', '"seen"', '@1970-01-01T00:00:00.000Z'],
+  ])
   assert.match((await cli(ctx, ['get', ...args[1]!])).stdout, /'yes'/)
   assert.match((await cli(ctx, ['get', ...args[0]!])).stdout, /'strings'/)
   assert.match((await cli(ctx, ['ttl', 'user', '42n', 'seen', '@1970-01-01T00:00:00.000Z'])).stdout, /\d+ ms/)
@@ -163,7 +195,11 @@ test('keys with bigint and Date parts print as arguments that address them again
 
 test('an empty answer says when the namespace has no index here, naming the namespaces found', async (ctx) => {
   await fill(ctx)
-  for (const args of [['--namespace', 'cahce', 'count', '**'], ['--namespace', 'cahce', 'ls', '**'], ['--namespace', 'cahce', 'verify']]) {
+  for (const args of [
+    ['--namespace', 'cahce', 'count', '**'],
+    ['--namespace', 'cahce', 'ls', '**'],
+    ['--namespace', 'cahce', 'verify'],
+  ]) {
     const run = await cli(ctx, args)
     assert.is(run.code, 0, run.stderr)
     assert.match(run.stderr, /hint: namespace "cahce" has no index in this Redis: is --namespace right\?/, args.join(' '))
@@ -179,7 +215,10 @@ onSingle(test)('an empty answer says when the namespace is stored in buckets --b
   await one.put(['user', 1], 1)
   const missing = await bare(['--url', ctx.server.url, '--namespace', 'spread', 'count', '**'])
   assert.equal(missing.stdout.trim(), '0')
-  assert.match(missing.stderr, /hint: namespace "spread" is stored in buckets \(\{spread#\d+\}:# exists\): pass --buckets with the number its store was created with, more than \d+/)
+  assert.match(
+    missing.stderr,
+    /hint: namespace "spread" is stored in buckets \(\{spread#\d+\}:# exists\): pass --buckets with the number its store was created with, more than \d+/,
+  )
   const wrong = await bare(['--url', ctx.server.url, '--namespace', 'one', '--buckets', '4', 'count', '**'])
   assert.match(wrong.stderr, /hint: namespace "one" is stored in one bucket \(\{one\}:# exists\): leave out --buckets/)
   const right = await bare(['--url', ctx.server.url, '--namespace', 'spread', '--buckets', '16', 'count', '**'])
@@ -205,16 +244,36 @@ test('watch without a terminal prints one JSON line per change', async (ctx) => 
   const exited = await Promise.race([new Promise((resolve) => child.on('exit', () => resolve(true))), sleep(10_000).then(() => false)])
   if (!exited) child.kill('SIGKILL')
   assert.ok(exited, 'watch exits after SIGINT')
-  const events = output.trim().split('\n').map((line) => JSON.parse(line)).map((e) => [e.event, e.key, e.value ?? null])
+  const events = output
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+    .map((e) => [e.event, e.key, e.value ?? null])
   // The two writes between the first and last change usually land in one refresh, whose
   // lines follow the listing's order (bucket by bucket with buckets): either order is right.
   assert.is(events.length, 4, JSON.stringify(events))
   assert.equal(events[0], ['added', ['job', 1], 'queued'])
-  assert.equal(events.slice(1, 3).map((e) => JSON.stringify(e)).sort(), [['added', ['job', 2], 'queued'], ['changed', ['job', 1], 'running']].map((e) => JSON.stringify(e)))
+  assert.equal(
+    events
+      .slice(1, 3)
+      .map((e) => JSON.stringify(e))
+      .sort(),
+    [
+      ['added', ['job', 2], 'queued'],
+      ['changed', ['job', 1], 'running'],
+    ].map((e) => JSON.stringify(e)),
+  )
   assert.equal(events[3], ['removed', ['job', 1], null])
 })
 
-const hasTmux = (() => { try { execFileSync('tmux', ['-V']); return true } catch { return false } })()
+const hasTmux = (() => {
+  try {
+    execFileSync('tmux', ['-V'])
+    return true
+  } catch {
+    return false
+  }
+})()
 
 ;(hasTmux ? onSingle(test) : test.skip)('in a real terminal (tmux): watch shows a live table; verify shows a progress bar and a summary table', async (ctx) => {
   const store = ctx.cache({ ttl: 60_000 })

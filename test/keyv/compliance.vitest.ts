@@ -39,10 +39,18 @@ async function otherNamespacesPort(t: { expect: typeof test.expect }): Promise<v
   const shared = new KeyvPrefixCache({ redis: client })
   const keyv1 = new Keyv({ store: shared, namespace: 'keyv1' })
   t.expect(() => new Keyv({ store: shared, namespace: 'keyv2' })).toThrow(/already serves the Keyv of namespace "keyv1"/)
-  const map1 = new Map(Array.from({ length: 5 }).fill(0).map((_x, i) => [String(i), String(i + 10)]))
+  const map1 = new Map(
+    Array.from({ length: 5 })
+      .fill(0)
+      .map((_x, i) => [String(i), String(i + 10)]),
+  )
   await Promise.all([...map1].map(([key, value]) => keyv1.set(key, value)))
   const keyv2 = new Keyv({ store: new KeyvPrefixCache({ cache: shared.cache }), namespace: 'keyv2' })
-  const map2 = new Map(Array.from({ length: 5 }).fill(0).map((_x, i) => [String(i), String(i + 11)]))
+  const map2 = new Map(
+    Array.from({ length: 5 })
+      .fill(0)
+      .map((_x, i) => [String(i), String(i + 11)]),
+  )
   await Promise.all([...map2].map(([key, value]) => keyv2.set(key, value)))
   t.expect.assertions(map2.size + 1)
   for await (const [key, value] of keyv2.iterator!(undefined)) {

@@ -47,12 +47,23 @@ test('Keyv 6 takes the adapter as it is (capabilities.expires) and round-trips v
 
 test('Keyv 6: setMany, getMany, hasMany, deleteMany (boolean per key), iterator with raw keys, clear', async (ctx) => {
   const keyv = new Keyv6({ store: adapter(ctx), namespace: 'ns' })
-  assert.equal(await keyv.setMany([{ key: 'a', value: 1 }, { key: 'b', value: 2, ttl: 60_000 }, { key: 'c:d', value: 3 }]), [true, true, true])
+  assert.equal(
+    await keyv.setMany([
+      { key: 'a', value: 1 },
+      { key: 'b', value: 2, ttl: 60_000 },
+      { key: 'c:d', value: 3 },
+    ]),
+    [true, true, true],
+  )
   assert.equal(await keyv.getMany(['a', 'b', 'nope', 'c:d']), [1, 2, undefined, 3])
   assert.equal(await keyv.hasMany(['a', 'nope']), [true, false])
   const listed: Array<[unknown, unknown]> = []
   for await (const entry of keyv.iterator()) listed.push(entry as [unknown, unknown])
-  assert.equal(listed.sort(), [['a', 1], ['b', 2], ['c:d', 3]])
+  assert.equal(listed.sort(), [
+    ['a', 1],
+    ['b', 2],
+    ['c:d', 3],
+  ])
   assert.equal(await keyv.deleteMany(['a', 'nope']), [true, false])
   await keyv.clear()
   assert.equal(await keyv.getMany(['b', 'c:d']), [undefined, undefined])
@@ -89,7 +100,10 @@ test('clearing one Keyv namespace touches nothing else (other namespaces, a plai
   assert.is(await two.get('k1'), 1)
   assert.is(await plain.get(['one', 'deep', 'record']), 'not keyv', 'a 3-part record under the same first part is not a Keyv record')
   const after = (await snapshot(ctx.admin)).filter((line) => !/:one:#/.test(line))
-  assert.equal(after.filter((line) => !/^\{keyv(#\d+)?\}:#/.test(line)), others.filter((line) => !/^\{keyv(#\d+)?\}:#/.test(line)))
+  assert.equal(
+    after.filter((line) => !/^\{keyv(#\d+)?\}:#/.test(line)),
+    others.filter((line) => !/^\{keyv(#\d+)?\}:#/.test(line)),
+  )
   assert.is(await plain.count([REST]), 50 + 2)
 })
 
@@ -101,7 +115,10 @@ test('cache-manager 7 on Keyv 5: set with ttl, get, ttl, del, mset, mget, clear,
   assert.ok(typeof expires === 'number' && expires > Date.now() + 59_000 && expires <= Date.now() + 60_000, String(expires))
   assert.is(await cache.del('user:1'), true)
   assert.is(await cache.get('user:1'), undefined)
-  await cache.mset([{ key: 'a', value: 1, ttl: 60_000 }, { key: 'b', value: 2 }])
+  await cache.mset([
+    { key: 'a', value: 1, ttl: 60_000 },
+    { key: 'b', value: 2 },
+  ])
   assert.equal(await cache.mget(['a', 'b', 'c']), [1, 2, undefined])
   let calls = 0
   const load = async () => {
@@ -149,6 +166,5 @@ test('sharing a RedisCache: its client, namespace and buckets; the adapter leave
   assert.is(await cache.has(['sessions', 's1']), true, 'the shared store still works')
   assert.throws(() => new KeyvPrefixCache({ cache, namespace: 'x' }), /options\.cache brings its client, namespace and buckets/)
 })
-
 
 test.run()

@@ -149,7 +149,10 @@ test('guarantee 1: nor one that loaded it before revokeUser(); the session kept 
   assert.is(await store.get('phone'), null)
   assert.is(await store.get('tablet'), null)
   assert.equal(await store.sessionsOf(42), [{ id: 'laptop', session: { user: 42, device: 'laptop' } }])
-  assert.equal((await store.sessionsOf(7)).map((s) => s.id), ['other'])
+  assert.equal(
+    (await store.sessionsOf(7)).map((s) => s.id),
+    ['other'],
+  )
   assert.is(await store.revokeUser(42), 1)
   assert.equal(await store.sessionsOf(42), [])
 })
@@ -195,7 +198,10 @@ test('revokeUser() goes page by page past 1,000 sessions of one user and revokes
   }
   assert.is((await store.sessionsOf('many')).length, n)
   assert.is(await store.revokeUser('many', { except: 's7' }), n - 1)
-  assert.equal((await store.sessionsOf('many')).map((s) => s.id), ['s7'])
+  assert.equal(
+    (await store.sessionsOf('many')).map((s) => s.id),
+    ['s7'],
+  )
   assert.is(await store.length(), 1)
 })
 
@@ -214,11 +220,13 @@ test('guarantee 2, control: a user index kept by read-modify-write (better-auth 
   const clients = Array.from({ length: 32 }, () => ctx.client())
   await Promise.all(clients.map((client) => client.ping()))
   const key = '{control}:active-sessions-42'
-  await Promise.all(clients.map(async (client, i) => {
-    const list = JSON.parse((await client.get(key)) ?? '[]') as string[]
-    list.push(`sign-in-${i}`)
-    await client.set(key, JSON.stringify(list))
-  }))
+  await Promise.all(
+    clients.map(async (client, i) => {
+      const list = JSON.parse((await client.get(key)) ?? '[]') as string[]
+      list.push(`sign-in-${i}`)
+      await client.set(key, JSON.stringify(list))
+    }),
+  )
   const kept = JSON.parse((await ctx.admin.get(key)) as string) as string[]
   assert.ok(kept.length < 32, `the control lost ${32 - kept.length} of 32 sign-ins`)
 })
@@ -240,7 +248,13 @@ function watchHandOver(ctx: Context, [a, b]: [string, string]) {
       if (listed === 0) seen.neither++
     }
   })()
-  return { seen, stop: async () => { running = false; await done } }
+  return {
+    seen,
+    stop: async () => {
+      running = false
+      await done
+    },
+  }
 }
 
 test('guarantee 3: a session whose user changes at a set() is listed under exactly one user at every moment', async (ctx) => {
@@ -254,7 +268,10 @@ test('guarantee 3: a session whose user changes at a set() is listed under exact
   await watch.stop()
   assert.ok(watch.seen.looks > 50, `looked ${watch.seen.looks} times`)
   assert.equal({ both: watch.seen.both, neither: watch.seen.neither }, { both: 0, neither: 0 })
-  assert.equal((await store.sessionsOf('alice')).map((s) => s.id), ['shared'])
+  assert.equal(
+    (await store.sessionsOf('alice')).map((s) => s.id),
+    ['shared'],
+  )
   assert.equal(await store.sessionsOf('bob'), [])
 })
 
@@ -283,7 +300,10 @@ test('guarantee 4: touch() extends the session and its index entry together; at 
   await sleep(600)
   await store.touch('slide', at(2_000))
   await sleep(1_000) // past its first expiry
-  assert.equal((await store.sessionsOf(42)).map((s) => s.id), ['slide'])
+  assert.equal(
+    (await store.sessionsOf(42)).map((s) => s.id),
+    ['slide'],
+  )
   assert.ok(await store.get('slide'))
   assert.is(await store.length(), 1)
   await sleep(1_300) // past the touched expiry
@@ -332,7 +352,11 @@ test('guarantee 5: bad input is a clear error through callback and promise, and 
   }
   await rejects(store.sessionsOf(undefined as never), TypeError, /user must be a key part/)
   await rejects(store.revokeUser(1, { except: 5 as unknown as string }), TypeError, /options.except must be a session id/)
-  const throwing = sessions(ctx, { userOf: () => { throw new Error('no user today') } })
+  const throwing = sessions(ctx, {
+    userOf: () => {
+      throw new Error('no user today')
+    },
+  })
   await rejects(throwing.set('y', {}), Error, /no user today/)
   const cbError = await new Promise<unknown>((resolve) => void throwing.set('y', {}, (error) => resolve(error)))
   assert.match((cbError as Error).message, /no user today/)
@@ -347,7 +371,10 @@ test('guarantee 5: bad input is a clear error through callback and promise, and 
 // Under eviction, and the rest of the surface.
 
 test('under a maxmemory policy that evicts, a session whose user entry was evicted is gone (revokeUser could not have found it)', async (ctx) => {
-  for (const [mode, survives] of [['checked', false], ['none', true]] as const) {
+  for (const [mode, survives] of [
+    ['checked', false],
+    ['none', true],
+  ] as const) {
     await ctx.admin.flushall()
     const store = sessions(ctx, { ...byUser, eviction: mode })
     await store.set('s1', { user: 42 })
