@@ -14,25 +14,15 @@
  * (`contract: 'auto'`, the default); `contract: 5` or `6` fixes it.
  */
 import { EventEmitter } from 'node:events'
-import { ANY, type RedisCache, type Key, type RedisCacheOptions, type Serializer } from '../index.js'
-import { integrationStore } from '../integration.js'
+import { ANY, type RedisCache, type Key, type Serializer } from '../index.js'
+import { type IntegrationStoreOptions, integrationStore } from '../integration.js'
 import { checkOptions } from '../options.js'
 import { redact } from '../urls.js'
 
-export interface KeyvPrefixCacheOptions {
-  /** As RedisCache's `redis`: an ioredis Redis or Cluster, a redis:// URL, or ioredis options. */
-  redis?: RedisCacheOptions['redis']
-  /** ioredis options for the client made from a `redis` URL. */
-  redisOptions?: RedisCacheOptions['redisOptions']
-  /** An existing RedisCache whose client, namespace and buckets to share (its own serializer is not used). */
-  cache?: RedisCache<'sync' | 'async'>
-  /** The RedisCache namespace (the Redis hash tag) when no `cache` is given. Default 'keyv'. */
+/** Where the records go (a `redis` connection and `namespace`, or a `cache` to share: see IntegrationStoreOptions), and the Keyv contract. */
+export interface KeyvPrefixCacheOptions extends Omit<IntegrationStoreOptions, 'namespace' | 'eviction'> {
+  /** The RedisCache namespace (the Redis hash tag) when no `cache` is given. Default 'keyv'. With bucketBy 2, each key of a Keyv namespace picks its own bucket. */
   namespace?: string
-  /** As RedisCache's: spread the records over buckets (a Redis Cluster). With bucketBy 2, each key of a Keyv namespace picks its own. */
-  buckets?: number
-  bucketBy?: number
-  /** ms a call waits for Redis. Default 5000. */
-  timeout?: number
   /** Which Keyv contract to serve: 'auto' (default) detects Keyv 6 by its reading `capabilities`. */
   contract?: 'auto' | 5 | 6
 }

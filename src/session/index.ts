@@ -14,11 +14,11 @@
 import { EventEmitter } from 'node:events'
 import { createRequire } from 'node:module'
 import { CacheOperationError, type Operation } from '../errors.js'
-import { integrationStore } from '../integration.js'
+import { type IntegrationStoreOptions, integrationStore } from '../integration.js'
 import { internals, type CacheInternals } from '../internals.js'
 import { checkBoolean, checkOptions, checkTtl } from '../options.js'
 import { encodePart, tooDeep, type KeyPart } from '../parts.js'
-import { ANY, type RedisCache, REST, type RedisCacheOptions, type Serializer } from '../index.js'
+import { ANY, type RedisCache, REST, type Serializer } from '../index.js'
 import { encodeUser, readStored, SessionRecords, storedSession } from './records.js'
 
 /** A session as the frameworks hand it over: an object, with the cookie express-session or @fastify/session keep. */
@@ -34,17 +34,10 @@ export interface SessionSerializer {
   parse(text: string): SessionData | Promise<SessionData>
 }
 
-export interface RedisSessionStoreOptions {
-  /** As RedisCache's `redis`: an ioredis Redis or Cluster, a redis:// URL, or ioredis options. */
-  redis?: RedisCacheOptions['redis']
-  /** ioredis options for the client made from a `redis` URL. */
-  redisOptions?: RedisCacheOptions['redisOptions']
-  /** An existing RedisCache whose client, namespace and buckets to share (bucketBy must be 1). */
-  cache?: RedisCache<'sync' | 'async'>
-  /** The RedisCache namespace (the Redis hash tag) when no `cache` is given. Default 'sess'. */
+/** Where the sessions go (a `redis` connection and `namespace`, or a `cache` to share: see IntegrationStoreOptions), and how they live. */
+export interface RedisSessionStoreOptions extends Omit<IntegrationStoreOptions, 'namespace' | 'bucketBy'> {
+  /** The RedisCache namespace (the Redis hash tag) when no `cache` is given. Default 'sess'. A `cache` shared must have bucketBy 1: a session's records share a bucket. */
   namespace?: string
-  /** As RedisCache's: spread the sessions over buckets (Redis Cluster). A session's records share one. */
-  buckets?: number
   /** ms a session lives when its cookie has no expiry, or a function of the session. Default one day. */
   ttl?: number | ((session: SessionData) => number)
   /** As connect-redis: touch() does nothing, so only set() extends a session. */
@@ -55,10 +48,6 @@ export interface RedisSessionStoreOptions {
   serializer?: SessionSerializer
   /** ms a destroyed or revoked session's id stays refused at least (else until it would have expired). Default one hour. */
   tombstoneTtl?: number
-  /** As RedisCache's: ms a call waits for Redis. Default 5000. */
-  timeout?: number
-  /** As RedisCache's: whether reads check for eviction. Default 'detect'. */
-  eviction?: RedisCacheOptions['eviction']
 }
 
 /** One session of a user, as sessionsOf() lists them. */
