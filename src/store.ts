@@ -5,16 +5,18 @@
  * eviction.ts.
  */
 import { EventEmitter } from 'node:events'
-import { bucketCalls, type BucketCall } from './batches.js'
+import { bucketCalls } from './batches.js'
 import { BucketLayout, checkBuckets } from './buckets.js'
 import { Calls } from './calls.js'
+import * as commands from './commands.js'
+import { runCall, type ScriptCall } from './commands.js'
 import { connect } from './connection.js'
 import { CacheDecodeError, CacheOperationError, RedisCacheError, type Operation } from './errors.js'
 import { checkEvictionMode, EvictionState, evictionWarning } from './eviction.js'
 import { ExpiryWatcher, type WatchOptions } from './expiry.js'
 import { internals, type CacheInternals } from './internals.js'
 import { decodeParts, encodeKey, keyFromParts, type Key } from './keys.js'
-import { recordKeys, valueKey } from './layout.js'
+import { valueKey } from './layout.js'
 import { allMatching, countMatching, deleteMatching, matching, type ListingContext } from './listing.js'
 import {
   CACHE_OPTIONS,
@@ -112,7 +114,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     const parts = encodeKey(key)
     const text = serializeValue(this.#serializer, value)
     const ttl = this.#ttlOf(options)
-    await this.#calls.write('put', key, () => this.#run('put', this.#keysOf(parts), [parts.length, ttl, text]))
+    await this.#calls.write('put', key, () => runCall(this.redis, commands.put(this.#layout, parts, ttl, text)))
   }
 
   /**
@@ -135,9 +137,9 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       args.push([entry.length === 3 ? this.#ttlOf(entry[2], `entries[${i}][2]`) : ttl, serializeValue(this.#serializer, entry[1], `entries[${i}][1]`)])
     }
     if (all.length === 0) return
-    const calls = bucketCalls(this.#layout, all, [], (parts, i) => [parts.length, ...(args[i] as [number, string])])
+    const calls = commands.putMany(this.#layout, all, args)
     await this.#calls.write('putMany', undefined, async () => {
-      const results = await Promise.allSettled(calls.map(({ keys, args }) => this.#run('put', keys, args)))
+      const results = await Promise.allSettled(calls.map((call) => runCall(this.redis, call)))
       const failed = calls.flatMap((call, i) => (results[i]?.status === 'rejected' ? call.positions : []))
       if (failed.length === 0) return
       const cause = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason
@@ -162,7 +164,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     const text = serializeValue(this.#serializer, value)
     const ttl = this.#ttlOf(options)
     const checked = await this.#checked('add', key)
-    return (await this.#script('add', key, 'add', this.#keysOf(parts), [ttl, text, flag(checked)])) === 1
+    return commands.added(await this.#send('add', key, commands.add(this.#layout, parts, ttl, text, checked)))
   }
 
   /** The value of a record, or undefined when it is absent or expired. */
@@ -207,7 +209,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     const parts = encodeKey(key)
     const ms = this.#slidingTtl(ttl)
     const checked = await this.#checked('getAndTouch', key)
-    const text = (await this.#script('getAndTouch', key, 'touch', this.#keysOf(parts), [ms, flag(checked), '1'])) as string | null
+    const text = commands.textOf(await this.#send('getAndTouch', key, commands.touch(this.#layout, parts, ms, checked, true)))
     return this.#decodeOrUndefined('getAndTouch', key, key, text)
   }
 
@@ -225,9 +227,9 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     const removed = await this.#calls.write('delete', key, async () => {
       // Inside the write's own call (its timeout, its error; in 'async' mode, reported).
       const checked = this.#eviction.checked ?? (await this.#eviction.read())
-      return this.#run('delete', this.#keysOf(parts), ['count', flag(checked), parts.length])
+      return commands.removed(await runCall(this.redis, commands.remove(this.#layout, parts, checked)))
     })
-    return (removed === undefined ? undefined : removed === 1) as DeleteResult<W>
+    return removed as DeleteResult<W>
   }
 
   /**
@@ -238,8 +240,8 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.#open('deleteMany', undefined)
     const all = this.#encodeKeys(keys)
     const checked = await this.#checked('deleteMany', undefined)
-    const calls = bucketCalls(this.#layout, all, ['count', flag(checked)], (parts) => [parts.length])
-    const removed = await this.#calls.call('deleteMany', undefined, () => Promise.all(calls.map(({ keys, args }) => this.#run('delete', keys, args))))
+    const calls = commands.removeMany(this.#layout, all, checked)
+    const removed = await this.#calls.call('deleteMany', undefined, () => Promise.all(calls.map((call) => runCall(this.redis, call))))
     return (removed as number[]).reduce((a, b) => a + b, 0)
   }
 
@@ -252,7 +254,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.#open('take', key)
     const parts = encodeKey(key)
     const checked = await this.#checked('take', key)
-    const text = (await this.#script('take', key, 'delete', this.#keysOf(parts), ['value', flag(checked), parts.length])) as string | null
+    const text = commands.textOf(await this.#send('take', key, commands.take(this.#layout, parts, checked)))
     return this.#decodeOrUndefined('take', key, key, text)
   }
 
@@ -266,7 +268,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     const parts = encodeKey(key)
     const ms = this.#slidingTtl(ttl)
     const checked = await this.#checked('touch', key)
-    return (await this.#script('touch', key, 'touch', this.#keysOf(parts), [ms, flag(checked), '0'])) === 1
+    return commands.touched(await this.#send('touch', key, commands.touch(this.#layout, parts, ms, checked, false)))
   }
 
   /** Remaining time to live in ms; Infinity when the record never expires; undefined when absent. */
@@ -445,12 +447,6 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     return valueKey(this.#layout.baseOf(parts), parts)
   }
 
-  /** KEYS of a single-record script: the value key, then the index keys of its prefixes. */
-  #keysOf(parts: Encoded): string[] {
-    const { value, indexes } = recordKeys(this.#layout.baseOf(parts), parts)
-    return [value, ...indexes]
-  }
-
   #encodeKeys(keys: unknown): Encoded[] {
     if (!Array.isArray(keys)) throw new TypeError(`keys must be an array of keys, got ${typeof keys}`)
     return keys.map((key, i) => encodeKey(key, `keys[${i}]`))
@@ -488,11 +484,12 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    */
   async #read(operation: Operation, key: unknown, what: 'get' | 'exists' | 'pttl', all: Encoded[]): Promise<unknown[]> {
     const answers = new Array<unknown>(all.length)
-    const calls = bucketCalls(this.#layout, all, [what], (parts) => [parts.length])
+    const calls = commands.read(this.#layout, all, what)
     await this.#calls.call(operation, key, () =>
       Promise.all(
-        calls.map(async ({ keys, args, positions }: BucketCall) => {
-          const replies = (await this.#run('read', keys, args)) as unknown[]
+        calls.map(async (call) => {
+          const replies = (await runCall(this.redis, call)) as unknown[]
+          const { positions } = call
           positions.forEach((i, j) => (answers[i] = replies[j] ?? null))
         }),
       ),
@@ -505,6 +502,11 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   }
 
   /** One script call as one store call: its timeout and errors. */
+  /** One script call (commands.ts) as one store call: its timeout and errors. */
+  #send(operation: Operation, key: unknown, call: ScriptCall): Promise<unknown> {
+    return this.#calls.call(operation, key, () => runCall(this.redis, call))
+  }
+
   #script(operation: Operation, key: unknown, script: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
     return this.#calls.call(operation, key, () => this.#run(script, keys, args))
   }
@@ -598,6 +600,5 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   }
 }
 
-const flag = (on: boolean) => (on ? '1' : '0')
 /** What #listedValue answers for a record that cannot be decoded. */
 const UNREADABLE = Symbol('unreadable')

@@ -1,0 +1,92 @@
+/**
+ * The record scripts as typed calls: for each of put, add, delete, touch and read, the one
+ * place its KEYS and ARGV are built, in the layout its header in lua/ gives, and its reply
+ * read. A call is data (script, keys, args) until runCall sends it; records of many keys
+ * come as bounded calls, one bucket each (batches.ts).
+ */
+import { bucketCalls } from './batches.js'
+import type { BucketLayout } from './buckets.js'
+import { recordKeys } from './layout.js'
+import { type Client, runScript, type ScriptName } from './scripts.js'
+
+type Encoded = readonly string[]
+
+/** One script call: what runScript sends. */
+export interface ScriptCall {
+  readonly script: ScriptName
+  readonly keys: string[]
+  readonly args: (string | number)[]
+}
+
+/** A script call of many records, with the position of each in the records given. */
+export interface RecordsCall extends ScriptCall {
+  readonly positions: number[]
+}
+
+export function runCall(client: Client, call: ScriptCall): Promise<unknown> {
+  return runScript(client, call.script, call.keys, call.args)
+}
+
+const flag = (on: boolean) => (on ? '1' : '0')
+
+/** KEYS of a single-record script: the value key, then the index keys of its prefixes. */
+function keysOf(layout: BucketLayout, parts: Encoded): string[] {
+  const { value, indexes } = recordKeys(layout.baseOf(parts), parts)
+  return [value, ...indexes]
+}
+
+function many(
+  layout: BucketLayout,
+  script: ScriptName,
+  records: readonly Encoded[],
+  head: (string | number)[],
+  argsOf: (parts: Encoded, i: number) => (string | number)[],
+): RecordsCall[] {
+  return bucketCalls(layout, records, head, argsOf).map(({ keys, args, positions }) => ({ script, keys, args, positions }))
+}
+
+/** lua/put.lua, one record: ARGV n, ttl (0: never), text. */
+export function put(layout: BucketLayout, parts: Encoded, ttl: number, text: string): ScriptCall {
+  return { script: 'put', keys: keysOf(layout, parts), args: [parts.length, ttl, text] }
+}
+
+/** lua/put.lua, many records: per record n, ttl, text; each call all or none. */
+export function putMany(layout: BucketLayout, records: readonly Encoded[], values: ReadonlyArray<readonly [ttl: number, text: string]>): RecordsCall[] {
+  return many(layout, 'put', records, [], (parts, i) => [parts.length, ...(values[i] as [number, string])])
+}
+
+/** lua/add.lua: ARGV ttl, text, checked. Reply: whether it wrote. */
+export function add(layout: BucketLayout, parts: Encoded, ttl: number, text: string, checked: boolean): ScriptCall {
+  return { script: 'add', keys: keysOf(layout, parts), args: [ttl, text, flag(checked)] }
+}
+export const added = (reply: unknown): boolean => reply === 1
+
+/** lua/delete.lua answering 'count', one record. Reply: whether a live record was removed. */
+export function remove(layout: BucketLayout, parts: Encoded, checked: boolean): ScriptCall {
+  return { script: 'delete', keys: keysOf(layout, parts), args: ['count', flag(checked), parts.length] }
+}
+export const removed = (reply: unknown): boolean => reply === 1
+
+/** lua/delete.lua answering 'count', many records: per record n. Reply of each call: how many were removed. */
+export function removeMany(layout: BucketLayout, records: readonly Encoded[], checked: boolean): RecordsCall[] {
+  return many(layout, 'delete', records, ['count', flag(checked)], (parts) => [parts.length])
+}
+
+/** lua/delete.lua answering 'value' (take). Reply: the removed record's text, or null. */
+export function take(layout: BucketLayout, parts: Encoded, checked: boolean): ScriptCall {
+  return { script: 'delete', keys: keysOf(layout, parts), args: ['value', flag(checked), parts.length] }
+}
+
+/** lua/touch.lua: ARGV ttl, checked, whether to answer the value. Reply: 1 (or the text), or 0 (or null). */
+export function touch(layout: BucketLayout, parts: Encoded, ttl: number, checked: boolean, value: boolean): ScriptCall {
+  return { script: 'touch', keys: keysOf(layout, parts), args: [ttl, flag(checked), value ? '1' : '0'] }
+}
+export const touched = (reply: unknown): boolean => reply === 1
+
+/** A reply that is a stored text or nothing (false, or null, from Lua). */
+export const textOf = (reply: unknown): string | null => (typeof reply === 'string' ? reply : null)
+
+/** lua/read.lua, many records: ARGV what, then per record n. Reply of each call: one answer per record, in order. */
+export function read(layout: BucketLayout, records: readonly Encoded[], what: 'get' | 'exists' | 'pttl'): RecordsCall[] {
+  return many(layout, 'read', records, [what], (parts) => [parts.length])
+}
