@@ -1,12 +1,14 @@
 /**
- * The record scripts as typed calls: for each of put, add, delete, touch and read, the one
- * place its KEYS and ARGV are built, in the layout its header in lua/ gives, and its reply
- * read. A call is data (script, keys, args) until runCall sends it; records of many keys
+ * The store's scripts as typed calls: for each of put, add, delete, touch, read, page,
+ * deletePage, count, verifyValues and verifyIndex, the one place its KEYS and ARGV are
+ * built, in the layout its header in lua/ gives, and its reply read (the session scripts
+ * are still built in session/index.ts). A call is data (script, keys, args) until runCall sends it; records of many keys
  * come as bounded calls, one bucket each (batches.ts).
  */
 import { bucketCalls } from './batches.js'
 import type { BucketLayout } from './buckets.js'
-import { recordKeys } from './layout.js'
+import { indexKey, recordKeys } from './layout.js'
+import type { CompiledPattern } from './patterns.js'
 import { type Client, runScript, type ScriptName } from './scripts.js'
 
 type Encoded = readonly string[]
@@ -79,7 +81,7 @@ export function take(layout: BucketLayout, parts: Encoded, checked: boolean): Sc
 
 /** lua/touch.lua: ARGV ttl, checked, whether to answer the value. Reply: 1 (or the text), or 0 (or null). */
 export function touch(layout: BucketLayout, parts: Encoded, ttl: number, checked: boolean, value: boolean): ScriptCall {
-  return { script: 'touch', keys: keysOf(layout, parts), args: [ttl, flag(checked), value ? '1' : '0'] }
+  return { script: 'touch', keys: keysOf(layout, parts), args: [ttl, flag(checked), flag(value)] }
 }
 export const touched = (reply: unknown): boolean => reply === 1
 
@@ -89,4 +91,51 @@ export const textOf = (reply: unknown): string | null => (typeof reply === 'stri
 /** lua/read.lua, many records: ARGV what, then per record n. Reply of each call: one answer per record, in order. */
 export function read(layout: BucketLayout, records: readonly Encoded[], what: 'get' | 'exists' | 'pttl'): RecordsCall[] {
   return many(layout, 'read', records, [what], (parts) => [parts.length])
+}
+
+/** The index of a pattern's prefix in a bucket, and the bucket's root index (it names the namespace). */
+function pageKeys(base: string, compiled: CompiledPattern): string[] {
+  return [indexKey(base, compiled.prefix), indexKey(base, [])]
+}
+
+/** The pattern's tail as the page scripts read it (readTail): REST flag, then the parts after the prefix ('' for ANY). */
+function tailArgs(compiled: CompiledPattern): (string | number)[] {
+  return [compiled.rest ? '1' : '0', ...compiled.tail]
+}
+
+export interface PageStep {
+  /** The ZSCAN cursor ('0' starts), and the member of its page to resume after ('' for the page's start). */
+  readonly cursor: string
+  readonly after: string
+  /** The most records to return (also the ZSCAN COUNT hint), and the bytes of values after which the page ends. */
+  readonly count: number
+  readonly bytes: number
+  readonly checked: boolean
+  readonly values: boolean
+}
+
+/** lua/page.lua: one page of a bucket's index. Reply: { next cursor, resume after, member[, value], ... }. */
+export function page(base: string, compiled: CompiledPattern, step: PageStep): ScriptCall {
+  const head = [step.cursor, step.after, step.count, step.bytes, flag(step.checked), flag(step.values)]
+  return { script: 'page', keys: pageKeys(base, compiled), args: [...head, ...tailArgs(compiled)] }
+}
+
+/** lua/deletePage.lua: removes one page of matching records. Reply: [next cursor, how many were removed]. */
+export function deletePage(base: string, compiled: CompiledPattern, cursor: string, count: number): ScriptCall {
+  return { script: 'deletePage', keys: pageKeys(base, compiled), args: [cursor, count, ...tailArgs(compiled)] }
+}
+
+/** lua/count.lua: the live members of a bucket's index of a prefix (ZCOUNT). Reply: a number. */
+export function count(base: string, prefix: Encoded): ScriptCall {
+  return { script: 'count', keys: [indexKey(base, prefix)], args: [] }
+}
+
+/** lua/verifyValues.lua: checks (and repairs) value keys of one bucket. Reply: [value key, index key, ...] of missing entries. */
+export function verifyValues(base: string, valueKeys: readonly string[], repair: boolean, checked: boolean): ScriptCall {
+  return { script: 'verifyValues', keys: [`${base}#`, ...valueKeys], args: [flag(repair), flag(checked)] }
+}
+
+/** lua/verifyIndex.lua: checks (and repairs) one page of an index. Reply: [next cursor, expiry problem, orphan member, ...]. */
+export function verifyIndex(base: string, index: string, cursor: string, count: number, repair: boolean): ScriptCall {
+  return { script: 'verifyIndex', keys: [index, `${base}#`], args: [cursor, count, flag(repair)] }
 }

@@ -6,18 +6,18 @@
  */
 import type { BucketLayout } from './buckets.js'
 import type { Operation } from './errors.js'
-import { indexKey, recordKeys } from './layout.js'
 import { LIMITS } from './limits.js'
 import { DEFAULTS } from './options.js'
 import { decodeParts } from './keys.js'
 import { decodePart, type KeyPart } from './parts.js'
 import type { CompiledPattern } from './patterns.js'
-import type { ScriptName } from './scripts.js'
+import * as commands from './commands.js'
+import type { ScriptCall } from './commands.js'
 
-/** How listing reaches Redis: the store's layout, and one script call with its timeout and errors. */
+/** How listing reaches Redis: the store's layout, and one script call (commands.ts) with its timeout and errors. */
 export interface ListingContext {
   readonly layout: BucketLayout
-  script(operation: Operation, pattern: unknown, script: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown>
+  send(operation: Operation, pattern: unknown, call: ScriptCall): Promise<unknown>
 }
 
 export interface ListOptions {
@@ -27,15 +27,6 @@ export interface ListOptions {
   readonly checked: boolean
   /** Whether to read values; without, only their existence is checked. */
   readonly values: boolean
-}
-
-function pageArgs(compiled: CompiledPattern, head: (string | number)[]): (string | number)[] {
-  return [...head, compiled.rest ? '1' : '0', ...compiled.tail]
-}
-
-/** The index of the pattern's prefix in a bucket, and the bucket's root index (it names the namespace). */
-function pageKeys(base: string, compiled: CompiledPattern): string[] {
-  return [indexKey(base, compiled.prefix), indexKey(base, [])]
 }
 
 type Listed = [KeyPart[], string | undefined]
@@ -58,8 +49,8 @@ function pager(ctx: ListingContext, operation: Operation, pattern: unknown, comp
   return async () => {
     const bucket = buckets[b]
     if (bucket === undefined) return null
-    const head = [cursor, after, Math.min(options.count, LIMITS.pageRecords), LIMITS.pageBytes, options.checked ? '1' : '0', options.values ? '1' : '0']
-    const reply = (await ctx.script(operation, pattern, 'page', pageKeys(ctx.layout.bases[bucket] as string, compiled), pageArgs(compiled, head))) as string[]
+    const request = { cursor, after, count: Math.min(options.count, LIMITS.pageRecords), bytes: LIMITS.pageBytes, checked: options.checked, values: options.values }
+    const reply = (await ctx.send(operation, pattern, commands.page(ctx.layout.bases[bucket] as string, compiled, request))) as string[]
     const page: Listed[] = []
     for (let i = 2; i < reply.length; i += step) {
       const member = reply[i] as string
@@ -94,8 +85,7 @@ export async function allMatching(ctx: ListingContext, operation: Operation, pat
 /** Removes every matching record, each whole; resolves how many were removed. */
 export async function deleteMatching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, checked: boolean): Promise<number> {
   if (compiled.exact) {
-    const { value, indexes } = recordKeys(ctx.layout.baseOf(compiled.prefix), compiled.prefix)
-    return (await ctx.script(operation, pattern, 'delete', [value, ...indexes], ['count', checked ? '1' : '0', compiled.prefix.length])) as number
+    return commands.removed(await ctx.send(operation, pattern, commands.remove(ctx.layout, compiled.prefix, checked))) ? 1 : 0
   }
   const removed = await Promise.all(
     ctx.layout.bucketsOf(compiled).map(async (bucket) => {
@@ -103,7 +93,7 @@ export async function deleteMatching(ctx: ListingContext, operation: Operation, 
       let total = 0
       let cursor = '0'
       do {
-        const [next, count] = (await ctx.script(operation, pattern, 'deletePage', pageKeys(base, compiled), pageArgs(compiled, [cursor, DEFAULTS.bulkCount]))) as [string, number]
+        const [next, count] = (await ctx.send(operation, pattern, commands.deletePage(base, compiled, cursor, DEFAULTS.bulkCount))) as [string, number]
         cursor = next
         total += count
       } while (cursor !== '0')
@@ -121,9 +111,7 @@ export async function deleteMatching(ctx: ListingContext, operation: Operation, 
 export async function countMatching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, checked: boolean): Promise<number> {
   if (compiled.rest && compiled.tail.length === 0 && !checked) {
     const counts = await Promise.all(
-      ctx.layout
-        .bucketsOf(compiled)
-        .map(async (bucket) => (await ctx.script(operation, pattern, 'count', [indexKey(ctx.layout.bases[bucket] as string, compiled.prefix)], [])) as number),
+      ctx.layout.bucketsOf(compiled).map(async (bucket) => (await ctx.send(operation, pattern, commands.count(ctx.layout.bases[bucket] as string, compiled.prefix))) as number),
     )
     return counts.reduce((a, b) => a + b, 0)
   }

@@ -105,7 +105,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     defineScripts(client)
     this.#eviction = new EvictionState(eviction, client, namespace)
     this.#calls = new Calls(client, { timeout, coalesce, writes: this.writes }, this)
-    this.#listing = { layout: this.#layout, script: (operation, pattern, script, keys, args) => this.#script(operation, pattern, script, keys, args) }
+    this.#listing = { layout: this.#layout, send: (operation, pattern, call) => this.#send(operation, pattern, call) }
   }
 
   /** Stores a record. `options.ttl` overrides the store's default ttl for this call. */

@@ -10,7 +10,9 @@ import { baseOfKey } from './layout.js'
 import { decodeParts, keyFromParts } from './keys.js'
 import { masters } from './eviction.js'
 import { LIMITS } from './limits.js'
-import { runScript, type Client } from './scripts.js'
+import * as commands from './commands.js'
+import { runCall } from './commands.js'
+import type { Client } from './scripts.js'
 
 export interface VerifyOptions {
   /** Fix what is found: remove index entries whose value is gone, add missing ones, correct index expiries. */
@@ -95,7 +97,7 @@ async function walk(client: Client, layout: BucketLayout, options: VerifyRun): P
         else valuesByBase.set(base, [key])
       }
       for (const [base, values] of valuesByBase) {
-        const missing = (await runScript(client, 'verifyValues', [`${base}#`, ...values], [repair ? '1' : '0', options.checked ? '1' : '0'])) as string[]
+        const missing = (await runCall(client, commands.verifyValues(base, values, repair, options.checked === true))) as string[]
         for (let i = 0; i < missing.length; i += 2) {
           const valueKey = missing[i] as string
           report.missingEntries.push({ valueKey, index: missing[i + 1] as string, key: keyOf(base, valueKey) })
@@ -113,7 +115,7 @@ async function verifyIndex(client: Client, base: string, index: string, count: n
   const prefix = index.slice(0, -1)
   let cursor = '0'
   do {
-    const [next, expiry, ...orphans] = (await runScript(client, 'verifyIndex', [index, `${base}#`], [cursor, count, repair ? '1' : '0'])) as string[]
+    const [next, expiry, ...orphans] = (await runCall(client, commands.verifyIndex(base, index, cursor, count, repair))) as string[]
     cursor = next as string
     if (expiry) {
       const [, expiresAt, , longest] = expiry.split(':')
