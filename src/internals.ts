@@ -6,7 +6,7 @@
  */
 import type { BucketLayout } from './buckets.js'
 import type { Operation } from './errors.js'
-import type { ScriptName } from './scripts.js'
+import type { ScriptCall } from './commands.js'
 import type { Client } from './scripts.js'
 
 export const internals: unique symbol = Symbol('redis-prefix-cache internals')
@@ -14,8 +14,8 @@ export const internals: unique symbol = Symbol('redis-prefix-cache internals')
 export interface CacheInternals {
   readonly layout: BucketLayout
   readonly client: Client
-  /** Runs one script as one call of the store: timeout, readiness and CacheOperationError. */
-  script(operation: Operation, key: unknown, script: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown>
+  /** Sends one script call (commands.ts) as one call of the store: timeout, readiness and CacheOperationError. */
+  send(operation: Operation, key: unknown, call: ScriptCall): Promise<unknown>
   /** Runs any Redis call as one call of the store. */
   call<T>(operation: Operation, key: unknown, run: () => Promise<T>): Promise<T>
   /** Whether reads must check indexes: the server's maxmemory policy can evict. */

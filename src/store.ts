@@ -35,7 +35,7 @@ import {
 import { compareKeys } from './order.js'
 import type { KeyPart } from './parts.js'
 import { compilePattern, type CompiledPattern, type Pattern } from './patterns.js'
-import { defineScripts, runScript, type Client, type ScriptName } from './scripts.js'
+import { defineScripts, type Client } from './scripts.js'
 import { serializeValue, superjsonSerializer, type Serializer } from './values.js'
 import { verifyNamespace, type VerifyOptions, type VerifyReport } from './verify.js'
 import { REST } from './wildcards.js'
@@ -497,18 +497,9 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     return answers
   }
 
-  #run(script: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
-    return runScript(this.redis, script, keys, args)
-  }
-
-  /** One script call as one store call: its timeout and errors. */
   /** One script call (commands.ts) as one store call: its timeout and errors. */
   #send(operation: Operation, key: unknown, call: ScriptCall): Promise<unknown> {
     return this.#calls.call(operation, key, () => runCall(this.redis, call))
-  }
-
-  #script(operation: Operation, key: unknown, script: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
-    return this.#calls.call(operation, key, () => this.#run(script, keys, args))
   }
 
   /** For this package's integrations that run scripts of their own (internals.ts); not public API. */
@@ -516,9 +507,9 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     return {
       layout: this.#layout,
       client: this.redis,
-      script: (operation, key, script, keys, args) => {
+      send: (operation, key, call) => {
         this.#open(operation, key)
-        return this.#script(operation, key, script, keys, args)
+        return this.#send(operation, key, call)
       },
       call: (operation, key, run) => {
         this.#open(operation, key)

@@ -19,6 +19,7 @@ import { internals, type CacheInternals } from '../internals.js'
 import { checkBoolean, checkOptions, checkTtl } from '../options.js'
 import { encodePart, tooDeep, type KeyPart } from '../parts.js'
 import { ANY, type RedisCache, REST, type Serializer } from '../index.js'
+import * as scripts from './commands.js'
 import { encodeUser, readStored, SessionRecords, storedSession } from './records.js'
 
 /** A session as the frameworks hand it over: an object, with the cookie express-session or @fastify/session keep. */
@@ -216,9 +217,9 @@ export class RedisSessionStore extends baseClass() {
     const cache = this.#internals
     let revoked = 0
     for (const shard of this.#records.shards()) {
-      const { index, base, start } = this.#records.userIndex(shard, owner)
+      const revoke = scripts.revoke(this.#records.userIndex(shard, owner), owner, keep, REVOKE_PAGE, this.tombstoneTtl)
       for (;;) {
-        const [count, left] = (await cache.script('revokeUser', user, 'sessionRevoke', [index], [base, start, owner, keep, REVOKE_PAGE, this.tombstoneTtl])) as [number, number]
+        const [count, left] = (await cache.send('revokeUser', user, revoke)) as [number, number]
         revoked += count
         if (left <= 0) break
       }
@@ -235,7 +236,7 @@ export class RedisSessionStore extends baseClass() {
     const at = this.#records.keysOf(sid)
     const cache = this.#internals
     const text = (await cache.checked('session.get', sid))
-      ? ((await cache.script('session.get', sid, 'sessionRead', [at.key], [at.base, at.linkStart, at.sid])) as string | null)
+      ? ((await cache.send('session.get', sid, scripts.read(at))) as string | null)
       : await cache.call('session.get', sid, () => cache.client.get(at.key))
     if (text === null || text === undefined) return null
     const stored = readStored(text)
@@ -250,10 +251,8 @@ export class RedisSessionStore extends baseClass() {
     if (ttl <= 0) return this.#destroy(sid) // its cookie has expired: as connect-redis
     const owner = this.#ownerOf(session)
     const text = storedSession(owner, this.#serialize(session))
-    const keys = [at.key, at.tombstone]
-    if (owner !== undefined) keys.push(this.#records.linkOf(at, owner))
-    const cache = this.#internals
-    await cache.script('session.set', sid, 'sessionSet', keys, [at.base, at.linkStart, at.sid, ttl === Infinity ? 0 : ttl, text])
+    const link = owner === undefined ? undefined : this.#records.linkOf(at, owner)
+    await this.#internals.send('session.set', sid, scripts.set(at, link, ttl, text))
   }
 
   async #touch(sid: string, session: SessionData): Promise<void> {
@@ -264,13 +263,13 @@ export class RedisSessionStore extends baseClass() {
     if (ttl <= 0) return this.#destroy(sid)
     const cache = this.#internals
     const checked = await cache.checked('session.touch', sid)
-    await cache.script('session.touch', sid, 'sessionTouch', [at.key], [at.base, at.linkStart, at.sid, ttl === Infinity ? 0 : ttl, checked ? '1' : '0'])
+    await cache.send('session.touch', sid, scripts.touch(at, ttl, checked))
   }
 
   async #destroy(sid: string): Promise<void> {
     const at = this.#records.keysOf(sid)
     const cache = this.#internals
-    await cache.script('session.destroy', sid, 'sessionDestroy', [at.key, at.tombstone], [at.base, at.linkStart, at.sid, this.tombstoneTtl])
+    await cache.send('session.destroy', sid, scripts.destroy(at, this.tombstoneTtl))
   }
 
   async #all(): Promise<SessionData[]> {

@@ -1,0 +1,35 @@
+/**
+ * The session scripts (lua/session*.lua) as typed calls: the one place their KEYS and ARGV
+ * are built, from a session's keys (records.ts), in the layout their headers give.
+ */
+import type { ScriptCall } from '../commands.js'
+import type { SessionKeys } from './records.js'
+
+/** A session ttl as the scripts take it: ms, 0 for never. */
+const ttlArg = (ttl: number) => (ttl === Infinity ? 0 : ttl)
+
+/** lua/sessionRead.lua: the session's stored text if it is whole (a server that evicts). Reply: text or null. */
+export function read(at: SessionKeys): ScriptCall {
+  return { script: 'sessionRead', keys: [at.key], args: [at.base, at.linkStart, at.sid] }
+}
+
+/** lua/sessionSet.lua: writes a session unless its tombstone refuses it; `link` is its user entry's key, when it has a user. */
+export function set(at: SessionKeys, link: string | undefined, ttl: number, text: string): ScriptCall {
+  const keys = link === undefined ? [at.key, at.tombstone] : [at.key, at.tombstone, link]
+  return { script: 'sessionSet', keys, args: [at.base, at.linkStart, at.sid, ttlArg(ttl), text] }
+}
+
+/** lua/sessionTouch.lua: a live session (and its user entry) gets a new expiry. */
+export function touch(at: SessionKeys, ttl: number, checked: boolean): ScriptCall {
+  return { script: 'sessionTouch', keys: [at.key], args: [at.base, at.linkStart, at.sid, ttlArg(ttl), checked ? '1' : '0'] }
+}
+
+/** lua/sessionDestroy.lua: removes a session and writes its tombstone (when it existed). */
+export function destroy(at: SessionKeys, tombstoneTtl: number): ScriptCall {
+  return { script: 'sessionDestroy', keys: [at.key, at.tombstone], args: [at.base, at.linkStart, at.sid, tombstoneTtl] }
+}
+
+/** lua/sessionRevoke.lua: revokes one page of a user's sessions in a bucket. Reply: [revoked, left]. */
+export function revoke(user: { index: string; base: string; start: string }, owner: string, keep: string, page: number, tombstoneTtl: number): ScriptCall {
+  return { script: 'sessionRevoke', keys: [user.index], args: [user.base, user.start, owner, keep, page, tombstoneTtl] }
+}
