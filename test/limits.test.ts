@@ -142,41 +142,42 @@ onSingle(test)('no call holds Redis for long: at 200k records, every call of a l
   const checked = cache({ timeout: 60_000, eviction: 'checked' })
   await store.put('warm', 1) // scripts loaded, not timed
   await checked.get('warm')
-  // 50 ms: under a tenth of what the unbounded calls took here (5.7 s, 1.2 s), and over
-  // what a bounded call takes on a busy 2-core machine (under 25 ms).
-  await admin.config('SET', 'slowlog-log-slower-than', '50000')
+  // 100 ms: a twelfth of what the smallest unbounded call took here (1.2 s; 5.7 s for
+  // deleteMany), and four times what a bounded call takes on a busy 2-core machine. A call
+  // that logs a slow entry runs once more and must be clean then: an unbounded call is slow
+  // every time, a machine that stalled Redis once is not.
+  await admin.config('SET', 'slowlog-log-slower-than', '100000')
   await admin.slowlog('RESET')
   const keys = Array.from({ length: N }, (_, i): Key => ['item', i])
-  const calls: Array<[string, () => Promise<unknown>]> = [
-    ['putMany', () => store.putMany(keys.map((key, i) => [key, i]))],
+  const fill = () => store.putMany(keys.map((key, i) => [key, i]))
+  const count = async (records: AsyncIterable<unknown>) => {
+    let n = 0
+    for await (const _ of records) n++
+    return n
+  }
+  // [name, the call, what must be in Redis before it (run untimed)]
+  const calls: Array<[string, () => Promise<unknown>, (() => Promise<unknown>)?]> = [
+    ['putMany', fill],
     ['getMany', async () => assert.is((await store.getMany(keys)).length, N)],
     ['getMany (checked)', async () => assert.is((await checked.getMany(keys)).filter((v) => v !== undefined).length, N)],
-    [
-      'iterate({ count: 1e9 })',
-      async () => {
-        let n = 0
-        for await (const _ of store.iterate(['item', ANY], { count: 1e9 })) n++
-        assert.is(n, N)
-      },
-    ],
-    [
-      'iterate({ count: 1e9, values: false })',
-      async () => {
-        let n = 0
-        for await (const _ of store.iterate(['item', ANY], { count: 1e9, values: false })) n++
-        assert.is(n, N)
-      },
-    ],
+    ['iterate({ count: 1e9 })', async () => assert.is(await count(store.iterate(['item', ANY], { count: 1e9 })), N)],
+    ['iterate({ count: 1e9, values: false })', async () => assert.is(await count(store.iterate(['item', ANY], { count: 1e9, values: false })), N)],
     ['keys', async () => assert.is((await store.keys(['item', ANY])).length, N)],
     ['count', async () => assert.is(await store.count(['item', ANY]), N)],
     ['verify({ count: 1e9 })', async () => assert.ok((await store.verify({ count: 1e9 })).ok)],
-    ['deleteMany', async () => assert.is(await store.deleteMany(keys), N)],
-    ['putMany again', () => store.putMany(keys.map((key, i) => [key, i]))],
-    ['deleteMany (checked)', async () => assert.is(await checked.deleteMany(keys), N)],
+    ['deleteMany', async () => assert.is(await store.deleteMany(keys), N), fill],
+    ['deleteMany (checked)', async () => assert.is(await checked.deleteMany(keys), N), fill],
   ]
-  for (const [name, call] of calls) {
-    await call()
-    assert.equal(await slowCalls(admin), [], `${name}: Redis logged slow calls`)
+  for (const [name, call, before] of calls) {
+    let slow: string[] = []
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (before) await before()
+      await admin.slowlog('RESET')
+      await call()
+      slow = await slowCalls(admin)
+      if (slow.length === 0) break
+    }
+    assert.equal(slow, [], `${name}: Redis logged slow calls twice in a row`)
   }
 })
 
