@@ -5,6 +5,10 @@
  * ARGV holds what the script needs first, then per record what `argsOf` gives.
  */
 import type { BucketLayout } from './buckets.js'
+import type { RedisClient } from './client/index.js'
+import { type RecordsCall, runCall } from './commands.js'
+import { CacheOperationError, type Operation } from './errors.js'
+import { encodeKey } from './keys.js'
 import { recordKeys } from './layout.js'
 import { LIMITS } from './limits.js'
 
@@ -43,4 +47,41 @@ export function bucketCalls(
     call.parts += parts.length
   })
   return calls
+}
+
+/** putMany's entries, checked and encoded before anything is sent: their keys, and per record its ttl and text. */
+export interface EncodedEntries {
+  readonly records: string[][]
+  readonly values: Array<[ttl: number, text: string]>
+}
+
+export function encodeEntries(entries: unknown, encode: (value: unknown, name: string) => string, ttlOf: (options: unknown, name: string) => number, ttl: number): EncodedEntries {
+  if (!Array.isArray(entries)) throw new TypeError(`entries must be an array of [key, value] pairs, got ${typeof entries}`)
+  const records: string[][] = []
+  const values: Array<[number, string]> = []
+  for (let i = 0; i < entries.length; i++) {
+    const entry: unknown = entries[i]
+    if (!Array.isArray(entry) || entry.length < 2 || entry.length > 3) throw new TypeError(`entries[${i}] must be a [key, value] pair or a [key, value, { ttl }] triple`)
+    records.push(encodeKey(entry[0], `entries[${i}][0]`))
+    values.push([entry.length === 3 ? ttlOf(entry[2], `entries[${i}][2]`) : ttl, encode(entry[1], `entries[${i}][1]`)])
+  }
+  return { records, values }
+}
+
+/**
+ * Runs a batch's calls (each all or none) at once; when some fail, rejects with a
+ * CacheOperationError whose `entries` names the records of the failed calls.
+ */
+export async function runBatch(client: RedisClient, operation: Operation, calls: readonly RecordsCall[], total: number): Promise<void> {
+  const results = await Promise.allSettled(calls.map((call) => runCall(client, call)))
+  const failed = calls.flatMap((call, i) => (results[i]?.status === 'rejected' ? call.positions : []))
+  if (failed.length === 0) return
+  const cause = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason
+  throw new CacheOperationError(
+    operation,
+    undefined,
+    cause,
+    failed.sort((a, b) => a - b),
+    total,
+  )
 }

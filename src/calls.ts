@@ -6,15 +6,14 @@
  * this says how.
  */
 import type { EventEmitter } from 'node:events'
-import { afterSending, coalesceWrites, notReady, whenReady } from './connection.js'
 import { CacheDecodeError, CacheOperationError, type Operation } from './errors.js'
 import type { WriteMode } from './options.js'
-import type { Client } from './scripts.js'
+import type { RedisClient } from './client/index.js'
 
 export interface CallSettings {
   /** ms a call waits for Redis (readiness and answer together). */
   timeout: number
-  /** Whether a turn's commands are coalesced into few socket writes (connection.ts). */
+  /** Whether a turn's commands are coalesced into few socket writes (client/coalesce.ts). */
   coalesce: boolean
   writes: WriteMode
 }
@@ -25,7 +24,7 @@ export class Calls {
   #unreported: CacheOperationError[] = []
 
   constructor(
-    private readonly client: Client,
+    private readonly client: RedisClient,
     private readonly settings: CallSettings,
     /** Where failures nobody awaits are reported: the store, an EventEmitter with an 'error' event. */
     private readonly events: EventEmitter,
@@ -44,18 +43,18 @@ export class Calls {
       if (timeout === Infinity) return
       timer = setTimeout(() => {
         const what = sent ? 'the command was sent and may still be applied' : 'nothing was sent'
-        reject(new Error(`no answer from Redis within ${timeout} ms (options.timeout); connection ${client.status}; ${what}`))
+        reject(new Error(`no answer from Redis within ${timeout} ms (options.timeout); connection ${client.state()}; ${what}`))
       }, timeout)
     })
     try {
-      if (notReady(client)) await Promise.race([whenReady(client), timedOut])
+      if (!client.ready()) await Promise.race([client.whenReady(), timedOut])
       sent = true
-      if (this.settings.coalesce) coalesceWrites(client)
+      if (this.settings.coalesce) client.coalesce()
       return await Promise.race([run(), timedOut])
     } catch (error) {
       // A putMany's own error (it names the records not written) passes as it is.
       if (error instanceof CacheOperationError && error.operation === operation && error.entries) throw error
-      throw new CacheOperationError(operation, key, sent ? afterSending(error) : error)
+      throw new CacheOperationError(operation, key, sent ? client.afterSending(error) : error)
     } finally {
       clearTimeout(timer)
     }

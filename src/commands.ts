@@ -9,11 +9,12 @@ import { bucketCalls } from './batches.js'
 import type { BucketLayout } from './buckets.js'
 import { indexKey, recordKeys } from './layout.js'
 import type { CompiledPattern } from './patterns.js'
-import { type Client, runScript, type ScriptName } from './scripts.js'
+import type { RedisClient } from './client/index.js'
+import type { ScriptName } from './scripts.js'
 
 type Encoded = readonly string[]
 
-/** One script call: what runScript sends. */
+/** One script call: what runCall sends. */
 export interface ScriptCall {
   readonly script: ScriptName
   readonly keys: string[]
@@ -25,8 +26,8 @@ export interface RecordsCall extends ScriptCall {
   readonly positions: number[]
 }
 
-export function runCall(client: Client, call: ScriptCall): Promise<unknown> {
-  return runScript(client, call.script, call.keys, call.args)
+export function runCall(client: RedisClient, call: ScriptCall): Promise<unknown> {
+  return client.script(call.script, call.keys, call.args)
 }
 
 const flag = (on: boolean) => (on ? '1' : '0')

@@ -11,8 +11,7 @@
  * server cannot evict (noeviction), get stays a plain GET. A policy that cannot be read
  * (managed Redis may refuse CONFIG GET) is taken as evicting: the safe path.
  */
-import type { Cluster, Redis } from 'ioredis'
-import type { Client } from './scripts.js'
+import type { RedisClient } from './client/index.js'
 
 /**
  * How the store learns whether reads must check indexes: 'detect' (default) reads the
@@ -38,22 +37,17 @@ export function checkEvictionMode(mode: unknown): EvictionMode {
   return mode
 }
 
-/** The masters of a cluster, or the one server. */
-export function masters(client: Client): Redis[] {
-  return (client as Cluster).isCluster ? (client as Cluster).nodes('master') : [client as Redis]
-}
-
 /** Reads the policy. A connection failure rejects (the next call tries again); a refusal by Redis means 'unknown', so checked. */
-export async function readEvictionPolicy(client: Client): Promise<EvictionPolicy> {
+export async function readEvictionPolicy(client: RedisClient): Promise<EvictionPolicy> {
   try {
-    const policies = await Promise.all(masters(client).map(async (node) => ((await node.config('GET', 'maxmemory-policy')) as string[])[1]))
+    const policies = await Promise.all(client.masters().map(async (node) => ((await node.command('CONFIG', 'GET', 'maxmemory-policy')) as string[])[1]))
     if (policies.length === 0 || policies.some((policy) => typeof policy !== 'string')) {
       return { policy: undefined, checked: true, error: 'CONFIG GET maxmemory-policy answered nothing' }
     }
     const distinct = [...new Set(policies as string[])]
     return { policy: distinct.join(','), checked: distinct.some((policy) => policy !== 'noeviction') }
   } catch (error) {
-    if ((error as Error)?.name !== 'ReplyError') throw error
+    if (!client.isReplyError(error)) throw error
     return { policy: undefined, checked: true, error: (error as Error).message }
   }
 }
@@ -74,19 +68,6 @@ export function evictionWarning(found: EvictionPolicy, namespace: string): strin
   return text
 }
 
-/** How many times each client has become ready: one listener per client, however many stores share it. */
-const readies = new WeakMap<Client, { count: number }>()
-
-function readyCounter(client: Client): { count: number } {
-  let counter = readies.get(client)
-  if (!counter) {
-    const created = { count: 0 }
-    client.on('ready', () => created.count++)
-    readies.set(client, (counter = created))
-  }
-  return counter
-}
-
 /**
  * What one store knows of its server's policy: whether reads check indexes (`checked`,
  * undefined until the policy has been read), read at most once at a time, and read again
@@ -99,21 +80,19 @@ export class EvictionState {
   /** The client's ready count when the policy was read. */
   #readAt = -1
   #reading: Promise<boolean> | undefined
-  readonly #readies: { count: number }
 
   constructor(
     readonly mode: EvictionMode,
-    private readonly client: Client,
+    private readonly client: RedisClient,
     private readonly namespace: string,
   ) {
     this.#checked = mode === 'detect' ? undefined : mode === 'checked'
-    this.#readies = readyCounter(client)
   }
 
   /** Whether reads check every index of a record; undefined until known (again, after a reconnection). */
   get checked(): boolean | undefined {
     if (this.mode !== 'detect') return this.#checked
-    return this.#readAt === this.#readies.count ? this.#checked : undefined
+    return this.#readAt === this.client.readyCount() ? this.#checked : undefined
   }
 
   /** Forgets the policy (mode 'detect'): the next call reads it again. */
@@ -128,7 +107,7 @@ export class EvictionState {
   read(): Promise<boolean> {
     const known = this.checked
     if (known !== undefined) return Promise.resolve(known)
-    const readAt = this.#readies.count
+    const readAt = this.client.readyCount()
     this.#reading ??= readEvictionPolicy(this.client)
       .then((policy) => {
         this.policy = policy

@@ -4,7 +4,7 @@
  * records only (never its index keys, never another namespace's keys).
  *
  * Notifications are per node: on a cluster the watcher subscribes on every master, and
- * follows failovers and topology changes (ioredis's 'refresh', '+node' and '-node'). Redis
+ * follows failovers and topology changes (the client's onTopologyChange). Redis
  * sends them only when `notify-keyspace-events` allows: the watcher checks, and either says
  * the exact CONFIG SET line to run or (configureNotifications) sets it.
  *
@@ -12,12 +12,11 @@
  * read, or by its active expiry cycle), which can be later than its ttl; and pub/sub is at
  * most once: events while a subscriber is disconnected are lost.
  */
-import type { Cluster, Redis } from 'ioredis'
 import type { BucketLayout } from './buckets.js'
-import { masters } from './eviction.js'
+import type { ClientNode, RedisClient, Subscriber } from './client/index.js'
 import { keyFromParts, type Key } from './keys.js'
+import { checkBoolean, checkOptions } from './options.js'
 import { decodePart } from './parts.js'
-import type { Client } from './scripts.js'
 
 export type ExpiryEvent = 'expired' | 'evicted'
 
@@ -36,24 +35,30 @@ function missingFlags(flags: string): string {
   return missing
 }
 
+export function checkWatchOptions(options: WatchOptions): void {
+  checkOptions(options, ['configureNotifications'])
+  checkBoolean(options.configureNotifications, 'options.configureNotifications')
+}
+
 export class NotificationsOffError extends Error {
   override name = 'NotificationsOffError'
 }
 
 export class ExpiryWatcher {
-  readonly #client: Client
+  readonly #client: RedisClient
   readonly #layout: BucketLayout
   readonly #emit: (event: ExpiryEvent, key: Key) => void
   readonly #onError: (error: Error) => void
   readonly #configure: boolean
   /** One subscriber per master, by host:port. */
-  readonly #subscribers = new Map<string, Redis>()
+  readonly #subscribers = new Map<string, Subscriber>()
+  #stopFollowing: (() => void) | undefined
   readonly #resync = () => {
     this.#sync().catch((error: Error) => this.#onError(error))
   }
   #closed = false
 
-  constructor(client: Client, layout: BucketLayout, options: WatchOptions, emit: (event: ExpiryEvent, key: Key) => void, onError: (error: Error) => void) {
+  constructor(client: RedisClient, layout: BucketLayout, options: WatchOptions, emit: (event: ExpiryEvent, key: Key) => void, onError: (error: Error) => void) {
     this.#client = client
     this.#layout = layout
     this.#configure = options.configureNotifications === true
@@ -64,50 +69,45 @@ export class ExpiryWatcher {
   /** Subscribes on every master; rejects when notifications are off and may not be turned on. */
   async start(): Promise<void> {
     await this.#sync()
-    if ((this.#client as Cluster).isCluster) {
-      for (const event of ['refresh', '+node', '-node'] as const) this.#client.on(event, this.#resync)
-    }
+    this.#stopFollowing = this.#client.onTopologyChange(this.#resync)
   }
 
   async stop(): Promise<void> {
     this.#closed = true
-    for (const event of ['refresh', '+node', '-node'] as const) this.#client.off(event, this.#resync)
+    this.#stopFollowing?.()
     const subscribers = [...this.#subscribers.values()]
     this.#subscribers.clear()
-    await Promise.all(subscribers.map((subscriber) => subscriber.quit().catch(() => subscriber.disconnect())))
+    await Promise.all(subscribers.map((subscriber) => subscriber.close()))
   }
 
   /** Subscribes on masters that have none yet; drops subscribers of nodes that are no longer masters. */
   async #sync(): Promise<void> {
-    const nodes = masters(this.#client)
     const current = new Set<string>()
-    for (const node of nodes) {
-      const id = `${node.options.host}:${node.options.port}`
+    for (const node of this.#client.masters()) {
+      const id = node.id
       current.add(id)
       if (this.#subscribers.has(id)) continue
       await this.#checkNotifications(node, id)
       if (this.#closed || this.#subscribers.has(id)) continue
-      const subscriber = node.duplicate({ lazyConnect: false })
-      subscriber.on('error', () => undefined) // it reconnects by itself; events meanwhile are lost (at most once)
+      // It reconnects (and subscribes again) by itself; events meanwhile are lost (at most once).
+      const subscriber = node.subscriber((channel, key) => this.#message(channel, key))
       this.#subscribers.set(id, subscriber)
-      const db = node.options.db ?? 0
-      subscriber.on('message', (channel: string, key: string) => this.#message(channel, key))
-      await subscriber.subscribe(`__keyevent@${db}__:expired`, `__keyevent@${db}__:evicted`)
+      await subscriber.subscribe(`__keyevent@${node.db}__:expired`, `__keyevent@${node.db}__:evicted`)
     }
     for (const [id, subscriber] of this.#subscribers) {
       if (current.has(id)) continue
       this.#subscribers.delete(id)
-      subscriber.disconnect()
+      subscriber.drop()
     }
   }
 
-  async #checkNotifications(node: Redis, id: string): Promise<void> {
-    const [, flags = ''] = (await node.config('GET', 'notify-keyspace-events')) as string[]
+  async #checkNotifications(node: ClientNode, id: string): Promise<void> {
+    const [, flags = ''] = (await node.command('CONFIG', 'GET', 'notify-keyspace-events')) as string[]
     const missing = missingFlags(flags)
     if (missing === '') return
     const wanted = flags + missing
     if (this.#configure) {
-      await node.config('SET', 'notify-keyspace-events', wanted)
+      await node.command('CONFIG', 'SET', 'notify-keyspace-events', wanted)
       return
     }
     throw new NotificationsOffError(

@@ -38,6 +38,12 @@ export function encodeKey(key: unknown, name = 'key'): string[] {
 }
 
 /** The decoded parts of a stored key. */
+/** Many keys (getMany, deleteMany), each checked and encoded, named by its position. */
+export function encodeKeys(keys: unknown): string[][] {
+  if (!Array.isArray(keys)) throw new TypeError(`keys must be an array of keys, got ${typeof keys}`)
+  return keys.map((key, i) => encodeKey(key, `keys[${i}]`))
+}
+
 export function decodeParts(parts: readonly string[]): KeyPart[] {
   return parts.map(decodePart)
 }

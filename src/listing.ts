@@ -5,18 +5,26 @@
  * matching records, else by listing their keys). Never SCAN: each page reads one index.
  */
 import type { BucketLayout } from './buckets.js'
-import type { Operation } from './errors.js'
-import { LIMITS } from './limits.js'
-import { DEFAULTS } from './options.js'
-import { decodeParts } from './keys.js'
-import { decodePart, type KeyPart } from './parts.js'
-import type { CompiledPattern } from './patterns.js'
 import * as commands from './commands.js'
 import type { ScriptCall } from './commands.js'
+import type { Operation } from './errors.js'
+import { decodeParts, keyFromParts, type Key } from './keys.js'
+import { LIMITS } from './limits.js'
+import { checkBoolean, checkCount, checkOptions, DEFAULTS, type IterateOptions } from './options.js'
+import { compareKeys } from './order.js'
+import { decodePart, type KeyPart } from './parts.js'
+import { type CompiledPattern, compilePattern } from './patterns.js'
+import type { Reads } from './reads.js'
+import { type Codec, UNREADABLE } from './values.js'
 
-/** How listing reaches Redis: the store's layout, and one script call (commands.ts) with its timeout and errors. */
+/**
+ * How listing reaches Redis: the store's layout, one script call (commands.ts) with its
+ * timeout and errors, its reads (for a pattern that names one key) and its codec.
+ */
 export interface ListingContext {
   readonly layout: BucketLayout
+  readonly reads: Reads
+  readonly codec: Codec
   send(operation: Operation, pattern: unknown, call: ScriptCall): Promise<unknown>
 }
 
@@ -104,11 +112,13 @@ export async function deleteMatching(ctx: ListingContext, operation: Operation, 
 }
 
 /**
- * How many live records match. A pattern `[...prefix, REST]` (every record under the
- * prefix) is counted from its index alone, one ZCOUNT per bucket, where reads need not
+ * How many live records match. A pattern without wildcards is one EXISTS (or read script);
+ * a pattern `[...prefix, REST]` (every record under the prefix) is counted from its index alone, one ZCOUNT per bucket, where reads need not
  * check indexes; any other pattern, by listing the matching keys (no values read).
  */
-export async function countMatching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, checked: boolean): Promise<number> {
+export async function countMatching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern): Promise<number> {
+  if (compiled.exact) return (await ctx.reads.one(operation, pattern, 'exists', compiled.prefix)) === 1 ? 1 : 0
+  const checked = await ctx.reads.checked(operation, pattern)
   if (compiled.rest && compiled.tail.length === 0 && !checked) {
     const counts = await Promise.all(
       ctx.layout.bucketsOf(compiled).map(async (bucket) => (await ctx.send(operation, pattern, commands.count(ctx.layout.bases[bucket] as string, compiled.prefix))) as number),
@@ -118,4 +128,71 @@ export async function countMatching(ctx: ListingContext, operation: Operation, p
   let n = 0
   for await (const _ of matching(ctx, operation, pattern, compiled, { count: DEFAULTS.bulkCount, checked, values: false })) n++
   return n
+}
+
+/** The one record a pattern without wildcards names, if live: [key, value], or nothing. */
+async function exact(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern): Promise<Array<[Key, unknown]>> {
+  const key = keyFromParts(decodeParts(compiled.prefix))
+  const text = (await ctx.reads.one(operation, pattern, 'get', compiled.prefix)) as string | null
+  return text === null ? [] : [[key, ctx.codec.decode(operation, pattern, key, text)]]
+}
+
+/** Every live record that matches, as [key, value] pairs sorted by key (all()). */
+export async function allRecords(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern): Promise<Array<[Key, unknown]>> {
+  if (compiled.exact) return exact(ctx, operation, pattern, compiled)
+  const checked = await ctx.reads.checked(operation, pattern)
+  const found: Array<{ parts: KeyPart[]; value: unknown }> = []
+  for (const [parts, text] of await allMatching(ctx, operation, pattern, compiled, { count: DEFAULTS.bulkCount, checked, values: true })) {
+    const value = ctx.codec.listed(operation, pattern, keyFromParts(parts), text as string)
+    if (value !== UNREADABLE) found.push({ parts, value })
+  }
+  found.sort((a, b) => compareKeys(a.parts, b.parts))
+  return found.map(({ parts, value }) => [keyFromParts(parts), value])
+}
+
+/** The parts of each live record that matches, no value read, page by page. */
+export async function* keysMatching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, count: number): AsyncGenerator<KeyPart[]> {
+  if (compiled.exact) {
+    if ((await ctx.reads.one(operation, pattern, 'exists', compiled.prefix)) === 1) yield decodeParts(compiled.prefix)
+    return
+  }
+  const checked = await ctx.reads.checked(operation, pattern)
+  for await (const [parts] of matching(ctx, operation, pattern, compiled, { count, checked, values: false })) yield parts
+}
+
+/** Matching records with their decoded values, page by page; one that cannot be decoded is skipped and reported. */
+export async function* recordsMatching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, count: number): AsyncGenerator<[Key, unknown]> {
+  if (compiled.exact) {
+    yield* await exact(ctx, operation, pattern, compiled)
+    return
+  }
+  const checked = await ctx.reads.checked(operation, pattern)
+  for await (const [parts, text] of matching(ctx, operation, pattern, compiled, { count, checked, values: true })) {
+    const key = keyFromParts(parts)
+    const value = ctx.codec.listed(operation, pattern, key, text as string)
+    if (value !== UNREADABLE) yield [key, value]
+  }
+}
+
+/** The keys of every live record that matches, sorted (keys()). */
+export async function allKeys(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern): Promise<Key[]> {
+  const found: KeyPart[][] = []
+  for await (const parts of keysMatching(ctx, operation, pattern, compiled, DEFAULTS.bulkCount)) found.push(parts)
+  return found.sort(compareKeys).map(keyFromParts)
+}
+
+/**
+ * iterate(): an async generator, so that bad input and a closed store (`open` throws) reject
+ * the first next(), as every other call rejects, instead of throwing at the call.
+ */
+export async function* iterateMatching(ctx: ListingContext, pattern: unknown, options: IterateOptions, open: () => void): AsyncGenerator<[Key, unknown]> {
+  open()
+  checkOptions(options, ['count', 'values'])
+  const compiled = compilePattern(pattern)
+  const count = checkCount(options.count ?? DEFAULTS.iterateCount, 'options.count')
+  if (checkBoolean(options.values, 'options.values') !== false) {
+    yield* recordsMatching(ctx, 'iterate', pattern, compiled, count)
+    return
+  }
+  for await (const parts of keysMatching(ctx, 'iterate', pattern, compiled, count)) yield [keyFromParts(parts), undefined]
 }

@@ -1,8 +1,9 @@
 /**
  * The store's options, their defaults, and the checks of ttl and page sizes.
  */
-import type { Cluster, Redis, RedisOptions } from 'ioredis'
-import type { EvictionMode } from './eviction.js'
+import type { IoredisClient, IoredisOptions } from './client/index.js'
+import { checkBuckets } from './buckets.js'
+import { checkEvictionMode, type EvictionMode } from './eviction.js'
 import type { Key } from './keys.js'
 import { LIMITS } from './limits.js'
 import type { Serializer } from './values.js'
@@ -21,12 +22,12 @@ export interface RedisCacheOptions<W extends WriteMode = WriteMode> {
    * An ioredis Redis or Cluster instance, a redis:// or rediss:// URL, or ioredis options.
    * Default: redis://127.0.0.1:6379. A client passed in stays the caller's: close() does not quit it.
    */
-  redis?: Redis | Cluster | string | RedisOptions
+  redis?: IoredisClient | string | IoredisOptions
   /**
    * ioredis options for the client the store creates from a `redis` URL (or from the
    * default URL): TLS, a password, retry settings. Not allowed with a client passed in.
    */
-  redisOptions?: RedisOptions
+  redisOptions?: IoredisOptions
   /** Prefix of every key, used in the Redis Cluster hash tag. Default 'cache'. Must not contain '{', '}' or '#'. */
   namespace?: string
   /**
@@ -61,7 +62,7 @@ export interface RedisCacheOptions<W extends WriteMode = WriteMode> {
   eviction?: EvictionMode
   /**
    * Coalesce the commands the store sends in one turn of the event loop into one socket
-   * write (see connection.ts coalesceWrites). Default true; on a Cluster client, per node connection.
+   * write (see client/coalesce.ts). Default true; on a Cluster client, per node connection.
    */
   coalesceWrites?: boolean
 }
@@ -112,6 +113,21 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
   if (value === null) return 'null'
   return typeof value
+}
+
+/** A write's ttl: the call's `options.ttl`, else the store's default (0: never expires). */
+export function writeTtl(options: unknown, defaultTtl: number, name = 'options'): number {
+  if (options !== undefined) checkOptions(options, ['ttl'], name)
+  return checkTtl((options as WriteOptions | undefined)?.ttl, `${name}.ttl`) ?? defaultTtl
+}
+
+/** The ttl of a sliding-expiry call (touch, getAndTouch): given, else the store's default; never 'none' by omission. */
+export function slidingTtl(ttl: unknown, defaultTtl: number | undefined): number {
+  const ms = checkTtl(ttl, 'ttl') ?? defaultTtl
+  if (ms === undefined) {
+    throw new RangeError('ttl must be given: this store has no default ttl, and a sliding expiry never removes an expiry by default (pass Infinity for that)')
+  }
+  return ms
 }
 
 export function checkCount(count: unknown, name: string): number {
@@ -211,3 +227,32 @@ export function checkBoolean(value: unknown, name: string): boolean | undefined 
 
 /** The options of RedisCache's constructor (RedisCacheOptions), as checkOptions takes them. */
 export const CACHE_OPTIONS = ['redis', 'redisOptions', 'namespace', 'buckets', 'bucketBy', 'ttl', 'writes', 'serializer', 'timeout', 'eviction', 'coalesceWrites'] as const
+
+/** A store's options, checked: what the constructor keeps. */
+export interface CacheSettings {
+  readonly namespace: string
+  readonly buckets: number
+  readonly bucketBy: number
+  /** ms; 0: records never expire by default. */
+  readonly ttl: number
+  readonly writes: WriteMode
+  readonly timeout: number
+  readonly coalesce: boolean
+  readonly eviction: EvictionMode
+  readonly serializer: unknown
+}
+
+/** Checks a store's options (every name known, every value of its type) before anything connects. */
+export function cacheSettings(options: RedisCacheOptions<WriteMode>): CacheSettings {
+  checkOptions(options, CACHE_OPTIONS)
+  return {
+    namespace: options.namespace ?? DEFAULTS.namespace, // checked by the BucketLayout
+    ...checkBuckets(options.buckets ?? 1, options.bucketBy ?? 1),
+    ttl: checkTtl(options.ttl, 'options.ttl') ?? 0,
+    writes: checkWrites(options.writes ?? DEFAULTS.writes),
+    timeout: checkCount(options.timeout ?? DEFAULTS.timeout, 'options.timeout'),
+    coalesce: checkBoolean(options.coalesceWrites, 'options.coalesceWrites') ?? true,
+    eviction: checkEvictionMode(options.eviction ?? DEFAULTS.eviction),
+    serializer: options.serializer,
+  }
+}

@@ -1,15 +1,11 @@
 /**
  * The Lua scripts in lua/: loaded once, their `-- @include name` lines replaced by
- * lua/includes/name.lua (see loadScript), and registered on a client with ioredis `defineCommand` under
+ * lua/includes/name.lua (see loadScript), and named for the client seam (client/) with
  * names that carry the package version, so two versions of this library sharing one
- * connection never run each other's scripts. ioredis sends EVALSHA and falls back to EVAL
- * when the server does not know the script (after SCRIPT FLUSH, a restart or a failover).
+ * connection never run each other's scripts.
  */
 import { readFileSync } from 'node:fs'
-import type { Cluster, Redis } from 'ioredis'
 import { version } from './version.js'
-
-export type Client = Redis | Cluster
 
 /** The scripts, by the name of their file in lua/. */
 export const SCRIPTS = [
@@ -67,21 +63,7 @@ export function commandName(script: ScriptName): string {
 
 const sources = new Map<ScriptName, string>(SCRIPTS.map((name) => [name, loadScript(name)]))
 
-/** Registers every script on the client, unless this version already did. */
-export function defineScripts(client: Client): void {
-  for (const [name, lua] of sources) {
-    const command = commandName(name)
-    if (typeof (client as unknown as Record<string, unknown>)[command] !== 'function') {
-      client.defineCommand(command, { lua })
-    }
-  }
-}
-
-type ScriptCommand = (numberOfKeys: number, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>
-
-/** Runs a script: keys go to KEYS, args to ARGV. ioredis flattens the arrays. */
-export function runScript(client: Client, script: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-  const command = (client as unknown as Record<string, ScriptCommand>)[commandName(script)]
-  if (!command) throw new Error(`script ${script} is not registered on this client`)
-  return command.call(client, keys.length, keys, args)
+/** A script's text, includes pasted in, as sent to Redis. */
+export function scriptSource(name: ScriptName): string {
+  return sources.get(name) as string
 }

@@ -5,7 +5,6 @@
  * From it: the live records, those that never expire, an expiry histogram, and the records
  * under each prefix, depth by depth. Memory is sampled with MEMORY USAGE on some value keys.
  */
-import type { Redis } from 'ioredis'
 import { internals } from './internals.js'
 import { decodeParts } from './keys.js'
 import { checkOptions } from './options.js'
@@ -50,12 +49,11 @@ export async function namespaceStats(cache: RedisCache<'sync' | 'async'>, option
   const sample = positive(options.sample ?? 200, 'options.sample')
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TypeError('options.onProgress must be a function')
   const { layout, client, call } = cache[internals]()
-  const redis = client as Redis
   return call('stats', undefined, async () => {
-    const [seconds, micros] = (await redis.time()) as [number | string, number | string]
+    const [seconds, micros] = (await client.command('TIME')) as [number | string, number | string]
     const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)
     const indexes = layout.bases.map((base) => `${base}#`)
-    const total = (await Promise.all(indexes.map((index) => redis.zcard(index)))).reduce((a, b) => a + b, 0)
+    const total = (await Promise.all(indexes.map(async (index) => (await client.command('ZCARD', index)) as number))).reduce((a, b) => a + b, 0)
     const counts = Array.from({ length: depth }, () => new Map<string, number>())
     const within = HORIZONS.map(() => 0)
     const sampled: string[] = []
@@ -66,7 +64,7 @@ export async function namespaceStats(cache: RedisCache<'sync' | 'async'>, option
       const base = index.slice(0, -1)
       let cursor = '0'
       do {
-        const [next, page] = await redis.zscan(index, cursor, 'COUNT', 1000)
+        const [next, page] = (await client.command('ZSCAN', index, cursor, 'COUNT', 1000)) as [string, string[]]
         cursor = next
         for (let i = 0; i < page.length; i += 2) {
           seen++
@@ -95,7 +93,7 @@ export async function namespaceStats(cache: RedisCache<'sync' | 'async'>, option
     let bytes = 0
     let measured = 0
     for (const key of sampled) {
-      const used = (await redis.call('MEMORY', 'USAGE', key)) as number | null
+      const used = (await client.command('MEMORY', 'USAGE', key)) as number | null
       if (used !== null) {
         bytes += used
         measured++

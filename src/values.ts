@@ -11,6 +11,7 @@
  * Promise or DataView as a plain object or worse).
  */
 import { SuperJSON } from 'superjson'
+import { CacheDecodeError, type Operation } from './errors.js'
 import { RESERVED_NAMES, tooDeep } from './parts.js'
 
 export interface Serializer {
@@ -168,4 +169,58 @@ export function serializeValue(serializer: Serializer, value: unknown, name = 'v
   }
   if (typeof text !== 'string') throw new TypeError(`serializer.stringify returned ${typeof text} for ${name}, not a string`)
   return text
+}
+
+/** What Codec.listed answers for a listed record that cannot be decoded. */
+export const UNREADABLE: unique symbol = Symbol('unreadable')
+
+/**
+ * A store's serializer, checked once, with how its failures are reported: a value that
+ * cannot be read is a CacheDecodeError naming the call and the record.
+ */
+export class Codec {
+  readonly #serializer: Serializer
+
+  constructor(
+    serializer: unknown,
+    /** Where a skipped record's error goes (the store's 'error' event). */
+    private readonly report: (error: CacheDecodeError) => void,
+  ) {
+    const s = serializer as Partial<Serializer> | undefined
+    if (typeof s?.stringify !== 'function' || typeof s.parse !== 'function') {
+      throw new TypeError('options.serializer must have stringify(value) and parse(text) methods')
+    }
+    this.#serializer = s as Serializer
+  }
+
+  encode(value: unknown, name?: string): string {
+    return serializeValue(this.#serializer, value, name)
+  }
+
+  /** `key`: the call's key or pattern; `record`: the key of the record read. */
+  decode(operation: Operation, key: unknown, record: unknown, text: string): unknown {
+    try {
+      return this.#serializer.parse(text)
+    } catch (error) {
+      throw new CacheDecodeError(operation, key, record, error)
+    }
+  }
+
+  /** A stored text or nothing: undefined for nothing. */
+  decodeOrUndefined(operation: Operation, key: unknown, record: unknown, text: string | null | undefined): unknown {
+    return text === null || text === undefined ? undefined : this.decode(operation, key, record, text)
+  }
+
+  /**
+   * A listed record's value, or UNREADABLE: one unreadable record does not make its whole
+   * prefix unreadable: it is skipped and reported; get() of its key still rejects.
+   */
+  listed(operation: Operation, pattern: unknown, record: unknown, text: string): unknown {
+    try {
+      return this.decode(operation, pattern, record, text)
+    } catch (error) {
+      this.report(error as CacheDecodeError)
+      return UNREADABLE
+    }
+  }
 }

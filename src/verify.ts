@@ -8,11 +8,12 @@ import type { BucketLayout } from './buckets.js'
 import type { Key } from './keys.js'
 import { baseOfKey } from './layout.js'
 import { decodeParts, keyFromParts } from './keys.js'
-import { masters } from './eviction.js'
+import { type EvictionState, evictionWarning } from './eviction.js'
 import { LIMITS } from './limits.js'
+import { checkBoolean, checkCount, checkOptions, DEFAULTS } from './options.js'
 import * as commands from './commands.js'
 import { runCall } from './commands.js'
-import type { Client } from './scripts.js'
+import type { RedisClient } from './client/index.js'
 
 export interface VerifyOptions {
   /** Fix what is found: remove index entries whose value is gone, add missing ones, correct index expiries. */
@@ -61,26 +62,43 @@ function keyOf(base: string, valueKey: string): Key | undefined {
 
 type Findings = Omit<VerifyReport, 'eviction' | 'warnings'>
 
+/** verify()'s options, checked before anything is sent. */
+export function checkVerifyOptions(options: VerifyOptions): VerifyRun {
+  checkOptions(options, ['repair', 'count', 'onProgress'])
+  const repair = checkBoolean(options.repair, 'options.repair') === true
+  const count = checkCount(options.count ?? DEFAULTS.bulkCount, 'options.count')
+  const { onProgress } = options
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('options.onProgress must be a function')
+  return { repair, count, onProgress }
+}
+
+/** The findings with what the store knows of its server's eviction policy (read afresh for this verify). */
+export function verifyReport(findings: Findings, eviction: EvictionState, namespace: string, checked: boolean): VerifyReport {
+  const { mode, policy } = eviction
+  const warning = mode === 'detect' && policy ? evictionWarning(policy, namespace) : undefined
+  return { ...findings, eviction: { mode, policy: mode === 'detect' ? policy?.policy : undefined, checked }, warnings: warning ? [warning] : [] }
+}
+
 /**
  * Checks the namespace; with `repair`, and only when something was found, walks it again
  * repairing. The report is the checking walk's: the same damage reports the same findings
  * with or without repair (a repair of one record, made during the walk that finds it,
  * would hide its other entries from the pages after it).
  */
-export async function verifyNamespace(client: Client, layout: BucketLayout, options: VerifyRun = {}): Promise<Findings> {
+export async function verifyNamespace(client: RedisClient, layout: BucketLayout, options: VerifyRun = {}): Promise<Findings> {
   const findings = await walk(client, layout, { ...options, repair: false })
   if (options.repair === true && !findings.ok) await walk(client, layout, { ...options, repair: true, onProgress: undefined })
   return { ...findings, repaired: options.repair === true }
 }
 
-async function walk(client: Client, layout: BucketLayout, options: VerifyRun): Promise<Findings> {
+async function walk(client: RedisClient, layout: BucketLayout, options: VerifyRun): Promise<Findings> {
   const repair = options.repair === true
   const count = Math.min(options.count ?? 500, LIMITS.pageRecords)
   const report: Findings = { keysChecked: 0, orphanEntries: [], missingEntries: [], indexExpiry: [], repaired: repair, ok: true }
-  for (const node of masters(client)) {
+  for (const node of client.masters()) {
     let cursor = '0'
     do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', layout.match, 'COUNT', count)
+      const [next, keys] = (await node.command('SCAN', cursor, 'MATCH', layout.match, 'COUNT', count)) as [string, string[]]
       cursor = next
       report.keysChecked += keys.length
       // Values: one script call per bucket (each bucket is one hash slot); indexes one by one.
@@ -111,7 +129,7 @@ async function walk(client: Client, layout: BucketLayout, options: VerifyRun): P
   return report
 }
 
-async function verifyIndex(client: Client, base: string, index: string, count: number, repair: boolean, report: Findings): Promise<void> {
+async function verifyIndex(client: RedisClient, base: string, index: string, count: number, repair: boolean, report: Findings): Promise<void> {
   const prefix = index.slice(0, -1)
   let cursor = '0'
   do {

@@ -6,7 +6,7 @@
  */
 import { Redis, type Cluster } from 'ioredis'
 import * as assert from 'uvu/assert'
-import { COALESCE_CALLS } from '../src/connection.js'
+import { COALESCE_CALLS } from '../src/client/coalesce.js'
 import { RedisCache } from '../src/index.js'
 import { onSingle, redisSuite, TARGET } from './helpers.js'
 

@@ -4,8 +4,9 @@
  * the root indexes' keys (EXISTS), and on a single server a bounded SCAN for the namespaces
  * there are: never the whole keyspace.
  */
-import type { Cluster, Redis } from 'ioredis'
+import type { RedisClient } from '../client/index.js'
 import type { RedisCache } from '../index.js'
+import { internals } from '../internals.js'
 
 /** Bucket numbers probed for a namespace stored in buckets when --buckets says otherwise. */
 const PROBED_BUCKETS = 64
@@ -14,17 +15,18 @@ const SCAN_PAGES = 10
 
 const rootOf = (namespace: string, bucket: number | undefined) => (bucket === undefined ? `{${namespace}}:#` : `{${namespace}#${bucket}}:#`)
 
-async function exists(redis: Redis | Cluster, keys: string[]): Promise<boolean[]> {
+async function exists(redis: RedisClient, keys: string[]): Promise<boolean[]> {
   return Promise.all(keys.map(async (key) => (await redis.exists(key)) === 1))
 }
 
 /** Namespaces whose root index this Redis holds, from a bounded SCAN (a single server only). */
-async function namespacesSeen(redis: Redis | Cluster): Promise<string[]> {
-  if ((redis as Cluster).isCluster) return []
+async function namespacesSeen(redis: RedisClient): Promise<string[]> {
+  const [node] = redis.masters()
+  if (redis.isCluster || !node) return []
   const seen = new Set<string>()
   let cursor = '0'
   for (let page = 0; page < SCAN_PAGES; page++) {
-    const [next, keys] = await (redis as Redis).scan(cursor, 'MATCH', '{*}:#', 'COUNT', 1000)
+    const [next, keys] = (await node.command('SCAN', cursor, 'MATCH', '{*}:#', 'COUNT', 1000)) as [string, string[]]
     for (const key of keys) seen.add(key.slice(1, key.indexOf('}')).replace(/#\d+$/, ''))
     cursor = next
     if (cursor === '0') break
@@ -34,7 +36,7 @@ async function namespacesSeen(redis: Redis | Cluster): Promise<string[]> {
 
 /** What to tell a user whose namespace and buckets find nothing, or undefined when they do find the namespace. */
 export async function emptyHint(cache: RedisCache): Promise<string | undefined> {
-  const redis = cache.redis as Redis | Cluster
+  const redis = cache[internals]().client
   const { namespace, buckets } = cache
   const own = buckets === 1 ? [rootOf(namespace, undefined)] : Array.from({ length: buckets }, (_, b) => rootOf(namespace, b))
   if ((await exists(redis, own)).some(Boolean)) return undefined

@@ -4,8 +4,9 @@
  * and the errors that mean a usage mistake.
  */
 import { type Command, InvalidArgumentError } from 'commander'
-import { Cluster } from 'ioredis'
+import { clusterClient } from '../client/index.js'
 import { RedisCache } from '../index.js'
+import { internals } from '../internals.js'
 import { raw } from './format.js'
 import { emptyHint } from './hints.js'
 
@@ -31,15 +32,7 @@ export function integer(name: string) {
 
 export function open(options: GlobalOptions): RedisCache {
   const fail = { retryStrategy: () => null, connectTimeout: options.timeout, maxRetriesPerRequest: 0, enableOfflineQueue: true }
-  const redis = options.cluster
-    ? new Cluster(
-        options.cluster.split(',').map((node) => {
-          const [host, port] = node.split(':')
-          return { host: host || '127.0.0.1', port: Number(port || 6379) }
-        }),
-        { clusterRetryStrategy: () => null, redisOptions: { connectTimeout: options.timeout } },
-      )
-    : options.url
+  const redis = options.cluster ? clusterClient(options.cluster, options.timeout) : options.url
   return new RedisCache({
     redis,
     ...(options.cluster ? {} : { redisOptions: fail }),
@@ -65,10 +58,11 @@ export function action<A extends unknown[]>(program: Command, run: (cache: Redis
     try {
       process.exitCode = (await run(cache, options, ...args)) ?? 0
     } finally {
-      await cache.close().catch(() => cache.redis.disconnect())
+      const { client } = cache[internals]()
+      await cache.close().catch(() => client.disconnect())
       // A store quits only the clients it created from a URL or options; the Cluster client
       // is ours (open() made it), and left open it would keep the process alive.
-      if (options.cluster) await cache.redis.quit().catch(() => cache.redis.disconnect())
+      if (options.cluster) await client.close()
     }
   }
 }

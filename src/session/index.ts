@@ -13,6 +13,7 @@
  */
 import { EventEmitter } from 'node:events'
 import { createRequire } from 'node:module'
+import { runCall } from '../commands.js'
 import { CacheOperationError, type Operation } from '../errors.js'
 import { type IntegrationStoreOptions, integrationStore } from '../integration.js'
 import { internals, type CacheInternals } from '../internals.js'
@@ -235,9 +236,12 @@ export class RedisSessionStore extends baseClass() {
   async #get(sid: string): Promise<SessionData | null> {
     const at = this.#records.keysOf(sid)
     const cache = this.#internals
-    const text = (await cache.checked('session.get', sid))
-      ? ((await cache.send('session.get', sid, scripts.read(at))) as string | null)
-      : await cache.call('session.get', sid, () => cache.client.get(at.key))
+    const text = await cache.either(
+      'session.get',
+      sid,
+      (client) => client.get(at.key),
+      async (client) => (await runCall(client, scripts.read(at))) as string | null,
+    )
     if (text === null || text === undefined) return null
     const stored = readStored(text)
     if (stored === undefined) throw new CacheOperationError('session.get', sid, new Error(`${at.key} does not hold a session written by RedisSessionStore`))

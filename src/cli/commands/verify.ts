@@ -1,6 +1,6 @@
 /** `verify`: check that values and indexes agree; --repair fixes what is found. */
 import type { Command } from 'commander'
-import { Cluster } from 'ioredis'
+import { internals } from '../../internals.js'
 import { out, table, bar } from '../format.js'
 import { integer, action, hint } from '../run.js'
 
@@ -13,7 +13,8 @@ export function verifyCommand(cli: Command): void {
     .action(
       action(cli, async (cache, options, local: { repair?: boolean; count: number }) => {
         const progress = bar(local.repair ? 'verifying and repairing' : 'verifying')
-        const keys = progress ? await Promise.all((cache.redis instanceof Cluster ? cache.redis.nodes('master') : [cache.redis]).map((node) => node.dbsize())) : []
+        const nodes = cache[internals]().client.masters()
+        const keys = progress ? await Promise.all(nodes.map(async (node) => (await node.command('DBSIZE')) as number)) : []
         progress?.start(
           keys.reduce((a, b) => a + b, 0),
           0,

@@ -1,0 +1,215 @@
+/**
+ * The client seam (client.ts) on ioredis: a Redis or Cluster client, the caller's or one
+ * connect.ts made. Scripts are registered with `defineCommand` under names that carry the
+ * package version (scripts.ts commandName), so two versions of this library sharing one
+ * connection never run each other's scripts; ioredis sends EVALSHA and falls back to EVAL
+ * when the server does not know a script (after SCRIPT FLUSH, a restart or a failover).
+ * One adapter per ioredis client, however many stores share it.
+ */
+import type { Cluster, Redis } from 'ioredis'
+import { commandName, SCRIPTS, scriptSource, type ScriptName } from '../scripts.js'
+import { redact } from '../urls.js'
+import type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
+import { coalesceWrites } from './coalesce.js'
+
+export type IoredisClient = Redis | Cluster
+
+type ScriptCommand = (numberOfKeys: number, keys: readonly string[], args: readonly Arg[]) => Promise<unknown>
+
+const adapters = new WeakMap<IoredisClient, IoredisAdapter>()
+
+/** The adapter of an ioredis client: made once per client. */
+export function ioredisAdapter(native: IoredisClient): IoredisAdapter {
+  let adapter = adapters.get(native)
+  if (!adapter) adapters.set(native, (adapter = new IoredisAdapter(native)))
+  return adapter
+}
+
+/** ioredis's Redis or Cluster client (duck-typed: the caller's copy of ioredis may not be ours). */
+export function isIoredisClient(value: object): value is IoredisClient {
+  return typeof (value as Redis).defineCommand === 'function' && typeof (value as Redis).sendCommand === 'function'
+}
+
+/**
+ * A connection lost with the command sent (ioredis's "Connection is closed.", "Reached the
+ * max retries per request limit", a reset socket): the command may still have been applied.
+ */
+const CONNECTION_LOST = /^(Connection is closed|Reached the max retries per request limit|Stream isn't writeable)|\b(ECONNRESET|EPIPE|ECONNABORTED)\b/
+
+class IoredisAdapter implements RedisClient {
+  readonly isCluster: boolean
+  #readies = 0
+  /** One wait for readiness, shared by every call that waits. */
+  #waiting: Promise<void> | undefined
+  /**
+   * Redis refused part of the handshake (a database index the server does not have: ioredis
+   * reports the failed SELECT and goes on in db 0): every call rejects with Redis's error
+   * until the client connects again.
+   */
+  #refused: Error | undefined
+
+  constructor(readonly native: IoredisClient) {
+    this.isCluster = (native as Cluster).isCluster === true
+    native.on('ready', () => this.#readies++)
+    for (const name of SCRIPTS) {
+      const command = commandName(name)
+      if (typeof (native as unknown as Record<string, unknown>)[command] !== 'function') native.defineCommand(command, { lua: scriptSource(name) })
+    }
+  }
+
+  address(): string {
+    if (this.isCluster) {
+      const nodes = ((this.native as unknown as { startupNodes?: unknown[] }).startupNodes ?? []) as Array<string | number | { host?: string; port?: number }>
+      const seeds = nodes.map((node) => (typeof node === 'object' ? `${node.host ?? '127.0.0.1'}:${node.port ?? 6379}` : redact(String(node))))
+      return `the cluster at ${seeds.join(',') || 'its seed nodes'}`
+    }
+    const { host, port, path } = (this.native as Redis).options
+    return path ? String(path) : `${host ?? '127.0.0.1'}:${port ?? 6379}`
+  }
+
+  state(): string {
+    return this.native.status
+  }
+
+  ready(): boolean {
+    return this.native.status === 'ready' && this.#refused === undefined
+  }
+
+  readyCount(): number {
+    return this.#readies
+  }
+
+  /**
+   * Rejects with the first error the client reports while connecting (a refused connection,
+   * a password Redis refuses, TLS, a database it does not have), so that the caller reads
+   * Redis's own words at once instead of a timeout. A call that fails or times out here has
+   * sent nothing, so ioredis's offline queue can never deliver it when Redis comes back.
+   */
+  whenReady(): Promise<void> {
+    const client = this.native
+    if (client.status === 'ready') return this.#refused ? Promise.reject(this.#refused) : Promise.resolve()
+    if (client.status === 'end') return Promise.reject(new Error('Connection is closed (the client has quit or been disconnected; nothing was sent)'))
+    if (!this.#waiting) {
+      this.#waiting = new Promise<void>((resolve, reject) => {
+        const settle = (error?: Error) => {
+          client.off('ready', onReady)
+          client.off('end', onEnd)
+          client.off('error', onError)
+          this.#waiting = undefined
+          if (error) reject(error)
+          else resolve()
+        }
+        const onReady = () => settle()
+        const onEnd = () => settle(new Error('Connection is closed (nothing was sent)'))
+        const onError = (error: Error) => {
+          const cause = new Error(`${redact(error.message)} (while connecting to ${this.address()}; nothing was sent)`, { cause: error })
+          if (this.isReplyError(error)) this.#refuse(cause)
+          settle(cause)
+        }
+        client.on('ready', onReady)
+        client.on('end', onEnd)
+        client.on('error', onError)
+      })
+      this.#waiting.catch(() => undefined) // a wait nobody races any more is no unhandled rejection
+      // A client made with lazyConnect waits for its first command: connect it now.
+      if (client.status === 'wait') client.connect().catch(() => undefined)
+    }
+    return this.#waiting
+  }
+
+  /** Redis refused the handshake: calls reject with its error until the connection closes (the next attempt is judged anew). */
+  #refuse(error: Error): void {
+    if (!this.#refused) this.native.once('close', () => (this.#refused = undefined))
+    this.#refused = error
+  }
+
+  onTopologyChange(listener: () => void): () => void {
+    if (!this.isCluster) return () => undefined
+    const events = ['refresh', '+node', '-node'] as const
+    for (const event of events) this.native.on(event, listener)
+    return () => {
+      for (const event of events) this.native.off(event, listener)
+    }
+  }
+
+  script(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+    const command = (this.native as unknown as Record<string, ScriptCommand>)[commandName(name)]
+    if (!command) throw new Error(`script ${name} is not registered on this client`)
+    return command.call(this.native, keys.length, keys, args) // ioredis flattens the arrays
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.native.get(key)
+  }
+
+  mget(keys: readonly string[]): Promise<Array<string | null>> {
+    return this.native.mget(keys as string[])
+  }
+
+  exists(key: string): Promise<number> {
+    return this.native.exists(key)
+  }
+
+  pttl(key: string): Promise<number> {
+    return this.native.pttl(key)
+  }
+
+  command(name: string, ...args: Arg[]): Promise<unknown> {
+    return this.native.call(name, ...args)
+  }
+
+  masters(): ClientNode[] {
+    const nodes = this.isCluster ? (this.native as Cluster).nodes('master') : [this.native as Redis]
+    return nodes.map(nodeOf)
+  }
+
+  coalesce(): void {
+    coalesceWrites(this.native)
+  }
+
+  isReplyError(error: unknown): boolean {
+    return error instanceof Error && error.name === 'ReplyError'
+  }
+
+  afterSending(error: unknown): unknown {
+    if (!(error instanceof Error) || !(error.name === 'MaxRetriesPerRequestError' || CONNECTION_LOST.test(error.message))) return error
+    return new Error(`${redact(error.message)}: the connection was lost; the command was sent and may still be applied`, { cause: error })
+  }
+
+  close(): Promise<void> {
+    return this.native.quit().then(
+      () => undefined,
+      () => this.native.disconnect(),
+    )
+  }
+
+  disconnect(): void {
+    this.native.disconnect()
+  }
+}
+
+function nodeOf(node: Redis): ClientNode {
+  return {
+    id: `${node.options.host}:${node.options.port}`,
+    db: node.options.db ?? 0,
+    command: (name, ...args) => node.call(name, ...args),
+    subscriber: (onMessage) => subscriberOf(node, onMessage),
+  }
+}
+
+function subscriberOf(node: Redis, onMessage: (channel: string, message: string) => void): Subscriber {
+  const connection = node.duplicate({ lazyConnect: false })
+  connection.on('error', () => undefined) // it reconnects by itself (and subscribes again); events meanwhile are lost (at most once)
+  connection.on('message', onMessage)
+  return {
+    subscribe: async (...channels) => {
+      await connection.subscribe(...channels)
+    },
+    close: () =>
+      connection.quit().then(
+        () => undefined,
+        () => connection.disconnect(),
+      ),
+    drop: () => connection.disconnect(),
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * How a read reaches Redis: a plain command (GET, MGET, EXISTS, PTTL) where the server cannot
+ * evict, else a script that counts a record as live only while every index of its prefixes
+ * lists it (lua/read.lua; see eviction.ts). The one place that choice is made.
+ */
+import { bucketCalls } from './batches.js'
+import type { BucketLayout } from './buckets.js'
+import type { Calls } from './calls.js'
+import type { RedisClient } from './client/index.js'
+import * as commands from './commands.js'
+import { runCall, type ScriptCall } from './commands.js'
+import type { Operation } from './errors.js'
+import type { EvictionState } from './eviction.js'
+import { valueKey } from './layout.js'
+
+type Encoded = readonly string[]
+export type ReadWhat = 'get' | 'exists' | 'pttl'
+
+export class Reads {
+  constructor(
+    private readonly client: RedisClient,
+    private readonly layout: BucketLayout,
+    private readonly calls: Calls,
+    private readonly eviction: EvictionState,
+  ) {}
+
+  /** Whether reads must check every index of a record (the server can evict); read from the server once. */
+  checked(operation: Operation, key: unknown): boolean | Promise<boolean> {
+    return this.eviction.checked ?? this.calls.call(operation, key, () => this.eviction.read())
+  }
+
+  /**
+   * One call of the store: the plain command where the server cannot evict, else the
+   * checked one (a script). No extra turn once the policy is known: the per-request path.
+   */
+  either<T>(operation: Operation, key: unknown, plain: (client: RedisClient) => Promise<T>, checked: (client: RedisClient) => Promise<T>): Promise<T> {
+    const known = this.eviction.checked
+    if (known === undefined) return Promise.resolve(this.checked(operation, key)).then(() => this.either(operation, key, plain, checked))
+    return this.calls.call(operation, key, () => (known ? checked(this.client) : plain(this.client)))
+  }
+
+  /** One record's value (GET), existence (EXISTS, 1 or 0) or ttl (PTTL). */
+  one(operation: Operation, key: unknown, what: ReadWhat, parts: Encoded): Promise<unknown> {
+    return this.either<unknown>(
+      operation,
+      key,
+      (client) => {
+        const at = this.#valueKey(parts)
+        return what === 'get' ? client.get(at) : what === 'exists' ? client.exists(at) : client.pttl(at)
+      },
+      async (client) => ((await runCall(client, commands.read(this.layout, [parts], what)[0] as ScriptCall)) as unknown[])[0] ?? null,
+    )
+  }
+
+  /** Many records' values, in order: one MGET per bucket (a cluster answers MGET only within one slot), or one read script call per bucket. */
+  async values(operation: Operation, key: unknown, all: readonly Encoded[]): Promise<Array<string | null>> {
+    const texts = new Array<string | null>(all.length)
+    const checked = await this.checked(operation, key)
+    const calls = checked ? commands.read(this.layout, all, 'get') : bucketCalls(this.layout, all, [], () => [])
+    await this.calls.call(operation, key, () =>
+      Promise.all(
+        calls.map(async ({ positions }, c) => {
+          const found = checked
+            ? ((await runCall(this.client, calls[c] as ScriptCall)) as Array<string | null>)
+            : await this.client.mget(positions.map((i) => this.#valueKey(all[i] as Encoded)))
+          positions.forEach((i, j) => (texts[i] = found[j] ?? null))
+        }),
+      ),
+    )
+    return texts
+  }
+
+  #valueKey(parts: Encoded): string {
+    return valueKey(this.layout.baseOf(parts), parts)
+  }
+}
