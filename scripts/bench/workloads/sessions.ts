@@ -1,5 +1,5 @@
 /**
- * The session workloads of `npm run bench`: RedisSessionStore against connect-redis 10 with a
+ * The session workloads: RedisSessionStore against connect-redis 10 with a
  * node-redis client, the store an express-session app would use instead. Both run the same
  * Express app on the same redis-server (each in its own database), contenders alternating.
  *
@@ -16,21 +16,11 @@ import type { AddressInfo } from 'node:net'
 import { RedisStore } from 'connect-redis'
 import { createClient } from 'redis'
 import { Redis } from 'ioredis'
-import { RedisSessionStore } from '../src/session/index.js'
+import { RedisSessionStore } from '../../../src/session/index.js'
+import { alternate, CALLERS, DB, log, record, roundMs, throughput, url } from '../harness.js'
+import { listSessions, SESSION_REQUESTS } from '../names.js'
 
-export type SessionContender = 'ours' | 'connect-redis'
-
-export interface SessionBenchContext {
-  url: string
-  dbs: { ours: number; connectRedis: number }
-  roundMs: number
-  sizes: number[]
-  callers: number
-  log(text: string): void
-  record(workload: string, contender: SessionContender, value: number): void
-  alternate(contenders: Array<[SessionContender, () => Promise<void>]>): Promise<void>
-  throughput(ms: number, callers: number, op: (caller: number, i: number) => Promise<unknown>): Promise<number>
-}
+type SessionContender = 'ours' | 'connect-redis'
 
 declare module 'express-session' {
   interface SessionData {
@@ -67,22 +57,22 @@ function send(agent: http.Agent, port: number, method: string, path: string, coo
   })
 }
 
-export async function benchSessions(ctx: SessionBenchContext): Promise<void> {
-  const oursClient = new Redis(ctx.url, { db: ctx.dbs.ours })
+export async function sessionsWorkload(sizes: readonly number[]): Promise<void> {
+  const oursClient = new Redis(url, { db: DB.sessOurs })
   const ours = new RedisSessionStore({ redis: oursClient, userOf: (s) => s.account as number | undefined })
-  const nodeRedis = createClient({ url: ctx.url, database: ctx.dbs.connectRedis })
+  const nodeRedis = createClient({ url: url, database: DB.sessRedis })
   await nodeRedis.connect()
   const theirs = new RedisStore({ client: nodeRedis })
   const stores: Record<SessionContender, session.Store> = { ours, 'connect-redis': theirs }
 
-  ctx.log(`express-session per-request path, ${ctx.callers} clients`)
+  log(`express-session per-request path, ${CALLERS} clients`)
   const runs = {} as Record<SessionContender, { server: http.Server; port: number; agent: http.Agent; cookies: string[] }>
   for (const contender of ['ours', 'connect-redis'] as const) {
     const server = await app(stores[contender])
     const port = (server.address() as AddressInfo).port
-    const agent = new http.Agent({ keepAlive: true, maxSockets: ctx.callers })
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CALLERS })
     const cookies: string[] = []
-    for (let c = 0; c < ctx.callers; c++) {
+    for (let c = 0; c < CALLERS; c++) {
       const res = await send(agent, port, 'POST', `/login/${c}`)
       if (res.status !== 200 || !res.cookie) throw new Error(`${contender}: sign-in failed (${res.status})`)
       cookies.push(res.cookie)
@@ -91,10 +81,10 @@ export async function benchSessions(ctx: SessionBenchContext): Promise<void> {
   }
   const perRequest = (contender: SessionContender) => async () => {
     const { port, agent, cookies } = runs[contender]
-    ctx.record(
-      'express-session requests, 64 clients (requests/s)',
+    record(
+      SESSION_REQUESTS,
       contender,
-      await ctx.throughput(ctx.roundMs, ctx.callers, async (caller, i) => {
+      await throughput(roundMs, CALLERS, async (caller, i) => {
         const res = await send(agent, port, 'GET', `/page/${i}`, cookies[caller])
         if (res.status !== 200) throw new Error(`${contender}: ${res.status}`)
       }),
@@ -104,9 +94,9 @@ export async function benchSessions(ctx: SessionBenchContext): Promise<void> {
   // the store, the client), which otherwise lands on whichever contender runs first.
   for (const contender of ['ours', 'connect-redis'] as const) {
     const { port, agent, cookies } = runs[contender]
-    await ctx.throughput(ctx.roundMs, ctx.callers, (caller, i) => send(agent, port, 'GET', `/page/${i}`, cookies[caller]))
+    await throughput(roundMs, CALLERS, (caller, i) => send(agent, port, 'GET', `/page/${i}`, cookies[caller]))
   }
-  await ctx.alternate([
+  await alternate([
     ['ours', perRequest('ours')],
     ['connect-redis', perRequest('connect-redis')],
   ])
@@ -118,8 +108,8 @@ export async function benchSessions(ctx: SessionBenchContext): Promise<void> {
   // "List user 42's sessions": 10k users, 42 among them, sessions spread evenly.
   const USERS = 10_000
   let filled = 0
-  for (const size of ctx.sizes) {
-    ctx.log(`  filling both stores to ${size} sessions`)
+  for (const size of sizes) {
+    log(`  filling both stores to ${size} sessions`)
     const expires = new Date(Date.now() + 30 * 60_000).toISOString()
     for (; filled < size; filled += 500) {
       const batch = Array.from({ length: Math.min(500, size - filled) }, (_, j) => filled + j)
@@ -129,14 +119,14 @@ export async function benchSessions(ctx: SessionBenchContext): Promise<void> {
       await multi.exec()
     }
     const expected = Math.ceil(size / USERS)
-    ctx.log(`  list user 42's sessions at ${size}`)
+    log(`  list user 42's sessions at ${size}`)
     const list = (contender: SessionContender) => async () => {
       const t0 = performance.now()
       const found = contender === 'ours' ? (await ours.sessionsOf(42)).length : (await theirs.all()).filter((s: { account?: number }) => s.account === 42).length
-      ctx.record(`list one user's sessions among ${size} (ms)`, contender, performance.now() - t0)
+      record(listSessions(size), contender, performance.now() - t0)
       if (found < expected) throw new Error(`${contender} found ${found} of ${expected} sessions`)
     }
-    await ctx.alternate([
+    await alternate([
       ['ours', list('ours')],
       ['connect-redis', list('connect-redis')],
     ])

@@ -1,0 +1,136 @@
+/**
+ * The benchmark's harness: its settings (command line), how a figure is measured (throughput
+ * of concurrent callers, medians over rounds), the contenders alternating round by round,
+ * the results every workload records into, the redis-server they all run on and the stores
+ * the workloads share. Workloads are in workloads/, one a file; the report in report.ts.
+ */
+import { Redis } from 'ioredis'
+import { RedisCache } from '../../src/index.js'
+import { ScanCache } from '../baselines/scan-listing.js'
+import { SeedCache } from '../baselines/seed-pipeline.js'
+import { startRedis, type EmbeddedRedis } from '../embedded-redis.js'
+import { profile, type Profile } from './profile.js'
+
+// --- settings -------------------------------------------------------------------------
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`)
+  return i === -1 ? undefined : process.argv[i + 1]
+}
+export const quick = process.argv.includes('--quick')
+export const records = Number(option('records') ?? (quick ? 20_000 : 1_000_000))
+export const rounds = Number(option('rounds') ?? 5)
+export const outDir = option('out') ?? 'bench'
+export const roundMs = quick ? 150 : 800
+export const latencySamples = quick ? 20 : 60
+export const CALLERS = 64
+export const TTL = 30 * 60_000
+export const VALUE = { device: 'x'.repeat(150), ip: '203.0.113.7', at: 1764000000000 } // about 200 bytes as superjson
+if (!Number.isSafeInteger(records) || records < 100) throw new RangeError('--records must be an integer of at least 100')
+if (!Number.isSafeInteger(rounds) || rounds < 1) throw new RangeError('--rounds must be a positive integer')
+
+const started = Date.now()
+export const log = (text: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${text}`)
+
+// --- measuring ------------------------------------------------------------------------
+
+export const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
+}
+export const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number
+}
+export interface Figure {
+  median: number
+  min: number
+  max: number
+  rounds: number[]
+}
+export const figure = (xs: number[]): Figure => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), rounds: xs })
+
+/** Runs `op` from `callers` concurrent loops for `ms`; answers operations per second. */
+export async function throughput(ms: number, callers: number, op: (caller: number, i: number) => Promise<unknown>): Promise<number> {
+  let done = 0
+  const until = performance.now() + ms
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: callers }, async (_, caller) => {
+      for (let i = 0; performance.now() < until; i++) {
+        await op(caller, i)
+        done++
+      }
+    }),
+  )
+  return done / ((performance.now() - t0) / 1000)
+}
+
+export const random = (n: number) => Math.floor(Math.random() * n)
+export const sid = () => Math.random().toString(36).slice(2, 14)
+
+// --- set-up -----------------------------------------------------------------------------
+
+export let embedded: EmbeddedRedis | undefined
+export const url = process.env.REDIS_URL || (embedded = await startRedis(['--maxmemory', '0'])).url
+const parsed = new URL(url)
+export const port = Number(parsed.port || 6379)
+export const host = parsed.hostname
+export const DB = !embedded
+  ? { ours: 11, seed: 12, scan: 13, limit: 14, keyvOurs: 9, keyvRedis: 10, sessOurs: 7, sessRedis: 8 }
+  : { ours: 0, seed: 1, scan: 2, limit: 3, keyvOurs: 4, keyvRedis: 5, sessOurs: 6, sessRedis: 7 }
+export const admin = new Redis(url)
+for (const db of Object.values(DB)) {
+  const size = Number(await admin.select(db).then(() => admin.dbsize()))
+  if (!embedded && size > 0) throw new Error(`REDIS_URL database ${db} is not empty: the benchmark uses databases ${Object.values(DB).join(', ')} and empties them`)
+}
+await admin.select(0)
+export const clientFor = (db: number) => new Redis(url, { db })
+export const ours = new RedisCache({ redis: clientFor(DB.ours), namespace: 'bench', ttl: TTL })
+/** The same store as a server whose maxmemory policy evicts sees it: reads check every index (eviction: 'checked'). */
+export const oursChecked = new RedisCache({ redis: clientFor(DB.ours), namespace: 'bench', ttl: TTL, eviction: 'checked' })
+export const seed = new SeedCache({ redis: clientFor(DB.seed), namespace: 'bench', ttl: TTL })
+export const scan = new ScanCache(clientFor(DB.scan), 'bench', TTL)
+const serverInfo = await admin.info('server')
+export const redisVersion = /redis_version:(\S+)/.exec(serverInfo)?.[1] ?? 'unknown'
+export async function flushAll() {
+  for (const db of Object.values(DB)) {
+    await admin.select(db)
+    await admin.flushdb()
+  }
+  await admin.select(0)
+}
+
+export type Contender = 'ours' | 'seed' | 'scan' | 'limit' | 'keyv-redis' | 'connect-redis'
+export const results: Record<string, Partial<Record<Contender, Figure>>> = {}
+export function record(workload: string, contender: Contender, value: number) {
+  const slot = ((results[workload] ??= {})[contender] ??= { median: 0, min: 0, max: 0, rounds: [] })
+  slot.rounds.push(value)
+  Object.assign(slot, figure(slot.rounds))
+}
+
+/** Runs each contender once a round, their order rotating from round to round. */
+export async function alternate(contenders: Array<[Contender, () => Promise<void>]>) {
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < contenders.length; i++) {
+      const [, run] = contenders[(round + i) % contenders.length] as [Contender, () => Promise<void>]
+      await run()
+    }
+  }
+}
+
+/** One extra run of a contender's workload, profiled (profile.ts): where its time goes. */
+export const profiles: Array<{ workload: string; contender: Contender; profile: Profile }> = []
+export async function profiled(workload: string, contender: Contender, op: () => Promise<unknown>) {
+  profiles.push({ workload, contender, profile: await profile(admin, () => throughput(roundMs * 2, CALLERS, op)) })
+}
+
+/** Closes the shared stores, their clients and the embedded server. */
+export async function closeAll() {
+  await ours.close()
+  await oursChecked.close()
+  for (const client of [ours.redis, oursChecked.redis, seed.redis, scan.redis]) client.disconnect()
+  await admin.quit()
+  await embedded?.stop()
+}

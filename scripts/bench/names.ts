@@ -1,0 +1,23 @@
+/**
+ * The workloads' names, as they appear in the report's table and in results.json: every
+ * workload records under one of these, and the report's ratios read them back.
+ */
+export const PUT_1 = 'put, 1 caller (ops/s)'
+export const PUT_64 = 'put, 64 callers (ops/s)'
+export const PUT_64_PIPELINED = 'put, 64 connections x 16 pipelined (ops/s)'
+export const GET_64 = 'get, 64 callers (ops/s)'
+export const GET_64_CHECKED = 'get, 64 callers, evicting server: checked reads (ops/s)'
+export const SET_64 = 'SET, 64 callers (ops/s)'
+export const SIGN_IN = 'sign-in flow, 64 callers (flows/s)'
+export const SIGN_IN_CHECKED = 'sign-in flow, 64 callers, evicting server: checked reads (flows/s)'
+export const signInCluster = (buckets: number) => `sign-in flow on a 3-master cluster, ${buckets} bucket${buckets > 1 ? 's' : ''} (flows/s)`
+export const SESSION_REQUESTS = 'express-session requests, 64 clients (requests/s)'
+export const listSessions = (size: number) => `list one user's sessions among ${size} (ms)`
+export const allP50 = (level: number) => `all() p50 at ${level} records (ms)`
+export const allP99 = (level: number) => `all() p99 at ${level} records (ms)`
+export const KEYV_GET = 'Keyv get, 64 callers (ops/s)'
+export const KEYV_SET = 'Keyv set, 64 callers (ops/s)'
+export const keyvClear = (others: number) => `Keyv clear() of 10000 records beside ${others} other keys (ms)`
+
+/** The profiled runs' names (profile.ts). */
+export const PROFILE = { put: 'put', get: 'get', signIn: 'sign-in flow', keyvGet: 'Keyv get', keyvSet: 'Keyv set' } as const

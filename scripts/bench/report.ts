@@ -1,0 +1,149 @@
+/**
+ * The report: the ratios against their targets, and the table of every figure recorded,
+ * printed and written to bench/results.json and bench/results.md (only there: a run never
+ * touches the README or docs/).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { CALLERS, type Contender, type Figure, log, outDir, profiles, quick, records, redisVersion, results, rounds, roundMs } from './harness.js'
+import { allP50, GET_64, GET_64_CHECKED, KEYV_GET, KEYV_SET, keyvClear, listSessions, PUT_64, PUT_64_PIPELINED, SESSION_REQUESTS, SIGN_IN, SIGN_IN_CHECKED } from './names.js'
+import { clusterShares } from './workloads/cluster.js'
+import { levels, memory } from './workloads/listing.js'
+
+/** Prints the report and writes it to outDir; `sessionSizes` are the two session store sizes measured. */
+export function report(sessionSizes: readonly number[]): void {
+  const [smallSessions, bigSessions] = sessionSizes as [number, number]
+  const m = (workload: string, contender: Contender) => results[workload]?.[contender]?.median ?? NaN
+  const top = levels[levels.length - 1] as number
+  const bottom = levels[0] as number
+  const ratios = [
+    { name: 'put, 64 callers: ours / seed', value: m(PUT_64, 'ours') / m(PUT_64, 'seed'), target: '>= 4', ok: (v: number) => v >= 4 },
+    {
+      name: 'put, 64 callers: ours / limit (redis-benchmark EVALSHA of the put script)',
+      value: m(PUT_64, 'ours') / m(PUT_64, 'limit'),
+      target: '>= 0.5',
+      ok: (v: number) => v >= 0.5,
+    },
+    {
+      name: "put, 64 callers: ours / limit pipelined (redis-benchmark -P 16 of the put script: the Redis thread's ceiling)",
+      value: m(PUT_64, 'ours') / m(PUT_64_PIPELINED, 'limit'),
+      target: '>= 0.95',
+      ok: (v: number) => v >= 0.95,
+    },
+    {
+      name: 'sign-in flow: ours / seed',
+      value: m(SIGN_IN, 'ours') / m(SIGN_IN, 'seed'),
+      target: '>= 5',
+      ok: (v: number) => v >= 5,
+    },
+    {
+      name: 'get, 64 callers: checked reads (evicting server) / plain GET (for information)',
+      value: m(GET_64_CHECKED, 'ours') / m(GET_64, 'ours'),
+      target: '',
+      ok: () => true,
+    },
+    {
+      name: 'sign-in flow: checked reads (evicting server) / plain reads (for information)',
+      value: m(SIGN_IN_CHECKED, 'ours') / m(SIGN_IN, 'ours'),
+      target: '',
+      ok: () => true,
+    },
+    {
+      name: 'Keyv get, 64 callers: ours / @keyv/redis',
+      value: m(KEYV_GET, 'ours') / m(KEYV_GET, 'keyv-redis'),
+      target: '>= 0.9',
+      ok: (v: number) => v >= 0.9,
+    },
+    {
+      name: 'Keyv set, 64 callers: ours / @keyv/redis',
+      value: m(KEYV_SET, 'ours') / m(KEYV_SET, 'keyv-redis'),
+      target: '>= 0.9',
+      ok: (v: number) => v >= 0.9,
+    },
+    {
+      name: `Keyv clear() of 10000 records beside ${records} others: @keyv/redis / ours (time)`,
+      value: m(keyvClear(records), 'keyv-redis') / m(keyvClear(records), 'ours'),
+      target: '>= 100',
+      ok: (v: number) => v >= 100,
+    },
+    {
+      name: 'express-session requests, 64 clients: ours / connect-redis 10',
+      value: m(SESSION_REQUESTS, 'ours') / m(SESSION_REQUESTS, 'connect-redis'),
+      target: '>= 0.95',
+      ok: (v: number) => v >= 0.95,
+    },
+    {
+      name: `list one user's sessions among ${smallSessions}: connect-redis all() / sessionsOf (time; for information)`,
+      value: m(listSessions(smallSessions), 'connect-redis') / m(listSessions(smallSessions), 'ours'),
+      target: '',
+      ok: () => true,
+    },
+    {
+      name: `list one user's sessions among ${bigSessions}: connect-redis all() / sessionsOf (time)`,
+      value: m(listSessions(bigSessions), 'connect-redis') / m(listSessions(bigSessions), 'ours'),
+      target: '>= 100',
+      ok: (v: number) => v >= 100,
+    },
+    {
+      name: `all() p50: ours at ${top} / ours at ${bottom} records`,
+      value: m(allP50(top), 'ours') / m(allP50(bottom), 'ours'),
+      target: '<= 1.5',
+      ok: (v: number) => v <= 1.5,
+    },
+    {
+      name: `all() p50 at ${top} records: scan / ours`,
+      value: m(allP50(top), 'scan') / m(allP50(top), 'ours'),
+      target: '>= 100',
+      ok: (v: number) => v >= 100,
+    },
+    {
+      name: `memory per record at ${top} records: ours / seed`,
+      value: (memory[`${top}`]?.ours ?? NaN) / (memory[`${top}`]?.seed ?? NaN),
+      target: '<= 1',
+      ok: (v: number) => v <= 1,
+    },
+  ].map((r) => ({ name: r.name, value: Number(r.value.toFixed(3)), target: r.target, met: r.ok(r.value) }))
+
+  const machine = {
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
+    node: process.version,
+    redis: redisVersion,
+    platform: `${os.platform()} ${os.release()}`,
+  }
+  const settings = { quick, records, rounds, roundMs, callers: CALLERS, levels }
+  const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3))
+  const cell = (f: Figure | undefined) => (f ? (f.rounds.length > 1 ? `${fmt(f.median)} (${fmt(f.min)}–${fmt(f.max)})` : fmt(f.median)) : '')
+  const contenders: Contender[] = ['ours', 'seed', 'scan', 'limit', 'keyv-redis', 'connect-redis']
+  const lines = [
+    `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, Redis ${machine.redis}. ${quick ? 'Quick run. ' : ''}${rounds} rounds; median (min–max) over rounds.`,
+    '',
+    `| workload | ${contenders.join(' | ')} |`,
+    `|---|${contenders.map(() => '---:').join('|')}|`,
+    ...Object.entries(results).map(([workload, byContender]) => `| ${workload} | ${contenders.map((c) => cell(byContender[c])).join(' | ')} |`),
+    ...levels.map((level) => `| memory per record at ${level} records (bytes) | ${contenders.map((c) => fmt(memory[`${level}`]?.[c as 'ours'])).join(' | ')} |`),
+    ...Object.entries(clusterShares).map(
+      ([buckets, shares]) => `| cluster, ${buckets} bucket(s): share of commands per master | ${shares.map((x) => `${(x * 100).toFixed(0)}%`).join(' / ')} | | | | |`,
+    ),
+    '',
+    `| profile: one run of ${roundMs * 2} ms, ${CALLERS} callers | ops/s | Node CPU µs/op | Redis CPU µs/op | write syscalls/op | scripts/op | other Redis commands/op | Redis-CPU ceiling (ops/s) | ops/s / ceiling |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...profiles.map(
+      ({ workload, contender, profile: p }) =>
+        `| ${workload}: ${contender} | ${fmt(p.rate)} | ${fmt(p.nodeMicros)} | ${fmt(p.redisMicros)} | ${p.writes === undefined ? '' : fmt(p.writes)} | ${fmt(p.scripts)} | ${fmt(p.commands)} | ${fmt(p.redisCeiling)} | ${fmt(p.rate / p.redisCeiling)} |`,
+    ),
+    '',
+    '| ratio | value | target | met |',
+    '|---|---:|---|---|',
+    ...ratios.map((r) => `| ${r.name} | ${r.value} | ${r.target} | ${r.target ? (r.met ? 'yes' : '**no**') : ''} |`),
+  ]
+  console.log(lines.join('\n'))
+  mkdirSync(outDir, { recursive: true })
+  writeFileSync(
+    `${outDir}/results.json`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, settings, results, memoryPerRecord: memory, clusterCommandShare: clusterShares, profiles, ratios }, null, 2)}\n`,
+  )
+  writeFileSync(`${outDir}/results.md`, `# Benchmark results\n\n${lines.join('\n')}\n`)
+  log(`wrote ${outDir}/results.json and ${outDir}/results.md`)
+}

@@ -1,0 +1,23 @@
+/** get from 64 callers: plain reads, checked reads (a server that evicts), the seed, and GET and SET from redis-benchmark. */
+import type { Key } from '../../../src/index.js'
+import { alternate, CALLERS, ours, oursChecked, log, profiled, random, record, roundMs, seed, throughput, VALUE } from '../harness.js'
+import { GET_64, GET_64_CHECKED, PROFILE, SET_64 } from '../names.js'
+import { limit } from './limit.js'
+
+export async function getWorkload(): Promise<void> {
+  log('get with 64 callers')
+  const getKeys: Key[] = Array.from({ length: 10_000 }, (_, i) => ['user', i, 'session', 's'])
+  for (let i = 0; i < getKeys.length; i += 1000) {
+    const batch = getKeys.slice(i, i + 1000).map((key): [Key, unknown] => [key, VALUE])
+    await ours.putMany(batch)
+    await seed.putMany(batch as never)
+  }
+  await alternate([
+    ['ours', async () => record(GET_64, 'ours', await throughput(roundMs, CALLERS, () => ours.get(getKeys[random(getKeys.length)] as Key)))],
+    ['ours', async () => record(GET_64_CHECKED, 'ours', await throughput(roundMs, CALLERS, () => oursChecked.get(getKeys[random(getKeys.length)] as Key)))],
+    ['seed', async () => record(GET_64, 'seed', await throughput(roundMs, CALLERS, () => seed.get(getKeys[random(getKeys.length)] as never)))],
+    ['limit', async () => record(GET_64, 'limit', await limit('GET'))],
+  ])
+  await alternate([['limit', async () => record(SET_64, 'limit', await limit('SET'))]])
+  await profiled(PROFILE.get, 'ours', () => ours.get(getKeys[random(getKeys.length)] as Key))
+}
