@@ -58,8 +58,9 @@ const versionTag = version.replace(/[^0-9A-Za-z]/g, '_')
 
 /** The command name a script is registered under on a client. */
 export function commandName(script: ScriptName): string {
-  return `prefixCache_${script}_${versionTag}`
+  return commandNames[script]
 }
+const commandNames = Object.fromEntries(SCRIPTS.map((name) => [name, `prefixCache_${name}_${versionTag}`])) as Record<ScriptName, string>
 
 const sources = new Map<ScriptName, string>(SCRIPTS.map((name) => [name, loadScript(name)]))
 

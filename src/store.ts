@@ -330,8 +330,10 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   }
 
   /** A script call that depends on whether reads check indexes (known after the first call). */
-  async #sendChecked(operation: Operation, key: unknown, call: (checked: boolean) => ScriptCall): Promise<unknown> {
-    return this.#send(operation, key, call(await this.#reads.checked(operation, key)))
+  #sendChecked(operation: Operation, key: unknown, call: (checked: boolean) => ScriptCall): Promise<unknown> {
+    const checked = this.#reads.checked(operation, key)
+    if (typeof checked === 'boolean') return this.#send(operation, key, call(checked))
+    return checked.then((known) => this.#send(operation, key, call(known)))
   }
 
   /** A call after close() rejects with a RedisCacheError naming it. */

@@ -1,6 +1,5 @@
 /**
- * The benchmark's harness: its settings (command line), how a figure is measured (throughput
- * of concurrent callers, medians over rounds), the contenders alternating round by round,
+ * The benchmark's harness: its settings (command line), the measuring of measure.ts, the contenders alternating round by round,
  * the results every workload records into, the redis-server they all run on and the stores
  * the workloads share. Workloads are in workloads/, one a file; the report in report.ts.
  */
@@ -9,7 +8,10 @@ import { RedisCache } from '../../src/index.js'
 import { ScanCache } from '../baselines/scan-listing.js'
 import { SeedCache } from '../baselines/seed-pipeline.js'
 import { startRedis, type EmbeddedRedis } from '../embedded-redis.js'
+import { CALLERS, figure, type Figure, throughput } from './measure.js'
 import { profile, type Profile } from './profile.js'
+
+export { CALLERS, figure, type Figure, median, percentile, random, sid, throughput } from './measure.js'
 
 // --- settings -------------------------------------------------------------------------
 
@@ -23,7 +25,6 @@ export const rounds = Number(option('rounds') ?? 5)
 export const outDir = option('out') ?? 'bench'
 export const roundMs = quick ? 150 : 800
 export const latencySamples = quick ? 20 : 60
-export const CALLERS = 64
 export const TTL = 30 * 60_000
 export const VALUE = { device: 'x'.repeat(150), ip: '203.0.113.7', at: 1764000000000 } // about 200 bytes as superjson
 if (!Number.isSafeInteger(records) || records < 100) throw new RangeError('--records must be an integer of at least 100')
@@ -31,44 +32,6 @@ if (!Number.isSafeInteger(rounds) || rounds < 1) throw new RangeError('--rounds 
 
 const started = Date.now()
 export const log = (text: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${text}`)
-
-// --- measuring ------------------------------------------------------------------------
-
-export const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
-}
-export const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number
-}
-export interface Figure {
-  median: number
-  min: number
-  max: number
-  rounds: number[]
-}
-export const figure = (xs: number[]): Figure => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), rounds: xs })
-
-/** Runs `op` from `callers` concurrent loops for `ms`; answers operations per second. */
-export async function throughput(ms: number, callers: number, op: (caller: number, i: number) => Promise<unknown>): Promise<number> {
-  let done = 0
-  const until = performance.now() + ms
-  const t0 = performance.now()
-  await Promise.all(
-    Array.from({ length: callers }, async (_, caller) => {
-      for (let i = 0; performance.now() < until; i++) {
-        await op(caller, i)
-        done++
-      }
-    }),
-  )
-  return done / ((performance.now() - t0) / 1000)
-}
-
-export const random = (n: number) => Math.floor(Math.random() * n)
-export const sid = () => Math.random().toString(36).slice(2, 14)
 
 // --- set-up -----------------------------------------------------------------------------
 
