@@ -1,7 +1,7 @@
 /**
  * The store's options, their defaults, and the checks of ttl and page sizes.
  */
-import type { IoredisClient, IoredisOptions } from './client/index.js'
+import type { IoredisClient, IoredisOptions, NodeRedisClient } from './client/index.js'
 import { checkBuckets } from './buckets.js'
 import { checkEvictionMode, type EvictionMode } from './eviction.js'
 import type { Key } from './keys.js'
@@ -19,10 +19,12 @@ export type RedisCacheArgs<W extends WriteMode> = [W] extends ['async'] ? [optio
 
 export interface RedisCacheOptions<W extends WriteMode = WriteMode> {
   /**
-   * An ioredis Redis or Cluster instance, a redis:// or rediss:// URL, or ioredis options.
-   * Default: redis://127.0.0.1:6379. A client passed in stays the caller's: close() does not quit it.
+   * An ioredis Redis or Cluster instance, a node-redis client or cluster (open: connected or
+   * connecting), a redis:// or rediss:// URL, or ioredis options. Default:
+   * redis://127.0.0.1:6379. A URL makes a client of the store's own: ioredis when it is
+   * installed, else node-redis. A client passed in stays the caller's: close() does not quit it.
    */
-  redis?: IoredisClient | string | IoredisOptions
+  redis?: IoredisClient | NodeRedisClient | string | IoredisOptions
   /**
    * ioredis options for the client the store creates from a `redis` URL (or from the
    * default URL): TLS, a password, retry settings. Not allowed with a client passed in.

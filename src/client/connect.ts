@@ -3,11 +3,34 @@
  * store creates from a URL or ioredis options (and quits on close()). Whatever else is passed
  * is a TypeError saying what it looks like, never a silent connection to 127.0.0.1:6379.
  */
-import { Cluster, Redis, type RedisOptions } from 'ioredis'
+import { createRequire } from 'node:module'
+import type { Cluster, Redis, RedisOptions } from 'ioredis'
 import { DEFAULTS } from '../options.js'
 import { redact } from '../urls.js'
 import type { RedisClient } from './client.js'
 import { ioredisAdapter, isIoredisClient, type IoredisClient } from './ioredis.js'
+import { nodeRedisAdapter, nodeRedisKind, type NodeRedisClientLike, type NodeRedisLike } from './node-redis.js'
+
+const require = createRequire(import.meta.url)
+
+/** A client library the application has installed (both are optional peer dependencies), or undefined. */
+function installed<T>(name: string): T | undefined {
+  try {
+    return require(name) as T
+  } catch (error) {
+    if ((error as { code?: string }).code === 'MODULE_NOT_FOUND') return undefined
+    throw error
+  }
+}
+
+type Ioredis = typeof import('ioredis')
+type NodeRedis = { createClient(options: { url: string }): NodeRedisClientLike }
+
+function ioredis(): Ioredis {
+  const found = installed<Ioredis>('ioredis')
+  if (!found) throw new TypeError('options.redis is a URL or ioredis options, but ioredis is not installed: npm install ioredis (or pass a node-redis client)')
+  return found
+}
 
 /**
  * ioredis options of a client the store creates (yours override them). The store never
@@ -24,13 +47,6 @@ export interface Connection {
   readonly owned: boolean
 }
 
-/** node-redis's createClient() and createCluster() objects (redis 4 to 6, @redis/client). */
-function nodeRedisKind(value: object): 'client' | 'cluster' | undefined {
-  const v = value as { isOpen?: unknown; sendCommand?: unknown; masters?: unknown }
-  if (typeof v.isOpen !== 'boolean' || typeof v.sendCommand !== 'function') return undefined
-  return v.masters !== undefined ? 'cluster' : 'client'
-}
-
 /** Options of node-redis's createClient() that ioredis would silently ignore (and then connect to 127.0.0.1:6379). */
 const NODE_REDIS_OPTIONS: Record<string, string> = {
   url: 'pass the URL itself: `redis: "redis://..."`',
@@ -44,7 +60,7 @@ const NODE_REDIS_OPTIONS: Record<string, string> = {
   rootNodes: "a node-redis cluster's; for ioredis pass a Cluster client",
 }
 
-const ACCEPTS = 'an ioredis Redis or Cluster client, a redis:// or rediss:// URL, or ioredis options'
+const ACCEPTS = 'an ioredis Redis or Cluster client, a node-redis client or cluster, a redis:// or rediss:// URL, or ioredis options'
 
 /** What a value is, for an error saying it is not what `redis` takes. */
 function lookOf(value: unknown): string {
@@ -67,17 +83,20 @@ export function connect(redis: unknown, redisOptions?: unknown): Connection {
   if (redisOptions !== undefined) checkIoredisOptions(extra, 'options.redisOptions')
   let native: IoredisClient
   let owned = true
-  if (redis === undefined) {
-    native = new Redis(DEFAULTS.redis, { ...OWNED_CLIENT_OPTIONS, ...extra })
-  } else if (typeof redis === 'string') {
-    if (!/^rediss?:\/\//.test(redis)) {
-      throw new TypeError(`options.redis must be ${ACCEPTS}, got the string ${JSON.stringify(redact(redis))}`)
+  if (redis === undefined || typeof redis === 'string') {
+    const url = redis ?? DEFAULTS.redis
+    if (!/^rediss?:\/\//.test(url)) {
+      throw new TypeError(`options.redis must be ${ACCEPTS}, got the string ${JSON.stringify(redact(url))}`)
     }
-    native = new Redis(redis, { ...OWNED_CLIENT_OPTIONS, ...extra })
+    const made = fromUrl(url, extra, redisOptions !== undefined)
+    if ('native' in made) return made.native
+    native = made.ioredis
   } else if (typeof redis === 'object' && redis !== null) {
     if (redisOptions !== undefined) {
       throw new TypeError('options.redisOptions goes with a redis URL (or none); with a client or ioredis options in options.redis, set them there')
     }
+    const kind = nodeRedisKind(redis)
+    if (kind) return { client: nodeRedisAdapter(checkNodeRedis(redis as NodeRedisLike, kind)), owned: false }
     native = fromObject(redis)
     owned = native !== redis
   } else {
@@ -102,19 +121,13 @@ function fromObject(redis: object): IoredisClient {
     }
     return redis
   }
-  const kind = nodeRedisKind(redis)
-  if (kind) {
-    throw new TypeError(
-      `options.redis is a node-redis ${kind === 'cluster' ? 'cluster (createCluster())' : 'client (createClient())'}; node-redis clients are not supported yet: pass ${ACCEPTS}`,
-    )
-  }
   const proto = Object.getPrototypeOf(redis)
   if ((proto !== Object.prototype && proto !== null) || typeof (redis as { then?: unknown }).then === 'function') {
     throw new TypeError(`options.redis must be ${ACCEPTS}, got ${lookOf(redis)}`)
   }
   checkIoredisOptions(redis as RedisOptions, 'options.redis')
   if ((redis as RedisOptions).keyPrefix) throw keyPrefixError()
-  return new Redis({ ...OWNED_CLIENT_OPTIONS, ...(redis as RedisOptions) })
+  return new (ioredis().Redis)({ ...OWNED_CLIENT_OPTIONS, ...(redis as RedisOptions) })
 }
 
 /** ioredis options must not be node-redis's: ioredis ignores what it does not know and connects to 127.0.0.1:6379. */
@@ -148,5 +161,31 @@ export function clusterClient(seeds: string, timeout: number): IoredisClient {
     const [host, port] = node.split(':')
     return { host: host || '127.0.0.1', port: Number(port || 6379) }
   })
-  return new Cluster(nodes, { clusterRetryStrategy: () => null, redisOptions: { connectTimeout: timeout } })
+  return new (ioredis().Cluster)(nodes, { clusterRetryStrategy: () => null, redisOptions: { connectTimeout: timeout } })
+}
+
+/**
+ * The client the store makes from a URL: ioredis when it is installed, else node-redis
+ * (`redis`, or `@redis/client`), connected at once; with neither, a TypeError saying to
+ * install one. ioredis options (`redisOptions`) need ioredis.
+ */
+function fromUrl(url: string, extra: RedisOptions, withOptions: boolean): { ioredis: IoredisClient } | { native: Connection } {
+  const io = installed<Ioredis>('ioredis')
+  if (io) return { ioredis: new io.Redis(url, { ...OWNED_CLIENT_OPTIONS, ...extra }) }
+  if (withOptions) throw new TypeError('options.redisOptions are ioredis options, but ioredis is not installed: npm install ioredis, or pass a node-redis client in options.redis')
+  const nodeRedis = installed<NodeRedis>('redis') ?? installed<NodeRedis>('@redis/client')
+  if (!nodeRedis) throw new TypeError('no Redis client library is installed: npm install ioredis (or redis), the store connects through it')
+  const client = nodeRedis.createClient({ url })
+  client.on('error', () => undefined) // every call it affects rejects with it (see whenReady)
+  client.connect().catch(() => undefined)
+  return { native: { client: nodeRedisAdapter(client), owned: true } }
+}
+
+/** A node-redis client or cluster of the caller's must be open (connected, or connecting). */
+function checkNodeRedis(client: NodeRedisLike, kind: 'client' | 'cluster'): NodeRedisLike {
+  if (!client.isOpen) {
+    const what = kind === 'cluster' ? 'cluster (createCluster())' : 'client (createClient())'
+    throw new TypeError(`options.redis is a node-redis ${what} that is not open: call connect() first (without awaiting it is fine), or pass an open one; a closed client cannot be used`)
+  }
+  return client
 }

@@ -1,0 +1,279 @@
+/**
+ * The client seam (client.ts) on node-redis: a client from `createClient()` (redis 5 or 6,
+ * @redis/client) or a cluster from `createCluster()`, the caller's or one connect.ts made.
+ * node-redis cannot gain commands after it is created, so scripts run as EVALSHA of their
+ * SHA-1; a server that does not know one (NOSCRIPT: after SCRIPT FLUSH, a restart or a
+ * failover) gets it once as EVAL, which loads it again. node-redis already writes the
+ * commands of one tick together, so nothing is coalesced here. Every listener the adapter
+ * adds while waiting for readiness is removed once the wait settles.
+ */
+import { createHash } from 'node:crypto'
+import { SCRIPTS, scriptSource, type ScriptName } from '../scripts.js'
+import { redact } from '../urls.js'
+import type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
+
+type Listener = (...args: unknown[]) => void
+interface Emitter {
+  on(event: string, listener: Listener): unknown
+  off(event: string, listener: Listener): unknown
+}
+
+/** What this adapter uses of a node-redis client (redis 5 and 6). */
+export interface NodeRedisClientLike extends Emitter {
+  readonly isOpen: boolean
+  readonly isReady: boolean
+  readonly socketEpoch?: number
+  readonly options?: { url?: string; database?: number; socket?: { host?: string; port?: number; path?: string } }
+  sendCommand(args: string[]): Promise<unknown>
+  duplicate(): NodeRedisClientLike
+  connect(): Promise<unknown>
+  subscribe(channels: string[], listener: (message: string, channel: string) => void): Promise<unknown>
+  close?(): Promise<unknown>
+  quit?(): Promise<unknown>
+  destroy?(): void
+  disconnect?(): Promise<unknown>
+}
+
+interface ShardNode {
+  readonly host: string
+  readonly port: number
+}
+
+/** What this adapter uses of a node-redis cluster. */
+export interface NodeRedisClusterLike extends Emitter {
+  readonly isOpen: boolean
+  readonly masters: readonly ShardNode[]
+  readonly _options?: { rootNodes?: Array<{ url?: string; socket?: { host?: string; port?: number } }> }
+  nodeClient(node: ShardNode): NodeRedisClientLike | Promise<NodeRedisClientLike>
+  sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]): Promise<unknown>
+  close?(): Promise<unknown>
+  quit?(): Promise<unknown>
+  destroy?(): void
+  disconnect?(): Promise<unknown>
+}
+
+export type NodeRedisLike = NodeRedisClientLike | NodeRedisClusterLike
+
+/** node-redis's createClient() and createCluster() objects (redis 4 to 6, @redis/client). */
+export function nodeRedisKind(value: object): 'client' | 'cluster' | undefined {
+  const v = value as { isOpen?: unknown; sendCommand?: unknown; masters?: unknown; defineCommand?: unknown }
+  if (typeof v.isOpen !== 'boolean' || typeof v.sendCommand !== 'function' || typeof v.defineCommand === 'function') return undefined
+  return v.masters !== undefined ? 'cluster' : 'client'
+}
+
+const shas = new Map<ScriptName, string>(SCRIPTS.map((name) => [name, createHash('sha1').update(scriptSource(name)).digest('hex')]))
+
+const adapters = new WeakMap<object, NodeRedisAdapter>()
+
+export function nodeRedisAdapter(native: NodeRedisLike): NodeRedisAdapter {
+  let adapter = adapters.get(native)
+  if (!adapter) adapters.set(native, (adapter = new NodeRedisAdapter(native)))
+  return adapter
+}
+
+const CONNECTION_LOST = /^(The client is closed|Socket closed unexpectedly|Connection timeout)|\b(ECONNRESET|EPIPE|ECONNABORTED)\b/
+
+class NodeRedisAdapter implements RedisClient {
+  readonly isCluster: boolean
+  #waiting: Promise<void> | undefined
+
+  constructor(readonly native: NodeRedisLike) {
+    this.isCluster = nodeRedisKind(native) === 'cluster'
+  }
+
+  get #client(): NodeRedisClientLike {
+    return this.native as NodeRedisClientLike
+  }
+
+  get #cluster(): NodeRedisClusterLike {
+    return this.native as NodeRedisClusterLike
+  }
+
+  address(): string {
+    if (this.isCluster) {
+      const roots = this.#cluster._options?.rootNodes ?? []
+      const seeds = roots.map((node) => (node.url ? redact(node.url) : `${node.socket?.host ?? 'localhost'}:${node.socket?.port ?? 6379}`))
+      return `the cluster at ${seeds.join(',') || 'its root nodes'}`
+    }
+    const options = this.#client.options ?? {}
+    if (options.socket?.path) return options.socket.path
+    if (options.socket?.host || options.socket?.port) return `${options.socket.host ?? 'localhost'}:${options.socket.port ?? 6379}`
+    if (options.url) {
+      const url = new URL(options.url)
+      return `${url.hostname || 'localhost'}:${url.port || 6379}`
+    }
+    return 'localhost:6379'
+  }
+
+  state(): string {
+    if (!this.native.isOpen) return 'closed'
+    return this.ready() ? 'ready' : 'connecting'
+  }
+
+  ready(): boolean {
+    if (this.isCluster) return this.#cluster.isOpen && this.#cluster.masters.length > 0
+    return this.#client.isReady
+  }
+
+  readyCount(): number {
+    if (this.isCluster) {
+      // Changes with a failover (other masters) and with any master's reconnection.
+      let n = this.#cluster.masters.length
+      for (const master of this.#cluster.masters) n = n * 31 + master.port + ((master as { client?: { socketEpoch?: number } }).client?.socketEpoch ?? 0)
+      return n
+    }
+    return this.#client.socketEpoch ?? 0
+  }
+
+  /** Resolves once the client is ready; rejects with the first error it reports while connecting, or when it is not open. */
+  whenReady(): Promise<void> {
+    if (this.ready()) return Promise.resolve()
+    if (!this.native.isOpen) {
+      return Promise.reject(new Error('The node-redis client is not open: it has been closed, or connect() was never called (nothing was sent)'))
+    }
+    if (!this.#waiting) {
+      const native = this.native
+      const readyEvent = this.isCluster ? 'connect' : 'ready'
+      this.#waiting = new Promise<void>((resolve, reject) => {
+        const settle = (error?: Error) => {
+          native.off(readyEvent, onReady)
+          native.off('error', onError)
+          native.off('end', onEnd)
+          this.#waiting = undefined
+          if (error) reject(error)
+          else resolve()
+        }
+        const onReady = () => settle()
+        const onEnd = () => settle(new Error('The client is closed (nothing was sent)'))
+        const onError = (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error)
+          settle(new Error(`${redact(message)} (while connecting to ${this.address()}; nothing was sent)`, { cause: error }))
+        }
+        native.on(readyEvent, onReady)
+        native.on('error', onError)
+        native.on('end', onEnd)
+      })
+      this.#waiting.catch(() => undefined)
+    }
+    return this.#waiting
+  }
+
+  onTopologyChange(): () => void {
+    // node-redis rediscovers the slots itself on MOVED; watch() subscribes again on its next sync.
+    return () => undefined
+  }
+
+  async script(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+    const tail = [String(keys.length), ...keys, ...args.map(String)]
+    try {
+      return await this.#send(keys[0], ['EVALSHA', shas.get(name) as string, ...tail])
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error
+      return this.#send(keys[0], ['EVAL', scriptSource(name), ...tail]) // loads it again
+    }
+  }
+
+  #send(key: string | undefined, args: string[]): Promise<unknown> {
+    return this.isCluster ? this.#cluster.sendCommand(key, false, args) : this.#client.sendCommand(args)
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.#send(key, ['GET', key]) as Promise<string | null>
+  }
+
+  mget(keys: readonly string[]): Promise<Array<string | null>> {
+    return this.#send(keys[0], ['MGET', ...keys]) as Promise<Array<string | null>>
+  }
+
+  exists(key: string): Promise<number> {
+    return this.#send(key, ['EXISTS', key]) as Promise<number>
+  }
+
+  pttl(key: string): Promise<number> {
+    return this.#send(key, ['PTTL', key]) as Promise<number>
+  }
+
+  /** Any other command; on a cluster sent where its key lives (MEMORY USAGE's is its second argument; TIME has none). */
+  command(name: string, ...args: Arg[]): Promise<unknown> {
+    const strings = args.map(String)
+    const key = name.toUpperCase() === 'MEMORY' ? strings[1] : name.toUpperCase() === 'TIME' ? undefined : strings[0]
+    return this.#send(key, [name, ...strings])
+  }
+
+  masters(): ClientNode[] {
+    if (!this.isCluster) return [nodeOf(() => this.#client, this.address(), this.#client.options?.database ?? 0)]
+    const cluster = this.#cluster
+    return cluster.masters.map((master) => nodeOf(() => cluster.nodeClient(master), `${master.host}:${master.port}`, 0))
+  }
+
+  coalesce(): void {
+    // node-redis writes the commands of one tick in one go already.
+  }
+
+  /** node-redis's ErrorReply (and its SimpleError, BlobError): found by name, the caller's copy of node-redis may not be ours. */
+  isReplyError(error: unknown): boolean {
+    for (let proto = error instanceof Error ? Object.getPrototypeOf(error) : null; proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+      if (proto.constructor?.name === 'ErrorReply') return true
+    }
+    return false
+  }
+
+  afterSending(error: unknown): unknown {
+    if (!(error instanceof Error) || !CONNECTION_LOST.test(error.message)) return error
+    return new Error(`${redact(error.message)}: the connection was lost; the command was sent and may still be applied`, { cause: error })
+  }
+
+  async close(): Promise<void> {
+    const native = this.native
+    try {
+      if (typeof native.close === 'function') await native.close()
+      else await native.quit?.()
+    } catch {
+      this.disconnect()
+    }
+  }
+
+  disconnect(): void {
+    const native = this.native
+    if (typeof native.destroy === 'function') native.destroy()
+    else native.disconnect?.().catch(() => undefined)
+  }
+}
+
+function nodeOf(client: () => NodeRedisClientLike | Promise<NodeRedisClientLike>, id: string, db: number): ClientNode {
+  return {
+    id,
+    db,
+    command: async (name, ...args) => (await client()).sendCommand([name, ...args.map(String)]),
+    subscriber: (onMessage) => subscriberOf(client, onMessage),
+  }
+}
+
+function subscriberOf(client: () => NodeRedisClientLike | Promise<NodeRedisClientLike>, onMessage: (channel: string, message: string) => void): Subscriber {
+  let connection: NodeRedisClientLike | undefined
+  const ignore = () => undefined
+  return {
+    subscribe: async (...channels) => {
+      connection = (await client()).duplicate()
+      connection.on('error', ignore) // it reconnects (and subscribes again) by itself; events meanwhile are lost (at most once)
+      await connection.connect()
+      await connection.subscribe(channels, (message, channel) => onMessage(channel, message))
+    },
+    close: async () => {
+      const c = connection
+      connection = undefined
+      if (!c?.isOpen) return
+      try {
+        if (typeof c.close === 'function') await c.close()
+        else await c.quit?.()
+      } catch {
+        c.destroy?.()
+      }
+    },
+    drop: () => {
+      const c = connection
+      connection = undefined
+      if (c?.isOpen) c.destroy?.() ?? c.disconnect?.()
+    },
+  }
+}
