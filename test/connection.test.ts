@@ -8,7 +8,7 @@ import { Redis, type Cluster } from 'ioredis'
 import * as assert from 'uvu/assert'
 import { COALESCE_CALLS } from '../src/client/coalesce.js'
 import { RedisCache } from '../src/index.js'
-import { onSingle, redisSuite, TARGET } from './helpers.js'
+import { onIoredis, onSingle, redisSuite, TARGET } from './helpers.js'
 
 const test = redisSuite('connection')
 
@@ -51,7 +51,7 @@ onSingle(test)('fifty calls in one turn leave in a write per COALESCE_CALLS call
   assert.throws(() => new RedisCache({ redis: client(), coalesceWrites: 'yes' as never }), /options\.coalesceWrites must be a boolean/)
 })
 
-onSingle(test)('a store made from a URL coalesces too, and a lazyConnect client passed in is connected by the first call', async ({ server, cache }) => {
+onSingle(onIoredis(test))('a store made from a URL coalesces too, and a lazyConnect client passed in is connected by the first call', async ({ server, cache }) => {
   const store = cache()
   await store.has('warm-up')
   const coalesced = await burst(store, store.redis as Redis)
@@ -77,7 +77,7 @@ function countClusterWrites(cluster: Cluster): { readonly count: number } {
   }
 }
 
-;(TARGET === 'cluster' ? test : test.skip)("on a Cluster client, the node connections' writes are coalesced too; without, about one write each", async ({ cache }) => {
+;(TARGET === 'cluster' ? onIoredis(test) : test.skip)("on a Cluster client, the node connections' writes are coalesced too; without, about one write each", async ({ cache }) => {
   for (const [coalesceWrites, check] of [
     [true, (n: number) => n <= MOST],
     [false, (n: number) => n >= 10],

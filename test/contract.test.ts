@@ -52,3 +52,38 @@ v5.after(async () => {
   await server.stop()
 })
 v5.run()
+
+// node-redis clients (redis 5 and 6), connected by the test as an application would: the
+// store takes them as they are and leaves them open.
+const redis5 = await import('redis5')
+const redis6 = await import('redis')
+for (const [name, createClient] of [
+  ['node-redis 5', (url: string) => redis5.createClient({ url })],
+  ['node-redis 6', (url: string) => redis6.createClient({ url })],
+] as const) {
+  const clients: Array<{ close(): Promise<unknown> }> = []
+  const nodeTarget = (): Target => ({
+    cache: (options = {}) => {
+      const client = createClient(server.url)
+      client.on('error', () => undefined)
+      client.connect().catch(() => undefined)
+      clients.push(client)
+      return new RedisCache(...([{ ...options, redis: client }] as RedisCacheArgs<never>))
+    },
+    reset: async () => {
+      await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)))
+      await admin.flushall()
+    },
+  })
+  const suite = contractSuite(`contract, single Redis, ${name} client`, nodeTarget)
+  suite.before(async () => {
+    server = await startRedis()
+    admin = new Redis(server.url)
+  })
+  suite.after(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)))
+    await admin.quit()
+    await server.stop()
+  })
+  suite.run()
+}

@@ -7,7 +7,7 @@
  */
 import * as assert from 'uvu/assert'
 import { CacheOperationError, type RedisCache, type Key } from '../src/index.js'
-import { onSingle, redisSuite, rejects, sleep, type Context } from './helpers.js'
+import { onIoredis, onSingle, redisSuite, rejects, sleep, type Context } from './helpers.js'
 
 const test = redisSuite('expiry', ['--enable-debug-command', 'local'])
 
@@ -122,7 +122,7 @@ onSingle(test)('an event comes when Redis removes the key (here: when it is read
   }),
 )
 
-onSingle(test)('at most once: events while the subscriber is disconnected are lost; it resubscribes and later ones arrive', (ctx) =>
+onSingle(onIoredis(test))('at most once: events while the subscriber is disconnected are lost; it resubscribes and later ones arrive', (ctx) =>
   lazyExpiryOnly(ctx, async (store, seen) => {
     const lost: Key[] = Array.from({ length: 20 }, (_, i) => ['lost', i])
     await store.putMany(
@@ -130,7 +130,8 @@ onSingle(test)('at most once: events while the subscriber is disconnected are lo
       { ttl: 20 },
     )
     await sleep(50)
-    // Disconnect the subscriber, and have the keys removed before it is back (it retries after 50 ms).
+    // Disconnect the subscriber, and have the keys removed before it is back (ioredis retries after 50 ms;
+    // node-redis reconnects at once, so on node-redis this outage is too short to stage: ioredis only).
     await ctx.admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
     await Promise.all(lost.map((key) => store.has(key)))
     await sleep(500) // resubscribed by now

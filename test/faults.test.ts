@@ -214,4 +214,61 @@ test('writes spread over an outage: none that rejected is applied when Redis com
   }
 })
 
+/**
+ * The same outage on node-redis clients passed in with node-redis's defaults (offline queue
+ * on, reconnecting by itself): the store sends nothing while the client is not ready, so no
+ * write that rejected is applied when Redis comes back; and the scripts, unknown to the new
+ * server (it starts with an empty script cache), come back by themselves (EVALSHA, then EVAL
+ * once on NOSCRIPT).
+ */
+for (const [name, load] of [
+  ['node-redis 5', async (url: string) => (await import('redis5')).createClient({ url })],
+  ['node-redis 6', async (url: string) => (await import('redis')).createClient({ url })],
+] as const) {
+  test(`writes spread over an outage on a ${name} client: none that rejected is applied when Redis comes back; scripts come back`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redis-outage-nr-'))
+    const port = await freePort()
+    const persist = ['--appendonly', 'yes', '--appendfsync', 'always']
+    let server = await spawnRedisServer(port, dir, persist)
+    const client = await load(server.url)
+    client.on('error', () => undefined)
+    await client.connect()
+    const store = new RedisCache({ redis: client, timeout: TIMEOUT })
+    const rejected: Array<{ key: Key; sent: boolean }> = []
+    try {
+      await store.put('before', 1)
+      await server.kill('SIGKILL')
+      const writes: Promise<void>[] = []
+      for (let i = 0; i < 16; i++) {
+        const key: Key = ['outage', i]
+        writes.push(store.put(key, i).catch((error: Error) => void rejected.push({ key, sent: !/nothing was sent/.test(error.message) })))
+        await sleep(250)
+      }
+      await Promise.all(writes)
+      server = await spawnRedisServer(port, dir, persist)
+      await recovered(store)
+      await sleep(1500) // time for any queued command to arrive
+      assert.is(rejected.length, 16, 'every write during the outage rejected')
+      const admin = new Redis(server.url)
+      const applied = new Set(await admin.keys('*'))
+      const late = rejected.filter(({ key, sent }) => !sent && applied.has(`{cache}:${(key as unknown[]).join(':')}`))
+      assert.equal(late, [], 'rejected writes applied after the restart')
+      const sentLate = rejected.filter(({ key, sent }) => sent && applied.has(`{cache}:${(key as unknown[]).join(':')}`))
+      assert.ok(rejected.filter(({ sent }) => !sent).length >= 14, `most writes were never sent (${sentLate.length} sent and applied late)`)
+      assert.is(await store.get('before'), 1)
+      await store.put('after', 2) // a script the restarted server had never seen
+      await admin.script('FLUSH')
+      assert.ok(await store.touch('after', 60_000), 'and again after SCRIPT FLUSH')
+      assert.is(await store.get('after'), 2)
+      await admin.quit()
+      assert.ok(client.isOpen, 'the store leaves a client passed in open')
+    } finally {
+      await store.close().catch(() => undefined)
+      await client.close().catch(() => undefined)
+      await server.kill()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+}
+
 test.run()

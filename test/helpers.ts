@@ -10,6 +10,10 @@
  * (the seed baseline, MONITOR, ACL, owned clients from a URL) run only on a single Redis
  * (`onSingle`); tests that assert exact key names run only where the layout has one bucket
  * (`oneBucket`); elsewhere they are skipped, and uvu counts them as skipped.
+ *
+ * TEST_CLIENT=node-redis5 (or node-redis6) hands every store of `cache()` a node-redis client
+ * of that version (connected as an application would, closed after the test) instead of a
+ * URL; tests of ioredis's own behaviour run only on ioredis (`onIoredis`).
  */
 import { type Cluster, Redis } from 'ioredis'
 import { rmSync } from 'node:fs'
@@ -25,6 +29,36 @@ export const BUCKETS = Number(process.env.TEST_BUCKETS ?? 1)
 export const onSingle = <T>(test: Test<T>) => (TARGET === 'single' ? test : test.skip)
 /** Register a test with `oneBucket(test)(name, fn)`: it asserts key names, so it runs only with one bucket. */
 export const oneBucket = <T>(test: Test<T>) => (BUCKETS === 1 ? test : test.skip)
+export const CLIENT = process.env.TEST_CLIENT === 'node-redis5' || process.env.TEST_CLIENT === 'node-redis6' ? process.env.TEST_CLIENT : 'ioredis'
+/** Register a test with `onIoredis(test)(name, fn)`: it checks what ioredis does (its options, its sockets), so it runs only on ioredis stores. */
+export const onIoredis = <T>(test: Test<T>): Test<T> => (CLIENT === 'ioredis' ? test : (Object.assign(test.skip, { skip: test.skip, only: test.skip }) as unknown as Test<T>))
+
+type NodeRedisClient = { on(event: 'error', listener: () => void): unknown; connect(): Promise<unknown>; close(): Promise<unknown> }
+type NodeRedisClusterFactory = (options: { rootNodes: Array<{ url: string }> }) => NodeRedisClient
+const createNodeRedis: ((options: { url?: string; socket?: { host: string; port: number } }) => NodeRedisClient) | undefined =
+  CLIENT === 'node-redis5' ? (await import('redis5')).createClient : CLIENT === 'node-redis6' ? (await import('redis')).createClient : undefined
+
+const createNodeRedisCluster = (CLIENT === 'node-redis5' ? (await import('redis5')).createCluster : CLIENT === 'node-redis6' ? (await import('redis')).createCluster : undefined) as
+  | NodeRedisClusterFactory
+  | undefined
+
+/** A node-redis cluster of TEST_CLIENT's version on the embedded cluster, connecting; closed by the cleanup. */
+function nodeRedisClusterFor(running: EmbeddedCluster, cleanup: Array<() => Promise<unknown>>): NodeRedisClient {
+  const cluster = (createNodeRedisCluster as NodeRedisClusterFactory)({ rootNodes: running.startupNodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` })) })
+  cluster.on('error', () => undefined)
+  cluster.connect().catch(() => undefined)
+  cleanup.push(() => cluster.close().catch(() => undefined))
+  return cluster
+}
+
+/** A node-redis client of TEST_CLIENT's version, connecting; closed by the cleanup. */
+function nodeRedisFor(url: string, cleanup: Array<() => Promise<unknown>>): NodeRedisClient {
+  const client = (createNodeRedis as NonNullable<typeof createNodeRedis>)({ url })
+  client.on('error', () => undefined)
+  client.connect().catch(() => undefined)
+  cleanup.push(() => client.close().catch(() => undefined))
+  return client
+}
 
 let sharedCluster: Promise<EmbeddedCluster> | undefined
 function cluster(): Promise<EmbeddedCluster> {
@@ -75,6 +109,8 @@ export interface Context {
   cache<W extends WriteMode = 'sync'>(options?: RedisCacheOptions<W>): RedisCache<W>
   /** A further ioredis client, quit after the test. */
   client(): Redis
+  /** A client to hand to a store under test: ioredis, or TEST_CLIENT's node-redis; closed after the test. */
+  storeClient(): Redis
   cleanup: Array<() => Promise<unknown>>
 }
 
@@ -92,6 +128,17 @@ function clusterSuite(name: string): Test<Context> {
     ctx.admin = clusterAdmin(admin)
     ctx.cleanup = []
     ctx.cache = <W extends WriteMode = 'sync'>(options: RedisCacheOptions<W> = {}) => {
+      if (createNodeRedisCluster) {
+        const closing: Array<() => Promise<unknown>> = []
+        const client = nodeRedisClusterFor(running, closing)
+        let cache: RedisCache<W> | undefined
+        ctx.cleanup.push(async () => {
+          await cache?.close().catch(() => undefined)
+          for (const task of closing) await task()
+        })
+        cache = new RedisCache<W>(...([{ buckets: BUCKETS, bucketBy: 2, ...options, redis: client }] as RedisCacheArgs<W>))
+        return cache
+      }
       const client = running.client()
       let cache: RedisCache<W> | undefined
       // Registered first: a store refused at construction must not leave its client open.
@@ -109,6 +156,7 @@ function clusterSuite(name: string): Test<Context> {
       ctx.cleanup.push(() => client.quit().catch(() => client.disconnect()))
       return client as unknown as Redis
     }
+    ctx.storeClient = () => (createNodeRedisCluster ? (nodeRedisClusterFor(running, ctx.cleanup) as unknown as Redis) : ctx.client())
   })
   return eachTestFromEmpty(test)
 }
@@ -120,8 +168,14 @@ function singleSuite(name: string, serverArgs: string[]): Test<Context> {
     ctx.admin = new Redis(ctx.server.url)
     ctx.cleanup = []
     ctx.cache = <W extends WriteMode = 'sync'>(options: RedisCacheOptions<W> = {}) => {
-      const cache = new RedisCache<W>(...([{ redis: ctx.server.url, ...options }] as RedisCacheArgs<W>))
-      ctx.cleanup.push(() => cache.close().catch(() => undefined))
+      // Registered first: the client closes after the store.
+      const cleanup: Array<() => Promise<unknown>> = []
+      ctx.cleanup.push(async () => {
+        for (const task of cleanup.splice(0)) await task()
+      })
+      const redis = createNodeRedis && options.redis === undefined && options.redisOptions === undefined ? nodeRedisFor(ctx.server.url, cleanup) : ctx.server.url
+      const cache = new RedisCache<W>(...([{ redis, ...options }] as RedisCacheArgs<W>))
+      cleanup.unshift(() => cache.close().catch(() => undefined))
       return cache
     }
     ctx.client = () => {
@@ -129,6 +183,8 @@ function singleSuite(name: string, serverArgs: string[]): Test<Context> {
       ctx.cleanup.push(() => client.quit().catch(() => client.disconnect()))
       return client
     }
+    // Typed as ioredis for the tests' convenience: the stores take either.
+    ctx.storeClient = () => (createNodeRedis ? (nodeRedisFor(ctx.server.url, ctx.cleanup) as unknown as Redis) : ctx.client())
   })
   eachTestFromEmpty(test)
   test.after(async (ctx) => {

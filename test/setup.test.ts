@@ -126,14 +126,15 @@ only('calls refuse options they do not know too: a misspelt ttl is not a record 
 
 only('a value for redis that is not a client it takes is a TypeError saying what it looks like, never a connection to 127.0.0.1:6379', async (ctx) => {
   const url = ctx.plain.url
+  // A node-redis client or cluster that is not open (never connected, or closed): refused, saying so.
   const nodeRedis = createClient({ url })
-  refuses(() => new RedisCache({ redis: nodeRedis as never }), /options\.redis is a node-redis client \(createClient\(\)\); node-redis clients are not supported yet/)
+  refuses(() => new RedisCache({ redis: nodeRedis }), /options\.redis is a node-redis client \(createClient\(\)\) that is not open: call connect\(\) first/)
+  refuses(() => new RedisSessionStore({ redis: nodeRedis }), /node-redis client .* not open/)
+  refuses(() => new KeyvPrefixCache({ redis: nodeRedis }), /node-redis client .* not open/)
+  refuses(() => new RedisCache({ redis: createCluster({ rootNodes: [{ url }] }) }), /options\.redis is a node-redis cluster \(createCluster\(\)\) that is not open/)
   await nodeRedis.connect()
-  ctx.closing.push(() => nodeRedis.quit())
-  refuses(() => new RedisCache({ redis: nodeRedis as never }), /node-redis client/)
-  refuses(() => new RedisSessionStore({ redis: nodeRedis as never }), /node-redis client/)
-  refuses(() => new KeyvPrefixCache({ redis: nodeRedis as never }), /node-redis client/)
-  refuses(() => new RedisCache({ redis: createCluster({ rootNodes: [{ url }] }) as never }), /options\.redis is a node-redis cluster \(createCluster\(\)\)/)
+  await nodeRedis.close()
+  refuses(() => new RedisCache({ redis: nodeRedis }), /node-redis client .* not open: .* a closed client cannot be used/)
   // node-redis's createClient options, which ioredis would ignore.
   refuses(() => new RedisCache({ redis: { url } as never }), /options\.redis looks like node-redis options \(url\)/, /pass the URL itself/)
   refuses(() => new RedisCache({ redis: { socket: { host: '127.0.0.1', port: ctx.plain.port } } as never }), /looks like node-redis options \(socket\)/)

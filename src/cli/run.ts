@@ -4,8 +4,8 @@
  * and the errors that mean a usage mistake.
  */
 import { type Command, InvalidArgumentError } from 'commander'
-import { clusterClient } from '../client/index.js'
-import { RedisCache } from '../index.js'
+import { failFastClient } from '../client/index.js'
+import { RedisCache, type RedisCacheOptions } from '../index.js'
 import { internals } from '../internals.js'
 import { raw } from './format.js'
 import { emptyHint } from './hints.js'
@@ -31,11 +31,9 @@ export function integer(name: string) {
 }
 
 export function open(options: GlobalOptions): RedisCache {
-  const fail = { retryStrategy: () => null, connectTimeout: options.timeout, maxRetriesPerRequest: 0, enableOfflineQueue: true }
-  const redis = options.cluster ? clusterClient(options.cluster, options.timeout) : options.url
+  const redis = failFastClient(options.cluster ? { seeds: options.cluster } : { url: options.url }, options.timeout)
   return new RedisCache({
-    redis,
-    ...(options.cluster ? {} : { redisOptions: fail }),
+    redis: redis as RedisCacheOptions['redis'],
     namespace: options.namespace,
     buckets: options.buckets,
     bucketBy: options.bucketBy,
@@ -59,10 +57,10 @@ export function action<A extends unknown[]>(program: Command, run: (cache: Redis
       process.exitCode = (await run(cache, options, ...args)) ?? 0
     } finally {
       const { client } = cache[internals]()
-      await cache.close().catch(() => client.disconnect())
-      // A store quits only the clients it created from a URL or options; the Cluster client
-      // is ours (open() made it), and left open it would keep the process alive.
-      if (options.cluster) await client.close()
+      await cache.close().catch(() => undefined)
+      // A store quits only the clients it created from a URL or options; this client is the
+      // CLI's (open() made it), and left open it would keep the process alive.
+      await client.close()
     }
   }
 }

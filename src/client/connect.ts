@@ -9,7 +9,7 @@ import { DEFAULTS } from '../options.js'
 import { redact } from '../urls.js'
 import type { RedisClient } from './client.js'
 import { ioredisAdapter, isIoredisClient, type IoredisClient } from './ioredis.js'
-import { nodeRedisAdapter, nodeRedisKind, type NodeRedisClientLike, type NodeRedisLike } from './node-redis.js'
+import { nodeRedisAdapter, nodeRedisKind, type NodeRedisClientLike, type NodeRedisClusterLike, type NodeRedisLike } from './node-redis.js'
 
 const require = createRequire(import.meta.url)
 
@@ -24,7 +24,16 @@ function installed<T>(name: string): T | undefined {
 }
 
 type Ioredis = typeof import('ioredis')
-type NodeRedis = { createClient(options: { url: string }): NodeRedisClientLike }
+interface NodeRedisSocket {
+  host?: string
+  port?: number
+  connectTimeout?: number
+  reconnectStrategy?: false
+}
+interface NodeRedisModule {
+  createClient(options: { url: string; socket?: NodeRedisSocket }): NodeRedisClientLike
+  createCluster(options: { rootNodes: Array<{ socket: NodeRedisSocket }> }): NodeRedisClusterLike & { connect(): Promise<unknown> }
+}
 
 function ioredis(): Ioredis {
   const found = installed<Ioredis>('ioredis')
@@ -84,10 +93,7 @@ export function connect(redis: unknown, redisOptions?: unknown): Connection {
   let native: IoredisClient
   let owned = true
   if (redis === undefined || typeof redis === 'string') {
-    const url = redis ?? DEFAULTS.redis
-    if (!/^rediss?:\/\//.test(url)) {
-      throw new TypeError(`options.redis must be ${ACCEPTS}, got the string ${JSON.stringify(redact(url))}`)
-    }
+    const url = checkUrl(redis ?? DEFAULTS.redis)
     const made = fromUrl(url, extra, redisOptions !== undefined)
     if ('native' in made) return made.native
     native = made.ioredis
@@ -153,15 +159,43 @@ function keyPrefixError(): TypeError {
 }
 
 /**
- * An ioredis Cluster client on seed nodes ('host:port,host:port'), failing fast: for the
- * CLI, which quits it itself (a store keeps a client passed in open).
+ * A client that fails fast (no retries, `timeout` to connect), for the CLI, which closes it
+ * itself (a store keeps a client passed in open): on a URL, or on a cluster's seed nodes
+ * ('host:port,host:port'). ioredis when it is installed, else node-redis (connecting).
  */
-export function clusterClient(seeds: string, timeout: number): IoredisClient {
-  const nodes = seeds.split(',').map((node) => {
-    const [host, port] = node.split(':')
-    return { host: host || '127.0.0.1', port: Number(port || 6379) }
-  })
-  return new (ioredis().Cluster)(nodes, { clusterRetryStrategy: () => null, redisOptions: { connectTimeout: timeout } })
+export function failFastClient(target: { url: string } | { seeds: string }, timeout: number): IoredisClient | NodeRedisLike {
+  const nodes = 'seeds' in target ? target.seeds.split(',').map(hostPort) : undefined
+  const io = installed<Ioredis>('ioredis')
+  if (io) {
+    if (nodes) return new io.Cluster(nodes, { clusterRetryStrategy: () => null, redisOptions: { connectTimeout: timeout } })
+    const client = new io.Redis(checkUrl((target as { url: string }).url), {
+      retryStrategy: () => null,
+      connectTimeout: timeout,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+    })
+    client.on('error', () => undefined)
+    return client
+  }
+  const nodeRedis = installed<NodeRedisModule>('redis') ?? installed<NodeRedisModule>('@redis/client')
+  if (!nodeRedis) throw new TypeError('no Redis client library is installed: npm install ioredis (or redis)')
+  const socket = { connectTimeout: timeout, reconnectStrategy: false as const }
+  const client = nodes
+    ? nodeRedis.createCluster({ rootNodes: nodes.map(({ host, port }) => ({ socket: { ...socket, host, port } })) })
+    : nodeRedis.createClient({ url: checkUrl((target as { url: string }).url), socket })
+  client.on('error', () => undefined)
+  client.connect().catch(() => undefined)
+  return client
+}
+
+function checkUrl(url: string): string {
+  if (!/^rediss?:\/\//.test(url)) throw new TypeError(`options.redis must be ${ACCEPTS}, got the string ${JSON.stringify(redact(url))}`)
+  return url
+}
+
+function hostPort(node: string): { host: string; port: number } {
+  const [host, port] = node.split(':')
+  return { host: host || '127.0.0.1', port: Number(port || 6379) }
 }
 
 /**
@@ -173,7 +207,7 @@ function fromUrl(url: string, extra: RedisOptions, withOptions: boolean): { iore
   const io = installed<Ioredis>('ioredis')
   if (io) return { ioredis: new io.Redis(url, { ...OWNED_CLIENT_OPTIONS, ...extra }) }
   if (withOptions) throw new TypeError('options.redisOptions are ioredis options, but ioredis is not installed: npm install ioredis, or pass a node-redis client in options.redis')
-  const nodeRedis = installed<NodeRedis>('redis') ?? installed<NodeRedis>('@redis/client')
+  const nodeRedis = installed<NodeRedisModule>('redis') ?? installed<NodeRedisModule>('@redis/client')
   if (!nodeRedis) throw new TypeError('no Redis client library is installed: npm install ioredis (or redis), the store connects through it')
   const client = nodeRedis.createClient({ url })
   client.on('error', () => undefined) // every call it affects rejects with it (see whenReady)
@@ -185,7 +219,9 @@ function fromUrl(url: string, extra: RedisOptions, withOptions: boolean): { iore
 function checkNodeRedis(client: NodeRedisLike, kind: 'client' | 'cluster'): NodeRedisLike {
   if (!client.isOpen) {
     const what = kind === 'cluster' ? 'cluster (createCluster())' : 'client (createClient())'
-    throw new TypeError(`options.redis is a node-redis ${what} that is not open: call connect() first (without awaiting it is fine), or pass an open one; a closed client cannot be used`)
+    throw new TypeError(
+      `options.redis is a node-redis ${what} that is not open: call connect() first (without awaiting it is fine), or pass an open one; a closed client cannot be used`,
+    )
   }
   return client
 }

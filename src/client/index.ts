@@ -3,7 +3,7 @@
  * becomes one (connect.ts), and its implementation on ioredis (ioredis.ts).
  */
 export type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
-export { clusterClient, connect, type Connection } from './connect.js'
+export { connect, type Connection, failFastClient } from './connect.js'
 export { ioredisAdapter, type IoredisClient } from './ioredis.js'
 export type { NodeRedisClientLike, NodeRedisClusterLike } from './node-redis.js'
 

@@ -168,7 +168,7 @@ class NodeRedisAdapter implements RedisClient {
     try {
       return await this.#send(keys[0], ['EVALSHA', shas.get(name) as string, ...tail])
     } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
       return this.#send(keys[0], ['EVAL', scriptSource(name), ...tail]) // loads it again
     }
   }
@@ -240,11 +240,18 @@ class NodeRedisAdapter implements RedisClient {
   }
 }
 
+/** A map reply (CONFIG GET on RESP3, as node-redis 6 speaks by default) as the flat [key, value, ...] array RESP2 gives. */
+function flatReply(reply: unknown): unknown {
+  if (reply instanceof Map) return [...reply].flat()
+  if (reply !== null && typeof reply === 'object' && !Array.isArray(reply) && !Buffer.isBuffer(reply)) return Object.entries(reply).flat()
+  return reply
+}
+
 function nodeOf(client: () => NodeRedisClientLike | Promise<NodeRedisClientLike>, id: string, db: number): ClientNode {
   return {
     id,
     db,
-    command: async (name, ...args) => (await client()).sendCommand([name, ...args.map(String)]),
+    command: async (name, ...args) => flatReply(await (await client()).sendCommand([name, ...args.map(String)])),
     subscriber: (onMessage) => subscriberOf(client, onMessage),
   }
 }

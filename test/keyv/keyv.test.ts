@@ -16,7 +16,7 @@ const test = redisSuite('keyv')
 
 /** An adapter on a client of the test's target (closed after the test), spread over the suite's buckets. */
 function adapter(ctx: Context, namespace = 'keyv'): KeyvPrefixCache {
-  const store = new KeyvPrefixCache({ redis: ctx.client(), namespace, buckets: BUCKETS, bucketBy: 2 })
+  const store = new KeyvPrefixCache({ redis: ctx.storeClient(), namespace, buckets: BUCKETS, bucketBy: 2 })
   ctx.cleanup.push(() => store.disconnect())
   return store
 }

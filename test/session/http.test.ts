@@ -12,7 +12,7 @@ import request from 'supertest'
 import * as assert from 'uvu/assert'
 import { encodePart } from '../../src/parts.js'
 import { RedisSessionStore } from '../../src/session/index.js'
-import { BUCKETS, redisSuite, type Context } from '../helpers.js'
+import { BUCKETS, onSingle, redisSuite, type Context } from '../helpers.js'
 
 declare module 'express-session' {
   interface SessionData {
@@ -31,7 +31,7 @@ const test = redisSuite('session over HTTP')
 const SECRET = 'a secret with minimum length of 32 characters'
 
 function sessionStore(ctx: Context): RedisSessionStore {
-  const store = new RedisSessionStore({ redis: ctx.client(), buckets: BUCKETS, userOf: (s) => s.user as string | undefined })
+  const store = new RedisSessionStore({ redis: ctx.storeClient(), buckets: BUCKETS, userOf: (s) => s.user as string | undefined })
   ctx.cleanup.push(() => store.close())
   return store
 }
@@ -167,6 +167,29 @@ test('Express: the store is an express-session Store; sessions expire with their
   const [key] = (await ctx.admin.keys(`*sid:${encodePart(id, 'sid')}`)) as [string]
   const pttl = await ctx.admin.pttl(key)
   assert.ok(pttl > 28_000 && pttl <= 30_000, `the session expires with its cookie: ${pttl} ms`)
+})
+
+onSingle(test)("Express with one node-redis 5 client for the app's own commands and the session store, as a connect-redis user has it", async (ctx) => {
+  const { createClient } = await import('redis5')
+  const client = createClient({ url: ctx.server.url })
+  client.on('error', () => undefined)
+  await client.connect()
+  ctx.cleanup.push(() => client.close().catch(() => undefined))
+  const store = new RedisSessionStore({ redis: client, userOf: (s) => s.user as string | undefined })
+  ctx.cleanup.push(() => store.close())
+  const slow = gate()
+  const app = expressApp(store, slow)
+  // The app's own use of the same client, beside the session store's.
+  app.get('/visits', async (_req, res) => res.json(await client.incr('app:visits')))
+  const server = app.listen(0)
+  ctx.cleanup.push(() => new Promise((resolve) => server.close(resolve)))
+  const phone = request.agent(server)
+  assert.equal((await phone.get('/visits').expect(200)).body, 1)
+  await deviceFlow(server, store, slow)
+  assert.equal((await phone.get('/visits').expect(200)).body, 2)
+  await store.close()
+  assert.ok(client.isOpen, "closing the store leaves the app's client open")
+  assert.is(await client.get('app:visits'), '2')
 })
 
 test.run()

@@ -15,7 +15,7 @@ const test = redisSuite('session')
 
 /** A store on its own client of the test's target, spread over the suite's buckets. */
 function sessions(ctx: Context, options: RedisSessionStoreOptions = {}): RedisSessionStore {
-  const store = new RedisSessionStore({ redis: ctx.client(), buckets: BUCKETS, ...options })
+  const store = new RedisSessionStore({ redis: ctx.storeClient(), buckets: BUCKETS, ...options })
   ctx.cleanup.push(() => store.close())
   return store
 }
@@ -276,7 +276,7 @@ test('guarantee 3: a session whose user changes at a set() is listed under exact
 })
 
 test('guarantee 3, control: the same hand-over in two calls is seen under neither user', async (ctx) => {
-  const cache = new RedisCache({ redis: ctx.client(), buckets: BUCKETS, bucketBy: 1 })
+  const cache = new RedisCache({ redis: ctx.storeClient(), buckets: BUCKETS, bucketBy: 1 })
   ctx.cleanup.push(() => cache.close())
   await cache.put(['uid', 'alice', 'shared'], 1)
   const alice = await keyOf(ctx, 'uid:alice', 'shared')
@@ -363,8 +363,8 @@ test('guarantee 5: bad input is a clear error through callback and promise, and 
   const badTtl = sessions(ctx, { ttl: () => Number.NaN })
   await rejects(badTtl.set('z', {}), RangeError, /options.ttl\(session\) must return a number/)
   assert.equal(await snapshot(ctx.admin), before, 'Redis unchanged')
-  assert.throws(() => new RedisSessionStore({ redis: ctx.client(), ttl: -1 }), /options.ttl must be a positive integer/)
-  assert.throws(() => new RedisSessionStore({ redis: ctx.client(), userOf: 'user' as never }), /options.userOf must be a function/)
+  assert.throws(() => new RedisSessionStore({ redis: ctx.storeClient(), ttl: -1 }), /options.ttl must be a positive integer/)
+  assert.throws(() => new RedisSessionStore({ redis: ctx.storeClient(), userOf: 'user' as never }), /options.userOf must be a function/)
 })
 
 // ---------------------------------------------------------------------------------------
@@ -417,14 +417,14 @@ test('a custom serializer writes and reads the sessions; Redis keeps them readab
   const raw = await ctx.admin.get(await keyOf(ctx, 'sid', 's1'))
   assert.is(raw, `{"json":["ada",${JSON.stringify(`v1|{"user":"ada","when":"2026"}`)}]}`)
   if (BUCKETS === 1) {
-    const reader = new RedisCache({ redis: ctx.client(), namespace: 'sess' })
+    const reader = new RedisCache({ redis: ctx.storeClient(), namespace: 'sess' })
     ctx.cleanup.push(() => reader.close())
     assert.equal(await reader.get(['sid', 's1']), ['ada', 'v1|{"user":"ada","when":"2026"}'])
   }
 })
 
 test('sharing a RedisCache: its client and namespace; verify() of the namespace finds nothing to repair', async (ctx) => {
-  const cache = new RedisCache({ redis: ctx.client(), namespace: 'app', buckets: BUCKETS, bucketBy: 1 })
+  const cache = new RedisCache({ redis: ctx.storeClient(), namespace: 'app', buckets: BUCKETS, bucketBy: 1 })
   ctx.cleanup.push(() => cache.close())
   const store = new RedisSessionStore({ cache, ...byUser })
   for (let i = 0; i < 20; i++) await store.set(`s${i}`, { user: i % 3 })
@@ -436,7 +436,7 @@ test('sharing a RedisCache: its client and namespace; verify() of the namespace 
   assert.ok(report.ok, JSON.stringify(report))
   assert.is(await store.length(), 20 - 1 - 7)
   assert.is(await cache.get(['own', 'record']), 'mine')
-  assert.throws(() => new RedisSessionStore({ cache: new RedisCache({ redis: ctx.client(), buckets: 4, bucketBy: 2 }) }), /bucketBy 1/)
+  assert.throws(() => new RedisSessionStore({ cache: new RedisCache({ redis: ctx.storeClient(), buckets: 4, bucketBy: 2 }) }), /bucketBy 1/)
   assert.throws(() => new RedisSessionStore({ cache, namespace: 'x' }), /options.cache brings/)
 })
 
