@@ -42,6 +42,7 @@ export class Calls {
     const timedOut = new Promise<never>((_, reject) => {
       if (timeout === Infinity) return
       timer = setTimeout(() => {
+        if (sent) client.stalled()
         const what = sent ? 'the command was sent and may still be applied' : 'nothing was sent'
         reject(new Error(`no answer from Redis within ${timeout} ms (options.timeout); connection ${client.state()}; ${what}`))
       }, timeout)

@@ -63,6 +63,11 @@ export interface RedisClient {
 
   /** Coalesces the commands sent in this turn of the event loop into few socket writes. */
   coalesce(): void
+  /**
+   * A call sent through this client got no answer within its timeout: a chance to notice a
+   * dead node (a cluster client that never learns of a failover on its own asks the cluster again).
+   */
+  stalled(): void
   /** A Redis error reply (as opposed to the socket's, or the library's). */
   isReplyError(error: unknown): boolean
   /**

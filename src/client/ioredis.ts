@@ -167,6 +167,10 @@ class IoredisAdapter implements RedisClient {
     coalesceWrites(this.native)
   }
 
+  stalled(): void {
+    // ioredis's Cluster refreshes its slots itself (on MOVED, and every slotsRefreshInterval).
+  }
+
   isReplyError(error: unknown): boolean {
     return error instanceof Error && error.name === 'ReplyError'
   }

@@ -71,6 +71,9 @@ export function nodeRedisAdapter(native: NodeRedisLike): NodeRedisAdapter {
   return adapter
 }
 
+/** How long close() waits for a client to close politely before it drops it. */
+const CLOSE_MS = 2000
+
 const CONNECTION_LOST = /^(The client is closed|Socket closed unexpectedly|Connection timeout)|\b(ECONNRESET|EPIPE|ECONNABORTED)\b/
 
 class NodeRedisAdapter implements RedisClient {
@@ -158,9 +161,14 @@ class NodeRedisAdapter implements RedisClient {
     return this.#waiting
   }
 
-  onTopologyChange(): () => void {
-    // node-redis rediscovers the slots itself on MOVED; watch() subscribes again on its next sync.
-    return () => undefined
+  /** A node-redis cluster connects to a new node (a promoted replica, an added master) after it rediscovers the slots. */
+  onTopologyChange(listener: () => void): () => void {
+    if (!this.isCluster) return () => undefined
+    const events = ['node-ready', 'node-disconnect']
+    for (const event of events) this.native.on(event, listener)
+    return () => {
+      for (const event of events) this.native.off(event, listener)
+    }
   }
 
   async script(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
@@ -210,6 +218,24 @@ class NodeRedisAdapter implements RedisClient {
     // node-redis writes the commands of one tick in one go already.
   }
 
+  #rediscovering = 0
+
+  /**
+   * node-redis's cluster learns new slots only from a MOVED reply: commands for the slots of
+   * a master that died wait in its node's queue while that node reconnects, forever, and the
+   * promoted replica is never found. So after a call that got no answer, the cluster asks its
+   * nodes again (at most once a second), through node-redis's own rediscovery (an internal
+   * method, used when present: node-redis 5 and 6 have it), starting from a master that is up.
+   */
+  stalled(): void {
+    if (!this.isCluster || Date.now() - this.#rediscovering < 1000) return
+    const slots = (this.native as { _slots?: { rediscover?(startWith: unknown): Promise<unknown> } })._slots
+    const live = this.#cluster.masters.map((master) => (master as { client?: NodeRedisClientLike }).client).find((client) => client?.isReady)
+    if (typeof slots?.rediscover !== 'function' || !live) return
+    this.#rediscovering = Date.now()
+    slots.rediscover(live).catch(() => undefined)
+  }
+
   /** node-redis's ErrorReply (and its SimpleError, BlobError): found by name, the caller's copy of node-redis may not be ours. */
   isReplyError(error: unknown): boolean {
     for (let proto = error instanceof Error ? Object.getPrototypeOf(error) : null; proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
@@ -223,13 +249,18 @@ class NodeRedisAdapter implements RedisClient {
     return new Error(`${redact(error.message)}: the connection was lost; the command was sent and may still be applied`, { cause: error })
   }
 
+  /** Closes politely (pending replies first); a client that cannot within CLOSE_MS (reconnecting to a dead node) is dropped. */
   async close(): Promise<void> {
     const native = this.native
+    const closing = typeof native.close === 'function' ? native.close() : native.quit?.()
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_MS)))
     try {
-      if (typeof native.close === 'function') await native.close()
-      else await native.quit?.()
+      if ((await Promise.race([closing, late])) === 'late') this.disconnect()
     } catch {
       this.disconnect()
+    } finally {
+      clearTimeout(timer)
     }
   }
 
@@ -266,21 +297,21 @@ function subscriberOf(client: () => NodeRedisClientLike | Promise<NodeRedisClien
       await connection.connect()
       await connection.subscribe(channels, (message, channel) => onMessage(channel, message))
     },
+    // A subscriber holds no reply anyone waits for: dropped at once (node-redis's close() of
+    // a client still reconnecting to a dead node would wait for ever).
     close: async () => {
       const c = connection
       connection = undefined
       if (!c?.isOpen) return
-      try {
-        if (typeof c.close === 'function') await c.close()
-        else await c.quit?.()
-      } catch {
-        c.destroy?.()
-      }
+      if (typeof c.destroy === 'function') c.destroy()
+      else await c.disconnect?.()
     },
     drop: () => {
       const c = connection
       connection = undefined
-      if (c?.isOpen) c.destroy?.() ?? c.disconnect?.()
+      if (!c?.isOpen) return
+      if (typeof c.destroy === 'function') c.destroy()
+      else c.disconnect?.().catch(() => undefined)
     },
   }
 }
