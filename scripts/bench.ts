@@ -10,6 +10,7 @@
  */
 import { closeAll, log, quick, records, redisVersion, rounds, roundMs, url } from './bench/harness.js'
 import { report } from './bench/report.js'
+import { clientsWorkload } from './bench/workloads/clients.js'
 import { clusterWorkload } from './bench/workloads/cluster.js'
 import { getWorkload } from './bench/workloads/get.js'
 import { keyvWorkload } from './bench/workloads/keyv.js'
@@ -19,6 +20,7 @@ import { sessionsWorkload } from './bench/workloads/sessions.js'
 import { signInWorkload } from './bench/workloads/sign-in.js'
 
 log(`redis ${redisVersion} at ${url}; ${rounds} rounds of ${roundMs} ms; all() sizes up to ${records} records`)
+await clientsWorkload()
 await putWorkload()
 await getWorkload()
 await signInWorkload()

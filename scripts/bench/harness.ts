@@ -4,6 +4,7 @@
  * the workloads share. Workloads are in workloads/, one a file; the report in report.ts.
  */
 import { Redis } from 'ioredis'
+import { createClient } from 'redis5'
 import { RedisCache } from '../../src/index.js'
 import { ScanCache } from '../baselines/scan-listing.js'
 import { SeedCache } from '../baselines/seed-pipeline.js'
@@ -50,9 +51,20 @@ for (const db of Object.values(DB)) {
 }
 await admin.select(0)
 export const clientFor = (db: number) => new Redis(url, { db })
+/** A connected node-redis 5 client on a database (the peers' fastest setup: connect-redis and @keyv/redis on node-redis 5). */
+export async function nodeRedisFor(db: number) {
+  const client = createClient({ url, database: db })
+  client.on('error', () => undefined)
+  await client.connect()
+  nodeRedisClients.push(client)
+  return client
+}
+const nodeRedisClients: Array<{ close(): Promise<unknown> }> = []
 export const ours = new RedisCache({ redis: clientFor(DB.ours), namespace: 'bench', ttl: TTL })
 /** The same store as a server whose maxmemory policy evicts sees it: reads check every index (eviction: 'checked'). */
 export const oursChecked = new RedisCache({ redis: clientFor(DB.ours), namespace: 'bench', ttl: TTL, eviction: 'checked' })
+/** The same store on a node-redis 5 client: the same database and namespace, so it reads what `ours` wrote. */
+export const oursNodeRedis = new RedisCache({ redis: await nodeRedisFor(DB.ours), namespace: 'bench', ttl: TTL })
 export const seed = new SeedCache({ redis: clientFor(DB.seed), namespace: 'bench', ttl: TTL })
 export const scan = new ScanCache(clientFor(DB.scan), 'bench', TTL)
 const serverInfo = await admin.info('server')
@@ -65,7 +77,9 @@ export async function flushAll() {
   await admin.select(0)
 }
 
-export type Contender = 'ours' | 'seed' | 'scan' | 'limit' | 'keyv-redis' | 'connect-redis'
+/** 'ours' is the store on ioredis 6; 'ours-nr5' the same store on a node-redis 5 client. */
+export type Contender = 'ours' | 'ours-nr5' | 'seed' | 'scan' | 'limit' | 'keyv-redis' | 'connect-redis'
+export const CONTENDERS: Contender[] = ['ours', 'ours-nr5', 'seed', 'scan', 'limit', 'keyv-redis', 'connect-redis']
 export const results: Record<string, Partial<Record<Contender, Figure>>> = {}
 export function record(workload: string, contender: Contender, value: number) {
   const slot = ((results[workload] ??= {})[contender] ??= { median: 0, min: 0, max: 0, rounds: [] })
@@ -84,8 +98,8 @@ export async function alternate(contenders: Array<[Contender, () => Promise<void
 }
 
 /** One extra run of a contender's workload, profiled (profile.ts): where its time goes. */
-export const profiles: Array<{ workload: string; contender: Contender; profile: Profile }> = []
-export async function profiled(workload: string, contender: Contender, op: () => Promise<unknown>) {
+export const profiles: Array<{ workload: string; contender: string; profile: Profile }> = []
+export async function profiled(workload: string, contender: string, op: (caller: number, i: number) => Promise<unknown>) {
   profiles.push({ workload, contender, profile: await profile(admin, () => throughput(roundMs * 2, CALLERS, op)) })
 }
 
@@ -93,6 +107,8 @@ export async function profiled(workload: string, contender: Contender, op: () =>
 export async function closeAll() {
   await ours.close()
   await oursChecked.close()
+  await oursNodeRedis.close()
+  for (const client of nodeRedisClients) await client.close()
   for (const client of [ours.redis, oursChecked.redis, seed.redis, scan.redis]) client.disconnect()
   await admin.quit()
   await embedded?.stop()

@@ -20,4 +20,12 @@ export const KEYV_SET = 'Keyv set, 64 callers (ops/s)'
 export const keyvClear = (others: number) => `Keyv clear() of 10000 records beside ${others} other keys (ms)`
 
 /** The profiled runs' names (profile.ts). */
-export const PROFILE = { put: 'put', get: 'get', signIn: 'sign-in flow', keyvGet: 'Keyv get', keyvSet: 'Keyv set' } as const
+export const PROFILE = {
+  put: 'put',
+  get: 'get',
+  signIn: 'sign-in flow',
+  keyvGet: 'Keyv get',
+  keyvSet: 'Keyv set',
+  sessionRequest: 'express-session request',
+  clientGet: 'plain GET',
+} as const

@@ -249,19 +249,8 @@ class NodeRedisAdapter implements RedisClient {
     return new Error(`${redact(error.message)}: the connection was lost; the command was sent and may still be applied`, { cause: error })
   }
 
-  /** Closes politely (pending replies first); a client that cannot within CLOSE_MS (reconnecting to a dead node) is dropped. */
-  async close(): Promise<void> {
-    const native = this.native
-    const closing = typeof native.close === 'function' ? native.close() : native.quit?.()
-    let timer: NodeJS.Timeout | undefined
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_MS)))
-    try {
-      if ((await Promise.race([closing, late])) === 'late') this.disconnect()
-    } catch {
-      this.disconnect()
-    } finally {
-      clearTimeout(timer)
-    }
+  close(): Promise<void> {
+    return closeWithin(this.native)
   }
 
   disconnect(): void {
@@ -276,6 +265,24 @@ function flatReply(reply: unknown): unknown {
   if (reply instanceof Map) return [...reply].flat()
   if (reply !== null && typeof reply === 'object' && !Array.isArray(reply) && !Buffer.isBuffer(reply)) return Object.entries(reply).flat()
   return reply
+}
+
+/** Closes politely (pending replies first); a client that cannot within CLOSE_MS (reconnecting to a dead node) is dropped. */
+async function closeWithin(native: NodeRedisLike): Promise<void> {
+  const drop = () => {
+    if (typeof native.destroy === 'function') native.destroy()
+    else native.disconnect?.().catch(() => undefined)
+  }
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_MS)))
+  try {
+    const closing = typeof native.close === 'function' ? native.close() : native.quit?.()
+    if ((await Promise.race([closing, late])) === 'late') drop()
+  } catch {
+    if (native.isOpen) drop()
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 function nodeOf(client: () => NodeRedisClientLike | Promise<NodeRedisClientLike>, id: string, db: number): ClientNode {
@@ -297,14 +304,10 @@ function subscriberOf(client: () => NodeRedisClientLike | Promise<NodeRedisClien
       await connection.connect()
       await connection.subscribe(channels, (message, channel) => onMessage(channel, message))
     },
-    // A subscriber holds no reply anyone waits for: dropped at once (node-redis's close() of
-    // a client still reconnecting to a dead node would wait for ever).
     close: async () => {
       const c = connection
       connection = undefined
-      if (!c?.isOpen) return
-      if (typeof c.destroy === 'function') c.destroy()
-      else await c.disconnect?.()
+      if (c?.isOpen) await closeWithin(c)
     },
     drop: () => {
       const c = connection

@@ -1,6 +1,6 @@
 /** get from 64 callers: plain reads, checked reads (a server that evicts), the seed, and GET and SET from redis-benchmark. */
 import type { Key } from '../../../src/index.js'
-import { alternate, CALLERS, ours, oursChecked, log, profiled, random, record, roundMs, seed, throughput, VALUE } from '../harness.js'
+import { alternate, CALLERS, ours, oursChecked, oursNodeRedis, log, profiled, random, record, roundMs, seed, throughput, VALUE } from '../harness.js'
 import { GET_64, GET_64_CHECKED, PROFILE, SET_64 } from '../names.js'
 import { limit } from './limit.js'
 
@@ -14,10 +14,12 @@ export async function getWorkload(): Promise<void> {
   }
   await alternate([
     ['ours', async () => record(GET_64, 'ours', await throughput(roundMs, CALLERS, () => ours.get(getKeys[random(getKeys.length)] as Key)))],
+    ['ours-nr5', async () => record(GET_64, 'ours-nr5', await throughput(roundMs, CALLERS, () => oursNodeRedis.get(getKeys[random(getKeys.length)] as Key)))],
     ['ours', async () => record(GET_64_CHECKED, 'ours', await throughput(roundMs, CALLERS, () => oursChecked.get(getKeys[random(getKeys.length)] as Key)))],
     ['seed', async () => record(GET_64, 'seed', await throughput(roundMs, CALLERS, () => seed.get(getKeys[random(getKeys.length)] as never)))],
     ['limit', async () => record(GET_64, 'limit', await limit('GET'))],
   ])
   await alternate([['limit', async () => record(SET_64, 'limit', await limit('SET'))]])
   await profiled(PROFILE.get, 'ours', () => ours.get(getKeys[random(getKeys.length)] as Key))
+  await profiled(PROFILE.get, 'ours-nr5', () => oursNodeRedis.get(getKeys[random(getKeys.length)] as Key))
 }

@@ -2,13 +2,15 @@
 import KeyvRedis from '@keyv/redis'
 import Keyv from 'keyv'
 import { KeyvPrefixCache } from '../../../src/keyv/index.js'
-import { alternate, CALLERS, clientFor, type Contender, DB, log, profiled, random, record, records, roundMs, throughput, TTL, url, VALUE } from '../harness.js'
+import { alternate, CALLERS, clientFor, type Contender, DB, log, nodeRedisFor, profiled, random, record, records, roundMs, throughput, TTL, url, VALUE } from '../harness.js'
 import { KEYV_GET, KEYV_SET, keyvClear, PROFILE } from '../names.js'
 
 export async function keyvWorkload(): Promise<void> {
   log('Keyv get and set with 64 callers, and clear() of a namespace beside many other keys')
   const keyvOursClient = clientFor(DB.keyvOurs)
   const keyvOurs = new Keyv({ store: new KeyvPrefixCache({ redis: keyvOursClient }), namespace: 'bench' })
+  // The same adapter on a node-redis 5 client, the client @keyv/redis itself is built on.
+  const keyvOursNodeRedis = new Keyv({ store: new KeyvPrefixCache({ redis: await nodeRedisFor(DB.keyvOurs) }), namespace: 'bench' })
   // @keyv/redis as its README sets it up: the adapter prefixes keys with its namespace itself.
   const keyvRedisStore = new KeyvRedis(`${url.replace(/\/\d*$/, '')}/${DB.keyvRedis}`, { namespace: 'bench' })
   const keyvRedis = new Keyv({ store: keyvRedisStore, namespace: 'bench', useKeyPrefix: false })
@@ -22,15 +24,19 @@ export async function keyvWorkload(): Promise<void> {
   }
   await alternate([
     ['ours', async () => record(KEYV_GET, 'ours', await throughput(roundMs, CALLERS, () => keyvOurs.get(keyvKey())))],
+    ['ours-nr5', async () => record(KEYV_GET, 'ours-nr5', await throughput(roundMs, CALLERS, () => keyvOursNodeRedis.get(keyvKey())))],
     ['keyv-redis', async () => record(KEYV_GET, 'keyv-redis', await throughput(roundMs, CALLERS, () => keyvRedis.get(keyvKey())))],
   ])
   await alternate([
     ['ours', async () => record(KEYV_SET, 'ours', await throughput(roundMs, CALLERS, () => keyvOurs.set(keyvKey(), keyvValue, TTL)))],
+    ['ours-nr5', async () => record(KEYV_SET, 'ours-nr5', await throughput(roundMs, CALLERS, () => keyvOursNodeRedis.set(keyvKey(), keyvValue, TTL)))],
     ['keyv-redis', async () => record(KEYV_SET, 'keyv-redis', await throughput(roundMs, CALLERS, () => keyvRedis.set(keyvKey(), keyvValue, TTL)))],
   ])
   await profiled(PROFILE.keyvGet, 'ours', () => keyvOurs.get(keyvKey()))
+  await profiled(PROFILE.keyvGet, 'ours-nr5', () => keyvOursNodeRedis.get(keyvKey()))
   await profiled(PROFILE.keyvGet, 'keyv-redis', () => keyvRedis.get(keyvKey()))
   await profiled(PROFILE.keyvSet, 'ours', () => keyvOurs.set(keyvKey(), keyvValue, TTL))
+  await profiled(PROFILE.keyvSet, 'ours-nr5', () => keyvOursNodeRedis.set(keyvKey(), keyvValue, TTL))
   await profiled(PROFILE.keyvSet, 'keyv-redis', () => keyvRedis.set(keyvKey(), keyvValue, TTL))
   // clear(): 10k records of the namespace, while the same database holds `records` other keys.
   const others = records
@@ -63,6 +69,7 @@ export async function keyvWorkload(): Promise<void> {
   await keyvClearRedis.disconnect()
   await keyvClearOurs.disconnect()
   await keyvOurs.disconnect()
+  await keyvOursNodeRedis.disconnect()
   keyvOursClient.disconnect()
   await keyvRedis.disconnect()
 }

@@ -14,13 +14,12 @@ import session from 'express-session'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { RedisStore } from 'connect-redis'
-import { createClient } from 'redis'
 import { Redis } from 'ioredis'
 import { RedisSessionStore } from '../../../src/session/index.js'
-import { alternate, CALLERS, DB, log, record, roundMs, throughput, url } from '../harness.js'
-import { listSessions, SESSION_REQUESTS } from '../names.js'
+import { alternate, CALLERS, DB, log, nodeRedisFor, profiled, record, roundMs, throughput, url } from '../harness.js'
+import { listSessions, PROFILE, SESSION_REQUESTS } from '../names.js'
 
-type SessionContender = 'ours' | 'connect-redis'
+type SessionContender = 'ours' | 'ours-nr5' | 'connect-redis'
 
 declare module 'express-session' {
   interface SessionData {
@@ -60,14 +59,15 @@ function send(agent: http.Agent, port: number, method: string, path: string, coo
 export async function sessionsWorkload(sizes: readonly number[]): Promise<void> {
   const oursClient = new Redis(url, { db: DB.sessOurs })
   const ours = new RedisSessionStore({ redis: oursClient, userOf: (s) => s.account as number | undefined })
-  const nodeRedis = createClient({ url: url, database: DB.sessRedis })
-  await nodeRedis.connect()
+  // connect-redis 10 in its fastest setup, a node-redis 5 client; ours also on node-redis 5 (its own client, its own database).
+  const nodeRedis = await nodeRedisFor(DB.sessRedis)
   const theirs = new RedisStore({ client: nodeRedis })
-  const stores: Record<SessionContender, session.Store> = { ours, 'connect-redis': theirs }
+  const oursNodeRedis = new RedisSessionStore({ redis: await nodeRedisFor(DB.sessOurs), namespace: 'sessnr', userOf: (s) => s.account as number | undefined })
+  const stores: Record<SessionContender, session.Store> = { ours, 'ours-nr5': oursNodeRedis, 'connect-redis': theirs }
 
   log(`express-session per-request path, ${CALLERS} clients`)
   const runs = {} as Record<SessionContender, { server: http.Server; port: number; agent: http.Agent; cookies: string[] }>
-  for (const contender of ['ours', 'connect-redis'] as const) {
+  for (const contender of ['ours', 'ours-nr5', 'connect-redis'] as const) {
     const server = await app(stores[contender])
     const port = (server.address() as AddressInfo).port
     const agent = new http.Agent({ keepAlive: true, maxSockets: CALLERS })
@@ -92,14 +92,19 @@ export async function sessionsWorkload(sizes: readonly number[]): Promise<void> 
   }
   // One unrecorded round each first: the first requests of a server warm up the JIT (Express,
   // the store, the client), which otherwise lands on whichever contender runs first.
-  for (const contender of ['ours', 'connect-redis'] as const) {
+  for (const contender of ['ours', 'ours-nr5', 'connect-redis'] as const) {
     const { port, agent, cookies } = runs[contender]
     await throughput(roundMs, CALLERS, (caller, i) => send(agent, port, 'GET', `/page/${i}`, cookies[caller]))
   }
   await alternate([
     ['ours', perRequest('ours')],
+    ['ours-nr5', perRequest('ours-nr5')],
     ['connect-redis', perRequest('connect-redis')],
   ])
+  for (const contender of ['ours', 'ours-nr5', 'connect-redis'] as const) {
+    const { port, agent, cookies } = runs[contender]
+    await profiled(PROFILE.sessionRequest, contender, (caller = 0, i = 0) => send(agent, port, 'GET', `/page/${i}`, cookies[caller % CALLERS]))
+  }
   for (const { server, agent } of Object.values(runs)) {
     agent.destroy()
     await new Promise((resolve) => server.close(resolve))
@@ -133,5 +138,5 @@ export async function sessionsWorkload(sizes: readonly number[]): Promise<void> 
   }
   await ours.close()
   oursClient.disconnect()
-  await nodeRedis.quit()
+  await oursNodeRedis.close()
 }

@@ -1,6 +1,6 @@
 /** Pow's sign-in flow from 64 callers: ours (plain and checked reads) against the seed. */
 import { ANY, type Key, type RedisCache } from '../../../src/index.js'
-import { alternate, CALLERS, flushAll, log, ours, oursChecked, profiled, random, record, roundMs, seed, sid, throughput, VALUE } from '../harness.js'
+import { alternate, CALLERS, flushAll, log, ours, oursChecked, oursNodeRedis, profiled, random, record, roundMs, seed, sid, throughput, VALUE } from '../harness.js'
 import { PROFILE, SIGN_IN, SIGN_IN_CHECKED } from '../names.js'
 import { USERS } from './put.js'
 
@@ -18,6 +18,7 @@ export async function signIn(store: RedisCache) {
   await store.delete((sessions[0] as [Key, unknown])[0])
 }
 const signInOurs = () => signIn(ours)
+const signInOursNodeRedis = () => signIn(oursNodeRedis)
 const signInChecked = () => signIn(oursChecked)
 async function signInSeed() {
   const user = random(USERS)
@@ -37,9 +38,11 @@ export async function signInWorkload(): Promise<void> {
   await flushAll()
   await alternate([
     ['ours', async () => record(SIGN_IN, 'ours', await throughput(roundMs, CALLERS, signInOurs))],
+    ['ours-nr5', async () => record(SIGN_IN, 'ours-nr5', await throughput(roundMs, CALLERS, signInOursNodeRedis))],
     ['ours', async () => record(SIGN_IN_CHECKED, 'ours', await throughput(roundMs, CALLERS, signInChecked))],
     ['seed', async () => record(SIGN_IN, 'seed', await throughput(roundMs, CALLERS, signInSeed))],
   ])
   await profiled(PROFILE.signIn, 'ours', signInOurs)
+  await profiled(PROFILE.signIn, 'ours-nr5', signInOursNodeRedis)
   await profiled(PROFILE.signIn, 'seed', signInSeed)
 }
