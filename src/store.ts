@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events'
 import { encodeEntries, runBatch } from './batches.js'
 import { BucketLayout } from './buckets.js'
 import { Calls } from './calls.js'
-import { connect, type IoredisClient, type RedisClient } from './client/index.js'
+import { connect, type IoredisClient, type NodeRedisClient, type RedisClient } from './client/index.js'
 import * as commands from './commands.js'
 import { runCall, type ScriptCall } from './commands.js'
 import { CacheOperationError, RedisCacheError, type Operation } from './errors.js'
@@ -30,8 +30,8 @@ import { REST } from './wildcards.js'
 export type { DeleteResult, RedisCacheEvents }
 
 export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<RedisCacheEvents> {
-  /** The ioredis client the store talks through: yours, or the one it made. */
-  readonly redis: IoredisClient
+  /** The client the store talks through, as its library made it (ioredis or node-redis): yours, or the one it made. */
+  readonly redis: IoredisClient | NodeRedisClient
   readonly namespace: string
   /** Default ttl in ms; undefined when records never expire by default. */
   readonly defaultTtl: number | undefined
@@ -67,7 +67,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.#codec = new Codec(settings.serializer ?? superjsonSerializer, (error) => this.#calls.report(error))
     const { client, owned } = connect(options.redis, options.redisOptions)
     this.#client = client
-    this.redis = client.native as IoredisClient
+    this.redis = client.native as IoredisClient | NodeRedisClient
     this.#ownsClient = owned
     this.#eviction = new EvictionState(settings.eviction, client, namespace)
     this.#calls = new Calls(client, { timeout: settings.timeout, coalesce: settings.coalesce, writes: this.writes }, this)

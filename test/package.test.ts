@@ -192,20 +192,22 @@ onSingle(test)('the packed tarball, as a new user installs it: --engine-strict o
   }
 })
 
-onSingle(test)('the packed tarball in a project with node-redis and no ioredis: a URL makes a node-redis client, a client passes in, the CLI works; with no client library, a TypeError says to install one', async ({ server }) => {
-  const run = promisify(execFile)
-  const dir = mkdtempSync(join(tmpdir(), 'node-redis-project-'))
-  try {
-    const { stdout: packed } = await run('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: root, maxBuffer: 16 << 20 })
-    const tarball = join(dir, packed.trim().split('\n').at(-1)!)
-    const redis5 = JSON.parse(readFileSync(new URL('node_modules/redis5/package.json', root), 'utf8')).version
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'node-redis-app', version: '1.0.0', private: true, type: 'module' }))
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `redis@${redis5}`], { cwd: dir, maxBuffer: 16 << 20 })
-    assert.not.ok(existsSync(join(dir, 'node_modules/ioredis')), 'ioredis is not installed: it is an optional peer')
-    const url = server.url
-    writeFileSync(
-      join(dir, 'app.js'),
-      `
+onSingle(test)(
+  'the packed tarball in a project with node-redis and no ioredis: a URL makes a node-redis client, a client passes in, the CLI works; with no client library, a TypeError says to install one',
+  async ({ server }) => {
+    const run = promisify(execFile)
+    const dir = mkdtempSync(join(tmpdir(), 'node-redis-project-'))
+    try {
+      const { stdout: packed } = await run('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: root, maxBuffer: 16 << 20 })
+      const tarball = join(dir, packed.trim().split('\n').at(-1)!)
+      const redis5 = JSON.parse(readFileSync(new URL('node_modules/redis5/package.json', root), 'utf8')).version
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'node-redis-app', version: '1.0.0', private: true, type: 'module' }))
+      await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `redis@${redis5}`], { cwd: dir, maxBuffer: 16 << 20 })
+      assert.not.ok(existsSync(join(dir, 'node_modules/ioredis')), 'ioredis is not installed: it is an optional peer')
+      const url = server.url
+      writeFileSync(
+        join(dir, 'app.js'),
+        `
       import { createClient } from 'redis'
       import { RedisCache } from 'redis-prefix-cache'
       import { RedisSessionStore } from 'redis-prefix-cache/session'
@@ -220,19 +222,28 @@ onSingle(test)('the packed tarball in a project with node-redis and no ioredis: 
       await passed.close()
       await client.close()
     `,
-    )
-    const { stdout } = await run(process.execPath, ['app.js', url], { cwd: dir })
-    assert.equal(JSON.parse(stdout.trim()), ['from a URL', 'function'])
-    const cli = await run('npx', ['--no-install', 'redis-prefix-cache', '--url', url, '--namespace', 'nr', 'get', '"user"', '1'], { cwd: dir })
-    assert.match(cli.stdout, /from a URL/)
-    // With no client library at all: the constructor says to install one.
-    rmSync(join(dir, 'node_modules/redis'), { recursive: true, force: true })
-    rmSync(join(dir, 'node_modules/@redis'), { recursive: true, force: true })
-    const none = await run(process.execPath, ['--input-type=module', '-e', `import { RedisCache } from 'redis-prefix-cache'; try { new RedisCache({ redis: ${JSON.stringify(url)} }) } catch (e) { console.log(e.constructor.name + ': ' + e.message) }`], { cwd: dir })
-    assert.match(none.stdout, /^TypeError: no Redis client library is installed: npm install ioredis \(or redis\)/)
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-})
+      )
+      const { stdout } = await run(process.execPath, ['app.js', url], { cwd: dir })
+      assert.equal(JSON.parse(stdout.trim()), ['from a URL', 'function'])
+      const cli = await run('npx', ['--no-install', 'redis-prefix-cache', '--url', url, '--namespace', 'nr', 'get', '"user"', '1'], { cwd: dir })
+      assert.match(cli.stdout, /from a URL/)
+      // With no client library at all: the constructor says to install one.
+      rmSync(join(dir, 'node_modules/redis'), { recursive: true, force: true })
+      rmSync(join(dir, 'node_modules/@redis'), { recursive: true, force: true })
+      const none = await run(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { RedisCache } from 'redis-prefix-cache'; try { new RedisCache({ redis: ${JSON.stringify(url)} }) } catch (e) { console.log(e.constructor.name + ': ' + e.message) }`,
+        ],
+        { cwd: dir },
+      )
+      assert.match(none.stdout, /^TypeError: no Redis client library is installed: npm install ioredis \(or redis\)/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  },
+)
 
 test.run()

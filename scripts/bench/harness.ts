@@ -109,7 +109,7 @@ export async function closeAll() {
   await oursChecked.close()
   await oursNodeRedis.close()
   for (const client of nodeRedisClients) await client.close()
-  for (const client of [ours.redis, oursChecked.redis, seed.redis, scan.redis]) client.disconnect()
+  for (const client of [ours.redis as Redis, oursChecked.redis as Redis, seed.redis, scan.redis]) client.disconnect()
   await admin.quit()
   await embedded?.stop()
 }

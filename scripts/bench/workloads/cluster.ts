@@ -40,7 +40,7 @@ export async function clusterWorkload(): Promise<void> {
   }
   for (const store of Object.values(stores)) {
     await store.close()
-    store.redis.disconnect()
+    ;(store.redis as Redis).disconnect()
   }
   await cluster.stop()
 }
