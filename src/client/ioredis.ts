@@ -11,6 +11,7 @@ import { commandName, SCRIPTS, scriptSource, type ScriptName } from '../scripts.
 import { redact } from '../urls.js'
 import type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
 import { coalesceWrites } from './coalesce.js'
+import { waitUntilReady } from './readiness.js'
 
 export type IoredisClient = Redis | Cluster
 
@@ -90,26 +91,13 @@ class IoredisAdapter implements RedisClient {
     if (client.status === 'ready') return this.#refused ? Promise.reject(this.#refused) : Promise.resolve()
     if (client.status === 'end') return Promise.reject(new Error('Connection is closed (the client has quit or been disconnected; nothing was sent)'))
     if (!this.#waiting) {
-      this.#waiting = new Promise<void>((resolve, reject) => {
-        const settle = (error?: Error) => {
-          client.off('ready', onReady)
-          client.off('end', onEnd)
-          client.off('error', onError)
-          this.#waiting = undefined
-          if (error) reject(error)
-          else resolve()
-        }
-        const onReady = () => settle()
-        const onEnd = () => settle(new Error('Connection is closed (nothing was sent)'))
-        const onError = (error: Error) => {
-          const cause = new Error(`${redact(error.message)} (while connecting to ${this.address()}; nothing was sent)`, { cause: error })
-          if (this.isReplyError(error)) this.#refuse(cause)
-          settle(cause)
-        }
-        client.on('ready', onReady)
-        client.on('end', onEnd)
-        client.on('error', onError)
-      })
+      const failure = (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error)
+        const cause = new Error(`${redact(message)} (while connecting to ${this.address()}; nothing was sent)`, { cause: error })
+        if (this.isReplyError(error)) this.#refuse(cause)
+        return cause
+      }
+      this.#waiting = waitUntilReady(client, 'ready', failure, 'Connection is closed (nothing was sent)', () => (this.#waiting = undefined))
       this.#waiting.catch(() => undefined) // a wait nobody races any more is no unhandled rejection
       // A client made with lazyConnect waits for its first command: connect it now.
       if (client.status === 'wait') client.connect().catch(() => undefined)

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto'
 import { SCRIPTS, scriptSource, type ScriptName } from '../scripts.js'
 import { redact } from '../urls.js'
 import type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
+import { waitUntilReady } from './readiness.js'
 
 type Listener = (...args: unknown[]) => void
 interface Emitter {
@@ -135,27 +136,12 @@ class NodeRedisAdapter implements RedisClient {
       return Promise.reject(new Error('The node-redis client is not open: it has been closed, or connect() was never called (nothing was sent)'))
     }
     if (!this.#waiting) {
-      const native = this.native
+      const failure = (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error)
+        return new Error(`${redact(message)} (while connecting to ${this.address()}; nothing was sent)`, { cause: error })
+      }
       const readyEvent = this.isCluster ? 'connect' : 'ready'
-      this.#waiting = new Promise<void>((resolve, reject) => {
-        const settle = (error?: Error) => {
-          native.off(readyEvent, onReady)
-          native.off('error', onError)
-          native.off('end', onEnd)
-          this.#waiting = undefined
-          if (error) reject(error)
-          else resolve()
-        }
-        const onReady = () => settle()
-        const onEnd = () => settle(new Error('The client is closed (nothing was sent)'))
-        const onError = (error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error)
-          settle(new Error(`${redact(message)} (while connecting to ${this.address()}; nothing was sent)`, { cause: error }))
-        }
-        native.on(readyEvent, onReady)
-        native.on('error', onError)
-        native.on('end', onEnd)
-      })
+      this.#waiting = waitUntilReady(this.native, readyEvent, failure, 'The client is closed (nothing was sent)', () => (this.#waiting = undefined))
       this.#waiting.catch(() => undefined)
     }
     return this.#waiting
