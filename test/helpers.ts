@@ -46,8 +46,9 @@ const createNodeRedisCluster = (CLIENT === 'node-redis5' ? (await import('redis5
 function nodeRedisClusterFor(running: EmbeddedCluster, cleanup: Array<() => Promise<unknown>>): NodeRedisClient {
   const cluster = (createNodeRedisCluster as NodeRedisClusterFactory)({ rootNodes: running.startupNodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` })) })
   cluster.on('error', () => undefined)
-  cluster.connect().catch(() => undefined)
-  cleanup.push(() => cluster.close().catch(() => undefined))
+  const connecting = cluster.connect().catch(() => undefined)
+  // Closed once connected: a node-redis cluster closed while it discovers its slots goes on to connect its nodes.
+  cleanup.push(() => connecting.then(() => cluster.close()).catch(() => undefined))
   return cluster
 }
 
