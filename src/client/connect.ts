@@ -35,6 +35,13 @@ interface NodeRedisModule {
   createCluster(options: { rootNodes: Array<{ socket: NodeRedisSocket }> }): NodeRedisClusterLike & { connect(): Promise<unknown> }
 }
 
+/** node-redis (`redis`, else `@redis/client`) when ioredis is not there; with neither, a TypeError saying to install one. */
+function nodeRedisModule(): NodeRedisModule {
+  const found = installed<NodeRedisModule>('redis') ?? installed<NodeRedisModule>('@redis/client')
+  if (!found) throw new TypeError('no Redis client library is installed: npm install ioredis (or redis), the store connects through it')
+  return found
+}
+
 function ioredis(): Ioredis {
   const found = installed<Ioredis>('ioredis')
   if (!found) throw new TypeError('options.redis is a URL or ioredis options, but ioredis is not installed: npm install ioredis (or pass a node-redis client)')
@@ -177,8 +184,7 @@ export function failFastClient(target: { url: string } | { seeds: string }, time
     client.on('error', () => undefined)
     return client
   }
-  const nodeRedis = installed<NodeRedisModule>('redis') ?? installed<NodeRedisModule>('@redis/client')
-  if (!nodeRedis) throw new TypeError('no Redis client library is installed: npm install ioredis (or redis)')
+  const nodeRedis = nodeRedisModule()
   const socket = { connectTimeout: timeout, reconnectStrategy: false as const }
   const client = nodes
     ? nodeRedis.createCluster({ rootNodes: nodes.map(({ host, port }) => ({ socket: { ...socket, host, port } })) })
@@ -207,8 +213,7 @@ function fromUrl(url: string, extra: RedisOptions, withOptions: boolean): { iore
   const io = installed<Ioredis>('ioredis')
   if (io) return { ioredis: new io.Redis(url, { ...OWNED_CLIENT_OPTIONS, ...extra }) }
   if (withOptions) throw new TypeError('options.redisOptions are ioredis options, but ioredis is not installed: npm install ioredis, or pass a node-redis client in options.redis')
-  const nodeRedis = installed<NodeRedisModule>('redis') ?? installed<NodeRedisModule>('@redis/client')
-  if (!nodeRedis) throw new TypeError('no Redis client library is installed: npm install ioredis (or redis), the store connects through it')
+  const nodeRedis = nodeRedisModule()
   const client = nodeRedis.createClient({ url })
   client.on('error', () => undefined) // every call it affects rejects with it (see whenReady)
   client.connect().catch(() => undefined)

@@ -4,7 +4,7 @@
  */
 export type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
 export { connect, type Connection, failFastClient } from './connect.js'
-export { ioredisAdapter, type IoredisClient } from './ioredis.js'
+export type { IoredisClient } from './ioredis.js'
 export type { NodeRedisClientLike, NodeRedisClusterLike } from './node-redis.js'
 
 /**
