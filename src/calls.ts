@@ -9,6 +9,7 @@ import type { EventEmitter } from 'node:events'
 import { CacheDecodeError, CacheOperationError, type Operation } from './errors.js'
 import type { WriteMode } from './options.js'
 import type { RedisClient } from './client/index.js'
+import { Deadlines } from './deadlines.js'
 
 export interface CallSettings {
   /** ms a call waits for Redis (readiness and answer together). */
@@ -22,20 +23,68 @@ export class Calls {
   readonly #pending = new Set<Promise<void>>()
   /** Async failures that found no 'error' listener: flush() rejects with them. */
   #unreported: CacheOperationError[] = []
+  /** The deadlines of calls with the store's own timeout, on one timer. */
+  readonly #deadlines: Deadlines
 
   constructor(
     private readonly client: RedisClient,
     private readonly settings: CallSettings,
     /** Where failures nobody awaits are reported: the store, an EventEmitter with an 'error' event. */
     private readonly events: EventEmitter,
-  ) {}
+  ) {
+    this.#deadlines = new Deadlines(settings.timeout)
+  }
 
   /**
    * Runs one Redis call: its error, or its not answering within the timeout, becomes a
    * CacheOperationError. Nothing is sent before the client is ready: a call that times out
    * while Redis is unreachable never reaches it later (see whenReady).
    */
-  async call<T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout = this.settings.timeout): Promise<T> {
+  call<T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout = this.settings.timeout): Promise<T> {
+    if (!this.client.ready()) return this.#callOnceReady(operation, key, run, timeout)
+    // The per-request path: the client is ready, so the call is sent now; one promise, and
+    // its deadline on the shared timer (deadlines.ts).
+    return new Promise<T>((resolve, reject) => {
+      const client = this.client
+      let timer: NodeJS.Timeout | undefined
+      const deadline = timeout === this.#deadlines.ms && timeout !== Infinity ? this.#deadlines.start(() => expire()) : undefined
+      const expire = () => {
+        client.stalled()
+        reject(
+          this.#failure(
+            operation,
+            key,
+            true,
+            new Error(`no answer from Redis within ${timeout} ms (options.timeout); connection ${client.state()}; the command was sent and may still be applied`),
+          ),
+        )
+      }
+      if (!deadline && timeout !== Infinity) timer = setTimeout(expire, timeout)
+      const settled = () => (deadline ? this.#deadlines.cancel(deadline) : clearTimeout(timer))
+      if (this.settings.coalesce) client.coalesce()
+      let answer: Promise<T>
+      try {
+        answer = run()
+      } catch (error) {
+        settled()
+        reject(this.#failure(operation, key, true, error))
+        return
+      }
+      answer.then(
+        (value) => {
+          settled()
+          resolve(value)
+        },
+        (error: unknown) => {
+          settled()
+          reject(this.#failure(operation, key, true, error))
+        },
+      )
+    })
+  }
+
+  /** A call made while the client is not ready: it waits for readiness within the same timeout, then is sent. */
+  async #callOnceReady<T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout: number): Promise<T> {
     const client = this.client
     let timer: NodeJS.Timeout | undefined
     let sent = false
@@ -48,17 +97,21 @@ export class Calls {
       }, timeout)
     })
     try {
-      if (!client.ready()) await Promise.race([client.whenReady(), timedOut])
+      await Promise.race([client.whenReady(), timedOut])
       sent = true
       if (this.settings.coalesce) client.coalesce()
       return await Promise.race([run(), timedOut])
     } catch (error) {
-      // A putMany's own error (it names the records not written) passes as it is.
-      if (error instanceof CacheOperationError && error.operation === operation && error.entries) throw error
-      throw new CacheOperationError(operation, key, sent ? client.afterSending(error) : error)
+      throw this.#failure(operation, key, sent, error)
     } finally {
       clearTimeout(timer)
     }
+  }
+
+  /** A call's failure as the store reports it. A putMany's own error (it names the records not written) passes as it is. */
+  #failure(operation: Operation, key: unknown, sent: boolean, error: unknown): CacheOperationError {
+    if (error instanceof CacheOperationError && error.operation === operation && error.entries) return error
+    return new CacheOperationError(operation, key, sent ? this.client.afterSending(error) : error)
   }
 
   /** A write: awaited in 'sync' mode; in 'async' mode started, tracked and answered at once. */

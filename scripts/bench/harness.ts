@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis'
 import { createClient } from 'redis5'
-import { RedisCache } from '../../src/index.js'
+import { RedisCache } from './built.js'
 import { ScanCache } from '../baselines/scan-listing.js'
 import { SeedCache } from '../baselines/seed-pipeline.js'
 import { startRedis, type EmbeddedRedis } from '../embedded-redis.js'

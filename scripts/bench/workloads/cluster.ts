@@ -1,6 +1,6 @@
 /** The sign-in flow on a 3-master Redis Cluster with 1 and 64 buckets, and the share of commands each master serves. */
 import { Redis } from 'ioredis'
-import { RedisCache } from '../../../src/index.js'
+import { RedisCache } from '../built.js'
 import { startCluster } from '../../embedded-cluster.js'
 import { alternate, CALLERS, log, record, roundMs, throughput, TTL } from '../harness.js'
 import { signInCluster } from '../names.js'

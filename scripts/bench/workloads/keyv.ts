@@ -1,7 +1,7 @@
 /** Keyv get, set and clear(): this adapter against @keyv/redis, both under Keyv 5 (what cache-manager 7 uses). */
 import KeyvRedis from '@keyv/redis'
 import Keyv from 'keyv'
-import { KeyvPrefixCache } from '../../../src/keyv/index.js'
+import { KeyvPrefixCache } from '../built.js'
 import { alternate, CALLERS, clientFor, type Contender, DB, log, nodeRedisFor, profiled, random, record, records, roundMs, throughput, TTL, url, VALUE } from '../harness.js'
 import { KEYV_GET, KEYV_SET, keyvClear, PROFILE } from '../names.js'
 

@@ -2,7 +2,8 @@
  * all() latency and memory per record as the namespace grows (records/100, records/10,
  * records): ours against the seed and SCAN-based listing, each loaded with the same records.
  */
-import { ANY, type Key } from '../../../src/index.js'
+import type { Key } from '../../../src/index.js'
+import { ANY } from '../built.js'
 import { admin, alternate, figure, flushAll, latencySamples, log, median, ours, percentile, random, record, records, results, scan, seed, VALUE } from '../harness.js'
 import { allP50, allP99 } from '../names.js'
 

@@ -15,7 +15,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { RedisStore } from 'connect-redis'
 import { Redis } from 'ioredis'
-import { RedisSessionStore } from '../../../src/session/index.js'
+import { RedisSessionStore } from '../built.js'
 import { alternate, CALLERS, DB, log, nodeRedisFor, profiled, record, roundMs, throughput, url } from '../harness.js'
 import { listSessions, PROFILE, SESSION_REQUESTS } from '../names.js'
 

@@ -1,5 +1,6 @@
 /** Pow's sign-in flow from 64 callers: ours (plain and checked reads) against the seed. */
-import { ANY, type Key, type RedisCache } from '../../../src/index.js'
+import type { Key } from '../../../src/index.js'
+import { ANY, type RedisCache } from '../built.js'
 import { alternate, CALLERS, flushAll, log, ours, oursChecked, oursNodeRedis, profiled, random, record, roundMs, seed, sid, throughput, VALUE } from '../harness.js'
 import { PROFILE, SIGN_IN, SIGN_IN_CHECKED } from '../names.js'
 import { USERS } from './put.js'
