@@ -3,7 +3,9 @@
   Gives a live session a new expiry (RedisSessionStore.touch), and its entry in its user's
   index the same one. A session that is gone stays gone: nothing is written for it. When
   `checked` (a maxmemory policy that evicts), a session that is not whole (sessionWhole) is
-  removed instead.
+  removed instead. With a touch interval, a session whose expiry would move by less than it
+  is left as it is (the per-request path then writes nothing). The indexes' expiries are
+  settled as the core's writes settle them (indexWrites: one PEXPIREAT ... GT per index).
 
   Input:
     KEYS[1]   the session's value key
@@ -12,12 +14,16 @@
     ARGV[3]   the session id, encoded as a key part
     ARGV[4]   the new ttl in milliseconds ('0' for never expiring)
     ARGV[5]   '1' to require the session to be whole, else '0'
+    ARGV[6]   the touch interval in ms: leave the expiry when it would move by less ('0': always move it)
 
   Output:
-    1 when the session was live and got its new expiry, else 0
+    1 when the session was live and got its new expiry; 2 when it was live and its expiry
+    was within the interval (nothing written); 0 when there was no such session
 ]]
 local rcall = redis.call
 -- @include now
+-- @include indexWrites
+-- @include eachIndexEntry
 -- @include fixIndexExpiry
 -- @include recordAt
 -- @include session
@@ -27,9 +33,9 @@ local key = KEYS[1]
 local stored = rcall('GET', key)
 if not stored then return 0 end
 local link = linkOf(stored, linkStart, sid)
-local touched = {}
 
 if ARGV[5] == '1' and not sessionWhole(base, key, link) then
+  local touched = {}
   removeSession(base, key, stored, linkStart, sid, touched)
   for index in pairs(touched) do fixIndexExpiry(index) end
   return 0
@@ -37,16 +43,37 @@ end
 
 local at = now()
 local ttl = tonumber(ARGV[4])
-local score = '+inf'
-if ttl > 0 then score = at + ttl end
-expireAt(base, key, score, at, touched)
-if link then
-  if rcall('EXISTS', link) == 1 then
-    expireAt(base, link, score, at, touched)
-  else
-    putAt(base, link, '{"json":1}', score, at, touched)
-  end
+local interval = tonumber(ARGV[6] or '0')
+local old = rcall('PEXPIRETIME', key)
+if interval > 0 then
+  if ttl == 0 and old == -1 then return 2 end
+  if ttl > 0 and old > 0 and math.abs(at + ttl - old) < interval then return 2 end
 end
 
-for index in pairs(touched) do fixIndexExpiry(index) end
+local score = '+inf'
+if ttl > 0 then score = string.format('%d', at + ttl) end
+local writes = {}
+
+-- A record's members go down only if its value expired later than the new score, or is gone.
+local function scoreRecord(record, was)
+  local lowered = was == -2 or (ttl > 0 and (was == -1 or was > at + ttl))
+  local function lowers() return lowered end
+  eachIndexEntry(base, record, function(index, member) scoreIn(writes, index, member, score, at, lowers) end)
+end
+
+if ttl > 0 then rcall('PEXPIREAT', key, score) else rcall('PERSIST', key) end
+scoreRecord(key, old)
+if link then
+  local was = rcall('PEXPIRETIME', link)
+  if was == -2 then
+    if ttl > 0 then rcall('SET', link, '{"json":1}', 'PXAT', score) else rcall('SET', link, '{"json":1}') end
+  elseif ttl > 0 then
+    rcall('PEXPIREAT', link, score)
+  else
+    rcall('PERSIST', link)
+  end
+  scoreRecord(link, was)
+end
+
+settleIndexes(writes)
 return 1

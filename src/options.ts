@@ -139,6 +139,14 @@ export function checkCount(count: unknown, name: string): number {
   return count
 }
 
+/** A duration that may be zero: a non-negative integer of milliseconds. */
+export function checkInterval(ms: unknown, name: string): number {
+  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < 0 || ms > LIMITS.maxTtl) {
+    throw new RangeError(`${name} must be a non-negative integer of milliseconds up to 2^47, got ${describe(ms)}`)
+  }
+  return ms
+}
+
 export function checkWrites(writes: unknown): WriteMode {
   if (writes !== 'sync' && writes !== 'async') {
     throw new TypeError(`options.writes must be 'sync' or 'async', got ${JSON.stringify(writes)}`)

@@ -19,9 +19,9 @@ export function set(at: SessionKeys, link: string | undefined, ttl: number, text
   return { script: 'sessionSet', keys, args: [at.base, at.linkStart, at.sid, ttlArg(ttl), text] }
 }
 
-/** lua/sessionTouch.lua: a live session (and its user entry) gets a new expiry. */
-export function touch(at: SessionKeys, ttl: number, checked: boolean): ScriptCall {
-  return { script: 'sessionTouch', keys: [at.key], args: [at.base, at.linkStart, at.sid, ttlArg(ttl), checked ? '1' : '0'] }
+/** lua/sessionTouch.lua: a live session (and its user entry) gets a new expiry, unless it would move by less than `interval` ms. Reply: 1 moved, 2 left (within the interval), 0 gone. */
+export function touch(at: SessionKeys, ttl: number, checked: boolean, interval: number): ScriptCall {
+  return { script: 'sessionTouch', keys: [at.key], args: [at.base, at.linkStart, at.sid, ttlArg(ttl), checked ? '1' : '0', interval] }
 }
 
 /** lua/sessionDestroy.lua: removes a session and writes its tombstone (when it existed). */

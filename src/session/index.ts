@@ -17,10 +17,11 @@ import { runCall } from '../commands.js'
 import { CacheOperationError, type Operation } from '../errors.js'
 import { type IntegrationStoreOptions, integrationStore } from '../integration.js'
 import { internals, type CacheInternals } from '../internals.js'
-import { checkBoolean, checkOptions, checkTtl } from '../options.js'
+import { checkBoolean, checkInterval, checkOptions, checkTtl } from '../options.js'
 import { encodePart, tooDeep, type KeyPart } from '../parts.js'
 import { ANY, type RedisCache, REST, type Serializer } from '../index.js'
 import * as scripts from './commands.js'
+import { KnownExpiries, withinInterval } from './expiries.js'
 import { encodeUser, readStored, SessionRecords, storedSession } from './records.js'
 
 /** A session as the frameworks hand it over: an object, with the cookie express-session or @fastify/session keep. */
@@ -44,6 +45,13 @@ export interface RedisSessionStoreOptions extends Omit<IntegrationStoreOptions, 
   ttl?: number | ((session: SessionData) => number)
   /** As connect-redis: touch() does nothing, so only set() extends a session. */
   disableTouch?: boolean
+  /**
+   * ms: touch() leaves a session whose expiry would move by less than this (in the spirit of
+   * connect-mongo's touchAfter, which counts seconds), so most requests write nothing. Redis's
+   * expiry of a session then stays within this of its cookie's. Default 1% of the session's
+   * ttl, at most one minute; 0 moves the expiry on every touch.
+   */
+  touchAfter?: number
   /** The user a session belongs to (any key part), or undefined: indexes sessions by user. */
   userOf?: (session: SessionData) => KeyPart | undefined
   /** How sessions are written. Default JSON, as connect-redis. */
@@ -59,10 +67,25 @@ export interface UserSession {
 }
 
 /** The options of the constructor (RedisSessionStoreOptions), as checkOptions takes them. */
-const SESSION_OPTIONS = ['redis', 'redisOptions', 'cache', 'namespace', 'buckets', 'ttl', 'disableTouch', 'userOf', 'serializer', 'tombstoneTtl', 'timeout', 'eviction'] as const
+const SESSION_OPTIONS = [
+  'redis',
+  'redisOptions',
+  'cache',
+  'namespace',
+  'buckets',
+  'ttl',
+  'disableTouch',
+  'touchAfter',
+  'userOf',
+  'serializer',
+  'tombstoneTtl',
+  'timeout',
+  'eviction',
+] as const
 
 const DAY = 86_400_000
 const HOUR = 3_600_000
+const MINUTE = 60_000
 /** Index members a revokeUser() script visits at most (no script does unbounded work). */
 export const REVOKE_PAGE = 1000
 /** Keys a listing asks for a page. */
@@ -101,11 +124,15 @@ export class RedisSessionStore extends baseClass() {
   readonly cache: RedisCache
   readonly ttl: number | ((session: SessionData) => number)
   readonly disableTouch: boolean
+  /** ms, or undefined for the default (1% of a session's ttl, at most a minute): see the option. */
+  readonly touchAfter: number | undefined
   readonly serializer: SessionSerializer
   readonly tombstoneTtl: number
   readonly #userOf: ((session: SessionData) => KeyPart | undefined) | undefined
   readonly #records: SessionRecords
   readonly #internals: CacheInternals
+  /** Expiries learned by get() for the touch() of the same request. */
+  readonly #known = new KnownExpiries()
 
   // express-session's Store.prototype provides these when express-session is installed.
   declare regenerate: (req: any, callback: (error?: any) => any) => void
@@ -127,6 +154,7 @@ export class RedisSessionStore extends baseClass() {
     }
     this.ttl = ttl
     this.disableTouch = checkBoolean(options.disableTouch, 'options.disableTouch') ?? false
+    this.touchAfter = options.touchAfter === undefined ? undefined : checkInterval(options.touchAfter, 'options.touchAfter')
     if (options.userOf !== undefined && typeof options.userOf !== 'function') throw new TypeError('options.userOf must be a function')
     this.#userOf = options.userOf
     const serializer = options.serializer ?? JSON
@@ -239,7 +267,14 @@ export class RedisSessionStore extends baseClass() {
     const text = await cache.either(
       'session.get',
       sid,
-      (client) => client.get(at.key),
+      // Its time to live too, when the touch of this request may find it needless (expiries.ts).
+      this.disableTouch || this.touchAfter === 0
+        ? (client) => client.get(at.key)
+        : async (client) => {
+            const [text, pttl] = await Promise.all([client.get(at.key), client.pttl(at.key)])
+            if (text !== null) this.#known.learn(sid, pttl)
+            return text
+          },
       async (client) => (await runCall(client, scripts.read(at))) as string | null,
     )
     if (text === null || text === undefined) return null
@@ -256,6 +291,7 @@ export class RedisSessionStore extends baseClass() {
     const owner = this.#ownerOf(session)
     const text = storedSession(owner, this.#serialize(session))
     const link = owner === undefined ? undefined : this.#records.linkOf(at, owner)
+    this.#known.forget(sid)
     await this.#internals.send('session.set', sid, scripts.set(at, link, ttl, text))
   }
 
@@ -265,13 +301,17 @@ export class RedisSessionStore extends baseClass() {
     if (this.disableTouch) return
     const ttl = this.#ttlOf(session)
     if (ttl <= 0) return this.#destroy(sid)
+    const interval = this.touchAfter ?? Math.min(MINUTE, Math.floor(ttl / 100))
+    const known = this.#known.take(sid)
+    if (known !== undefined && withinInterval(known, ttl, interval)) return // read by this request: nothing to move
     const cache = this.#internals
     const checked = await cache.checked('session.touch', sid)
-    await cache.send('session.touch', sid, scripts.touch(at, ttl, checked))
+    await cache.send('session.touch', sid, scripts.touch(at, ttl, checked, interval))
   }
 
   async #destroy(sid: string): Promise<void> {
     const at = this.#records.keysOf(sid)
+    this.#known.forget(sid)
     const cache = this.#internals
     await cache.send('session.destroy', sid, scripts.destroy(at, this.tombstoneTtl))
   }

@@ -323,6 +323,100 @@ test('guarantee 4, control: touching the session alone (as connect-redis does, E
 })
 
 // ---------------------------------------------------------------------------------------
+// 4b. Sliding expiry without a write on every request (touchAfter).
+
+/** A session's expiry and its user entry's, and every index's, as Redis has them. */
+async function expiries(ctx: Context, sid: string): Promise<{ session: number; link: number; indexes: string[] }> {
+  const session = Number(await ctx.admin.call('PEXPIRETIME', await keyOf(ctx, 'sid', sid)))
+  const link = Number(await ctx.admin.call('PEXPIRETIME', await keyOf(ctx, 'uid:42', sid)))
+  const indexes: string[] = []
+  for (const index of (await ctx.admin.keys('*#')).sort())
+    indexes.push(`${index} ${await ctx.admin.call('PEXPIRETIME', index)} ${await ctx.admin.zrange(index, 0, -1, 'WITHSCORES')}`)
+  return { session, link, indexes }
+}
+
+const cookie = (ms: number) => ({ originalMaxAge: ms, expires: new Date(Date.now() + ms).toISOString() })
+
+test('touchAfter (default 1% of the ttl, at most a minute): a request that moves the expiry by less writes nothing, read or not', async (ctx) => {
+  const store = sessions(ctx, byUser)
+  await store.set('s', { user: 42, cookie: cookie(3_600_000) })
+  const before = await snapshot(ctx.admin)
+  await sleep(50)
+  const loaded = await store.get('s')
+  await store.touch('s', { ...loaded, cookie: cookie(3_600_000) }) // as express-session: get, then touch
+  assert.equal(await snapshot(ctx.admin), before, 'the request wrote nothing')
+  const other = sessions(ctx, byUser) // another process: a touch with no read before it (asked of Redis)
+  await other.touch('s', { user: 42, cookie: cookie(3_600_000) })
+  assert.equal(await snapshot(ctx.admin), before, 'nor a touch without a read')
+  await store.touch('s', { user: 42, cookie: cookie(3_600_000 + 61_000) }) // moves by more than a minute
+  const moved = await expiries(ctx, 's')
+  assert.ok(moved.session > Date.now() + 3_600_000 + 50_000, 'the expiry moved')
+  assert.is(moved.link, moved.session, 'the user entry moved with it')
+})
+
+test('touchAfter: Redis keeps each session within the interval of its cookie through many requests, index entries in step', async (ctx) => {
+  const store = sessions(ctx, { ...byUser, touchAfter: 300 })
+  await store.set('s', { user: 42, cookie: cookie(60_000) })
+  let writes = 0
+  let last = (await expiries(ctx, 's')).session
+  for (let i = 0; i < 25; i++) {
+    await sleep(40)
+    const expires = cookie(60_000)
+    await store.touch('s', { ...(await store.get('s')), cookie: expires })
+    const now = await expiries(ctx, 's')
+    if (now.session !== last) writes++
+    last = now.session
+    const gap = new Date(expires.expires).getTime() - now.session
+    assert.ok(gap >= -5 && gap < 300 + 20, `Redis's expiry is ${gap} ms before the cookie's (touchAfter 300)`)
+    assert.is(now.link, now.session)
+    for (const index of now.indexes) {
+      const [, expiry, scores] = index.split(' ')
+      const top = Math.max(
+        ...(scores as string)
+          .split(',')
+          .filter((_, j) => j % 2 === 1)
+          .map(Number),
+      )
+      assert.is(Number(expiry), top, `${index}: an index expires with its longest-lived member`)
+    }
+  }
+  assert.ok(writes >= 2 && writes <= 6, `${writes} of 25 requests moved the expiry (every 300 ms of 1 s)`)
+  assert.ok((await store.cache.verify()).ok)
+})
+
+test('touchAfter 0 moves the expiry on every touch; a shorter cookie moves it down, and the indexes with it', async (ctx) => {
+  const store = sessions(ctx, { ...byUser, touchAfter: 0 })
+  await store.set('s', { user: 42, cookie: cookie(60_000) })
+  const first = await expiries(ctx, 's')
+  await sleep(20)
+  await store.touch('s', { ...(await store.get('s')), cookie: cookie(60_000) })
+  const second = await expiries(ctx, 's')
+  assert.ok(second.session > first.session, 'moved by a few ms')
+  await store.touch('s', { user: 42, cookie: cookie(5_000) })
+  const third = await expiries(ctx, 's')
+  assert.ok(third.session < Date.now() + 5_100 && third.link === third.session, 'moved down')
+  for (const index of third.indexes) assert.ok(Number(index.split(' ')[1]) < Date.now() + 5_100, `${index} expires with the session`)
+  assert.ok((await store.cache.verify()).ok)
+  assert.throws(() => sessions(ctx, { touchAfter: -1 }), /options.touchAfter must be a non-negative integer of milliseconds/)
+  assert.throws(() => sessions(ctx, { touchAfter: 1.5 }), RangeError)
+})
+
+test('touchAfter keeps no resurrection: a request that read a session before its revocation touches nothing back', async (ctx) => {
+  const store = sessions(ctx, byUser)
+  await store.set('s', { user: 42, cookie: cookie(3_600_000) })
+  await store.set('far', { user: 42, cookie: cookie(3_600_000) })
+  const loaded = await store.get('s')
+  const far = await store.get('far')
+  assert.is(await store.revokeUser(42), 2)
+  const after = await snapshot(ctx.admin)
+  await store.touch('s', { ...loaded, cookie: cookie(3_600_000) }) // within the interval: skipped here
+  await store.touch('far', { ...far, cookie: cookie(7_200_000) }) // beyond it: the script finds nothing
+  assert.equal(await snapshot(ctx.admin), after)
+  assert.is(await store.get('s'), null)
+  assert.equal(await store.sessionsOf(42), [])
+})
+
+// ---------------------------------------------------------------------------------------
 // 5. Bad input.
 
 test('guarantee 5: bad input is a clear error through callback and promise, and Redis is left unchanged', async (ctx) => {
