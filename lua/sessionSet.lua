@@ -3,7 +3,8 @@
   Saves a session (RedisSessionStore.set), unless it was destroyed or revoked: a request
   that loaded it before then must not write it back. When its user changed, its entry moves
   from the old user's index to the new one in this same script, so it is never listed under
-  both users or under neither. The session and its user entry get one expiry.
+  both users or under neither. The session and its user entry get one expiry; the indexes'
+  expiries are settled as the core's writes settle them (indexWrites).
 
   Input:
     KEYS[1]   the session's value key
@@ -31,16 +32,18 @@ if rcall('EXISTS', KEYS[2]) == 1 then return 0 end
 local at = now()
 local ttl = tonumber(ARGV[4])
 local score = '+inf'
-if ttl > 0 then score = at + ttl end
-local touched = {}
+if ttl > 0 then score = string.format('%d', at + ttl) end
+local touched, writes = {}, {}
 
 local stored = rcall('GET', KEYS[1])
 if stored then
   local old = linkOf(stored, linkStart, sid)
   if old and old ~= KEYS[3] then removeRecord(base, old, touched) end
 end
-putAt(base, KEYS[1], ARGV[5], score, at, touched)
-if KEYS[3] then putAt(base, KEYS[3], '{"json":1}', score, at, touched) end
+writeAt(base, KEYS[1], ARGV[5], score, at, writes)
+if KEYS[3] then writeAt(base, KEYS[3], '{"json":1}', score, at, writes) end
 
+settleIndexes(writes)
+-- An index the old user entry left may have lost its longest-lived member.
 for index in pairs(touched) do fixIndexExpiry(index) end
 return 1

@@ -22,8 +22,6 @@
 ]]
 local rcall = redis.call
 -- @include now
--- @include indexWrites
--- @include eachIndexEntry
 -- @include fixIndexExpiry
 -- @include recordAt
 -- @include session
@@ -53,26 +51,14 @@ end
 local score = '+inf'
 if ttl > 0 then score = string.format('%d', at + ttl) end
 local writes = {}
-
--- A record's members go down only if its value expired later than the new score, or is gone.
-local function scoreRecord(record, was)
-  local lowered = was == -2 or (ttl > 0 and (was == -1 or was > at + ttl))
-  local function lowers() return lowered end
-  eachIndexEntry(base, record, function(index, member) scoreIn(writes, index, member, score, at, lowers) end)
-end
-
-if ttl > 0 then rcall('PEXPIREAT', key, score) else rcall('PERSIST', key) end
-scoreRecord(key, old)
+expireAt(base, key, score, at, old, writes)
 if link then
   local was = rcall('PEXPIRETIME', link)
   if was == -2 then
-    if ttl > 0 then rcall('SET', link, '{"json":1}', 'PXAT', score) else rcall('SET', link, '{"json":1}') end
-  elseif ttl > 0 then
-    rcall('PEXPIREAT', link, score)
+    writeAt(base, link, '{"json":1}', score, at, writes)
   else
-    rcall('PERSIST', link)
+    expireAt(base, link, score, at, was, writes)
   end
-  scoreRecord(link, was)
 end
 
 settleIndexes(writes)
