@@ -15,6 +15,9 @@
     ARGV[3]   the session id, encoded as a key part
     ARGV[4]   the ttl in milliseconds ('0' for never expiring)
     ARGV[5]   the text to store: '{"json":[owner,data]}'
+    ARGV[6]   the touch interval in ms ('0': none): a session saved again with the same user,
+              whose expiry would move by less than it, keeps its expiry (SET ... KEEPTTL), and
+              its index entries are left as they are
 
   Output:
     1 when written; 0 when refused (the session was destroyed or revoked)
@@ -36,10 +39,16 @@ if ttl > 0 then score = string.format('%d', at + ttl) end
 local touched, writes = {}, {}
 
 local stored = rcall('GET', KEYS[1])
-if stored then
-  local old = linkOf(stored, linkStart, sid)
-  if old and old ~= KEYS[3] then removeRecord(base, old, touched) end
+local old = stored and linkOf(stored, linkStart, sid)
+local interval = tonumber(ARGV[6] or '0')
+if stored and interval > 0 and old == KEYS[3] and (not old or rcall('EXISTS', old) == 1) then
+  local was = rcall('PEXPIRETIME', KEYS[1])
+  if (ttl == 0 and was == -1) or (ttl > 0 and was > 0 and math.abs(at + ttl - was) < interval) then
+    rcall('SET', KEYS[1], ARGV[5], 'KEEPTTL')
+    return 1
+  end
 end
+if old and old ~= KEYS[3] then removeRecord(base, old, touched) end
 writeAt(base, KEYS[1], ARGV[5], score, at, writes)
 if KEYS[3] then writeAt(base, KEYS[3], '{"json":1}', score, at, writes) end
 

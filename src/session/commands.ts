@@ -13,10 +13,10 @@ export function read(at: SessionKeys): ScriptCall {
   return { script: 'sessionRead', keys: [at.key], args: [at.base, at.linkStart, at.sid] }
 }
 
-/** lua/sessionSet.lua: writes a session unless its tombstone refuses it; `link` is its user entry's key, when it has a user. */
-export function set(at: SessionKeys, link: string | undefined, ttl: number, text: string): ScriptCall {
+/** lua/sessionSet.lua: writes a session unless its tombstone refuses it; `link` is its user entry's key, when it has a user; its expiry kept when it would move by less than `interval` ms. */
+export function set(at: SessionKeys, link: string | undefined, ttl: number, text: string, interval: number): ScriptCall {
   const keys = link === undefined ? [at.key, at.tombstone] : [at.key, at.tombstone, link]
-  return { script: 'sessionSet', keys, args: [at.base, at.linkStart, at.sid, ttlArg(ttl), text] }
+  return { script: 'sessionSet', keys, args: [at.base, at.linkStart, at.sid, ttlArg(ttl), text, interval] }
 }
 
 /** lua/sessionTouch.lua: a live session (and its user entry) gets a new expiry, unless it would move by less than `interval` ms. Reply: 1 moved, 2 left (within the interval), 0 gone. */

@@ -292,7 +292,7 @@ export class RedisSessionStore extends baseClass() {
     const text = storedSession(owner, this.#serialize(session))
     const link = owner === undefined ? undefined : this.#records.linkOf(at, owner)
     this.#known.forget(sid)
-    await this.#internals.send('session.set', sid, scripts.set(at, link, ttl, text))
+    await this.#internals.send('session.set', sid, scripts.set(at, link, ttl, text, this.#intervalFor(ttl)))
   }
 
   async #touch(sid: string, session: SessionData): Promise<void> {
@@ -301,7 +301,7 @@ export class RedisSessionStore extends baseClass() {
     if (this.disableTouch) return
     const ttl = this.#ttlOf(session)
     if (ttl <= 0) return this.#destroy(sid)
-    const interval = this.touchAfter ?? Math.min(MINUTE, Math.floor(ttl / 100))
+    const interval = this.#intervalFor(ttl)
     const known = this.#known.take(sid)
     if (known !== undefined && withinInterval(known, ttl, interval)) return // read by this request: nothing to move
     const cache = this.#internals
@@ -350,6 +350,12 @@ export class RedisSessionStore extends baseClass() {
       await this.cache.deleteAll([...shard, 'uid', REST])
       await this.cache.deleteAll([...shard, 'sid', ANY])
     }
+  }
+
+  /** How far a session's expiry may lag its cookie's (the touchAfter option, or its default for this ttl). */
+  #intervalFor(ttl: number): number {
+    if (this.touchAfter !== undefined) return this.touchAfter
+    return ttl === Infinity ? MINUTE : Math.min(MINUTE, Math.floor(ttl / 100))
   }
 
   /** ms the session lives from now: the ttl function, else its cookie's expiry, else `ttl`. */

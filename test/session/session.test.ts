@@ -384,6 +384,26 @@ test('touchAfter: Redis keeps each session within the interval of its cookie thr
   assert.ok((await store.cache.verify()).ok)
 })
 
+test('touchAfter: a session saved again within the interval keeps its expiry and index entries; its new data is stored', async (ctx) => {
+  const store = sessions(ctx, byUser)
+  await store.set('s', { user: 42, n: 1, cookie: cookie(3_600_000) })
+  const before = await expiries(ctx, 's')
+  await sleep(30)
+  await store.set('s', { user: 42, n: 2, cookie: cookie(3_600_000) })
+  assert.equal(await expiries(ctx, 's'), before, 'expiries and index scores as they were')
+  assert.is((await store.get('s'))?.n, 2)
+  await store.set('s', { user: 42, n: 3, cookie: cookie(3_600_000 + 61_000) }) // beyond the interval
+  const after = await expiries(ctx, 's')
+  assert.ok(after.session > before.session + 50_000 && after.link === after.session)
+  await store.set('s', { user: 7, n: 4, cookie: cookie(3_600_000 + 61_000) }) // another user: the entry moves
+  assert.equal(await store.sessionsOf(42), [])
+  assert.equal(
+    (await store.sessionsOf(7)).map((one) => one.id),
+    ['s'],
+  )
+  assert.ok((await store.cache.verify()).ok)
+})
+
 test('touchAfter 0 moves the expiry on every touch; a shorter cookie moves it down, and the indexes with it', async (ctx) => {
   const store = sessions(ctx, { ...byUser, touchAfter: 0 })
   await store.set('s', { user: 42, cookie: cookie(60_000) })
