@@ -12,6 +12,7 @@ export const SIGN_IN = 'sign-in flow, 64 callers (flows/s)'
 export const SIGN_IN_CHECKED = 'sign-in flow, 64 callers, evicting server: checked reads (flows/s)'
 export const signInCluster = (buckets: number) => `sign-in flow on a 3-master cluster, ${buckets} bucket${buckets > 1 ? 's' : ''} (flows/s)`
 export const SESSION_REQUESTS = 'express-session requests, 64 clients (requests/s)'
+export const sessionMemory = (size: number) => `Redis memory per session at ${size} sessions (bytes)`
 export const listSessions = (size: number) => `list one user's sessions among ${size} (ms)`
 export const allP50 = (level: number) => `all() p50 at ${level} records (ms)`
 export const allP99 = (level: number) => `all() p99 at ${level} records (ms)`

@@ -331,7 +331,7 @@ async function expiries(ctx: Context, sid: string): Promise<{ session: number; l
   const link = Number(await ctx.admin.call('PEXPIRETIME', await keyOf(ctx, 'uid:42', sid)))
   const indexes: string[] = []
   for (const index of (await ctx.admin.keys('*#')).sort())
-    indexes.push(`${index} ${await ctx.admin.call('PEXPIRETIME', index)} ${await ctx.admin.zrange(index, 0, -1, 'WITHSCORES')}`)
+    indexes.push(`${index} ${await ctx.admin.call('PEXPIRETIME', index)} ${await ctx.admin.zrange(index, '0', '-1', 'WITHSCORES')}`)
   return { session, link, indexes }
 }
 

@@ -5,7 +5,10 @@
  *
  *  - the per-request path: express-session with resave: false, so each request is a get and
  *    a touch, and one request in ten changes the session (a set); HTTP/1.1 keep-alive,
- *    64 concurrent clients, each with its own signed-in session cookie;
+ *    64 concurrent clients, each with its own signed-in session cookie. Ours on ioredis 6 and
+ *    on node-redis 5 with the default touch interval, and on node-redis 5 touching on every
+ *    request (touchAfter: 0); connect-redis on node-redis 5 and on node-redis 6 (defaults);
+ *  - Redis memory per session: used_memory before and after each store's sessions are written;
  *  - "list user 42's sessions" with 10k and 100k sessions of 10k users in the store:
  *    sessionsOf(42) against connect-redis all() and a filter on the user.
  */
@@ -15,11 +18,13 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { RedisStore } from 'connect-redis'
 import { Redis } from 'ioredis'
+import { createClient as createClient6 } from 'redis'
 import { RedisSessionStore } from '../built.js'
-import { alternate, CALLERS, DB, log, nodeRedisFor, profiled, record, roundMs, throughput, url } from '../harness.js'
-import { listSessions, PROFILE, SESSION_REQUESTS } from '../names.js'
+import { admin, alternate, CALLERS, DB, log, nodeRedisFor, profiled, record, roundMs, throughput, url } from '../harness.js'
+import { listSessions, PROFILE, SESSION_REQUESTS, sessionMemory } from '../names.js'
 
-type SessionContender = 'ours' | 'ours-nr5' | 'connect-redis'
+type SessionContender = 'ours' | 'ours-nr5' | 'ours-nr5-every-touch' | 'connect-redis' | 'connect-redis-nr6'
+const CONTENDERS: readonly SessionContender[] = ['ours', 'ours-nr5', 'ours-nr5-every-touch', 'connect-redis', 'connect-redis-nr6']
 
 declare module 'express-session' {
   interface SessionData {
@@ -63,11 +68,23 @@ export async function sessionsWorkload(sizes: readonly number[]): Promise<void> 
   const nodeRedis = await nodeRedisFor(DB.sessRedis)
   const theirs = new RedisStore({ client: nodeRedis })
   const oursNodeRedis = new RedisSessionStore({ redis: await nodeRedisFor(DB.sessOurs), namespace: 'sessnr', userOf: (s) => s.account as number | undefined })
-  const stores: Record<SessionContender, session.Store> = { ours, 'ours-nr5': oursNodeRedis, 'connect-redis': theirs }
+  const oursEveryTouch = new RedisSessionStore({ redis: await nodeRedisFor(DB.sessOurs), namespace: 'sessall', touchAfter: 0, userOf: (s) => s.account as number | undefined })
+  // connect-redis on node-redis 6 as a new user sets it up: createClient() with its defaults.
+  const nodeRedis6 = await createClient6({ url, database: DB.sessRedis6 })
+    .on('error', () => undefined)
+    .connect()
+  const theirs6 = new RedisStore({ client: nodeRedis6 })
+  const stores: Record<SessionContender, session.Store> = {
+    ours,
+    'ours-nr5': oursNodeRedis,
+    'ours-nr5-every-touch': oursEveryTouch,
+    'connect-redis': theirs,
+    'connect-redis-nr6': theirs6,
+  }
 
   log(`express-session per-request path, ${CALLERS} clients`)
   const runs = {} as Record<SessionContender, { server: http.Server; port: number; agent: http.Agent; cookies: string[] }>
-  for (const contender of ['ours', 'ours-nr5', 'connect-redis'] as const) {
+  for (const contender of CONTENDERS) {
     const server = await app(stores[contender])
     const port = (server.address() as AddressInfo).port
     const agent = new http.Agent({ keepAlive: true, maxSockets: CALLERS })
@@ -92,16 +109,12 @@ export async function sessionsWorkload(sizes: readonly number[]): Promise<void> 
   }
   // One unrecorded round each first: the first requests of a server warm up the JIT (Express,
   // the store, the client), which otherwise lands on whichever contender runs first.
-  for (const contender of ['ours', 'ours-nr5', 'connect-redis'] as const) {
+  for (const contender of CONTENDERS) {
     const { port, agent, cookies } = runs[contender]
     await throughput(roundMs, CALLERS, (caller, i) => send(agent, port, 'GET', `/page/${i}`, cookies[caller]))
   }
-  await alternate([
-    ['ours', perRequest('ours')],
-    ['ours-nr5', perRequest('ours-nr5')],
-    ['connect-redis', perRequest('connect-redis')],
-  ])
-  for (const contender of ['ours', 'ours-nr5', 'connect-redis'] as const) {
+  await alternate(CONTENDERS.map((contender) => [contender, perRequest(contender)]))
+  for (const contender of CONTENDERS) {
     const { port, agent, cookies } = runs[contender]
     await profiled(PROFILE.sessionRequest, contender, (caller = 0, i = 0) => send(agent, port, 'GET', `/page/${i}`, cookies[caller % CALLERS]))
   }
@@ -116,13 +129,24 @@ export async function sessionsWorkload(sizes: readonly number[]): Promise<void> 
   for (const size of sizes) {
     log(`  filling both stores to ${size} sessions`)
     const expires = new Date(Date.now() + 30 * 60_000).toISOString()
-    for (; filled < size; filled += 500) {
-      const batch = Array.from({ length: Math.min(500, size - filled) }, (_, j) => filled + j)
-      await Promise.all(batch.map((i) => ours.set(`s${i}`, { account: i % USERS, cookie: { expires } })))
+    const batches = (from: number) => {
+      const all: number[][] = []
+      for (let at = from; at < size; at += 500) all.push(Array.from({ length: Math.min(500, size - at) }, (_, j) => at + j))
+      return all
+    }
+    // One store at a time, so that used_memory's growth is that store's.
+    const before = await usedMemory()
+    for (const batch of batches(filled)) await Promise.all(batch.map((i) => ours.set(`s${i}`, { account: i % USERS, cookie: { expires } })))
+    const between = await usedMemory()
+    for (const batch of batches(filled)) {
       const multi = nodeRedis.multi()
       for (const i of batch) multi.set(`sess:s${i}`, JSON.stringify({ account: i % USERS, cookie: { expires } }), { expiration: { type: 'EX', value: 1800 } })
       await multi.exec()
     }
+    const after = await usedMemory()
+    record(sessionMemory(size), 'ours', (between - before) / (size - filled))
+    record(sessionMemory(size), 'connect-redis', (after - between) / (size - filled))
+    filled = size
     const expected = Math.ceil(size / USERS)
     log(`  list user 42's sessions at ${size}`)
     const list = (contender: SessionContender) => async () => {
@@ -139,4 +163,10 @@ export async function sessionsWorkload(sizes: readonly number[]): Promise<void> 
   await ours.close()
   oursClient.disconnect()
   await oursNodeRedis.close()
+  await oursEveryTouch.close()
+  await nodeRedis6.close()
+}
+
+async function usedMemory(): Promise<number> {
+  return Number(/used_memory:(\d+)/.exec(await admin.info('memory'))?.[1])
 }
