@@ -26,14 +26,19 @@ local function listAt(base, key, score, at, touched)
   end)
 end
 
--- Writes a record: its value, and its member in the index of every prefix, with one expiry.
-local function putAt(base, key, text, score, at, touched)
-  listAt(base, key, score, at, touched)
+-- Sets a record's value with its expiry.
+local function setValue(key, text, score)
   if score == '+inf' then
     rcall('SET', key, text)
   else
     rcall('SET', key, text, 'PXAT', score)
   end
+end
+
+-- Writes a record: its value, and its member in the index of every prefix, with one expiry.
+local function putAt(base, key, text, score, at, touched)
+  listAt(base, key, score, at, touched)
+  setValue(key, text, score)
 end
 
 -- Scores a record's member in the index of every prefix (scoreIn). was is the record's
@@ -48,11 +53,7 @@ end
 -- Writes a record, its value and its members with one expiry (scoreAt), for settleIndexes.
 local function writeAt(base, key, text, score, at, writes)
   scoreAt(base, key, score, at, rcall('PEXPIRETIME', key), writes)
-  if score == '+inf' then
-    rcall('SET', key, text)
-  else
-    rcall('SET', key, text, 'PXAT', score)
-  end
+  setValue(key, text, score)
 end
 
 -- Gives an existing record (its expiry was `was`) a new expiry, for settleIndexes.

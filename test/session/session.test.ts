@@ -354,6 +354,24 @@ test('touchAfter (default 1% of the ttl, at most a minute): a request that moves
   assert.is(moved.link, moved.session, 'the user entry moved with it')
 })
 
+onSingle(test)("touchAfter: a touch after the same request's get is decided without a round trip (GET and PTTL, then nothing)", async (ctx) => {
+  const store = sessions(ctx, byUser)
+  await store.set('s', { user: 42, cookie: cookie(3_600_000) })
+  const calls = async () => {
+    const stats = await ctx.admin.info('commandstats')
+    return Object.fromEntries([...stats.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map((m) => [m[1], Number(m[2])]))
+  }
+  const before = await calls()
+  for (let i = 0; i < 20; i++) await store.touch('s', { ...(await store.get('s')), cookie: cookie(3_600_000) })
+  const after = await calls()
+  const sent = Object.fromEntries(
+    Object.keys(after)
+      .filter((name) => name !== 'info' && after[name] !== before[name])
+      .map((name) => [name, after[name] - (before[name] ?? 0)]),
+  )
+  assert.equal(sent, { get: 20, pttl: 20 })
+})
+
 test('touchAfter: Redis keeps each session within the interval of its cookie through many requests, index entries in step', async (ctx) => {
   const store = sessions(ctx, { ...byUser, touchAfter: 300 })
   await store.set('s', { user: 42, cookie: cookie(60_000) })
