@@ -139,6 +139,15 @@ export function checkCount(count: unknown, name: string): number {
   return count
 }
 
+/** Node's timers run a longer delay after 1 ms (TimeoutOverflowWarning): the longest timeout a call can have. */
+const LONGEST_TIMER = 2 ** 31 - 1
+
+function checkTimeout(timeout: unknown): number {
+  const ms = checkCount(timeout, 'options.timeout')
+  if (ms > LONGEST_TIMER) throw new RangeError(`options.timeout must be at most ${LONGEST_TIMER} ms (about 24.8 days, what Node's timers allow), got ${ms}`)
+  return ms
+}
+
 /** A duration that may be zero: a non-negative integer of milliseconds. */
 export function checkInterval(ms: unknown, name: string): number {
   if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < 0 || ms > LIMITS.maxTtl) {
@@ -260,7 +269,7 @@ export function cacheSettings(options: RedisCacheOptions<WriteMode>): CacheSetti
     ...checkBuckets(options.buckets ?? 1, options.bucketBy ?? 1),
     ttl: checkTtl(options.ttl, 'options.ttl') ?? 0,
     writes: checkWrites(options.writes ?? DEFAULTS.writes),
-    timeout: checkCount(options.timeout ?? DEFAULTS.timeout, 'options.timeout'),
+    timeout: checkTimeout(options.timeout ?? DEFAULTS.timeout),
     coalesce: checkBoolean(options.coalesceWrites, 'options.coalesceWrites') ?? true,
     eviction: checkEvictionMode(options.eviction ?? DEFAULTS.eviction),
     serializer: options.serializer,

@@ -91,6 +91,14 @@ test('the timer holds the process only while a deadline is pending', () => {
   assert.match(waited.stdout, /expired after \d+/, 'a pending deadline keeps the process until it runs')
 })
 
+test("a timeout longer than Node's timers allow is a RangeError naming options.timeout, before anything connects", () => {
+  assert.throws(
+    () => new RedisCache({ redis: 'redis://127.0.0.1:1', timeout: 2 ** 31 }),
+    (error: Error) => error instanceof RangeError && /options\.timeout must be at most 2147483647 ms/.test(error.message),
+  )
+  assert.throws(() => new RedisCache({ redis: 'redis://127.0.0.1:1', timeout: 0 }), /options\.timeout must be a positive safe integer/)
+})
+
 const server = suite<{ redis: EmbeddedRedis; admin: Redis }>('deadlines of store calls')
 
 server.before(async (ctx) => {
