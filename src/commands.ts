@@ -64,6 +64,11 @@ export function add(layout: BucketLayout, parts: Encoded, ttl: number, text: str
 }
 export const added = (reply: unknown): boolean => reply === 1
 
+/** lua/increment.lua: a counter record's new count (a new counter gets `ttl`). Reply: the count. */
+export function increment(layout: BucketLayout, parts: Encoded, ttl: number, checked: boolean): ScriptCall {
+  return { script: 'increment', keys: keysOf(layout, parts), args: [ttl, flag(checked)] }
+}
+
 /** lua/delete.lua answering 'count', one record. Reply: whether a live record was removed. */
 export function remove(layout: BucketLayout, parts: Encoded, checked: boolean): ScriptCall {
   return { script: 'delete', keys: keysOf(layout, parts), args: ['count', flag(checked), parts.length] }

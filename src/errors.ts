@@ -8,6 +8,7 @@ export type Operation =
   | 'put'
   | 'putMany'
   | 'add'
+  | 'increment'
   | 'get'
   | 'getMany'
   | 'getAndTouch'

@@ -11,6 +11,7 @@ import { version } from './version.js'
 export const SCRIPTS = [
   'put',
   'add',
+  'increment',
   'delete',
   'touch',
   'read',

@@ -116,6 +116,20 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     return commands.added(await this.#sendChecked('add', key, (checked) => commands.add(this.#layout, parts, ttl, text, checked)))
   }
 
+  /**
+   * Adds one to a counter record and resolves the new count, atomically: of N callers
+   * racing, each gets its own of 1..N. A counter is created at 1 with the ttl (default: the
+   * store's), which is never extended: a window that starts with its first hit, as a rate
+   * limiter counts. get() reads it as a number; a record that is not a counter rejects with
+   * Redis's error. Always waits for Redis's answer.
+   */
+  async increment(key: Key, options?: WriteOptions): Promise<number> {
+    this.#open('increment', key)
+    const parts = encodeKey(key)
+    const ttl = this.#ttlOf(options)
+    return Number(await this.#sendChecked('increment', key, (checked) => commands.increment(this.#layout, parts, ttl, checked)))
+  }
+
   /** The value of a record, or undefined when it is absent or expired. */
   async get(key: Key): Promise<unknown> {
     this.#open('get', key)
