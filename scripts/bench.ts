@@ -10,6 +10,7 @@
  */
 import { closeAll, log, quick, records, redisVersion, rounds, roundMs, url } from './bench/harness.js'
 import { report } from './bench/report.js'
+import { betterAuthWorkload } from './bench/workloads/better-auth.js'
 import { clientsWorkload } from './bench/workloads/clients.js'
 import { clusterWorkload } from './bench/workloads/cluster.js'
 import { getWorkload } from './bench/workloads/get.js'
@@ -32,5 +33,6 @@ await sessionsWorkload(sessionSizes)
 await listingWorkload()
 if (!process.argv.includes('--no-cluster')) await clusterWorkload()
 await keyvWorkload()
+await betterAuthWorkload()
 report(sessionSizes)
 await closeAll()

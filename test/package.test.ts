@@ -28,6 +28,8 @@ onSingle(test)('package.json exports point at built files with type declarations
   assert.is(pkg.bin['redis-prefix-cache'], './dist/cli/bin.js')
   assert.match(readFileSync(new URL('dist/cli/bin.js', root), 'utf8'), /^#!\/usr\/bin\/env node\n/)
   assert.is(pkg.exports['./session'].types, './dist/session/index.d.ts')
+  assert.is(pkg.exports['./better-auth'].types, './dist/better-auth/index.d.ts')
+  assert.ok(pkg.peerDependenciesMeta['better-auth'].optional, 'better-auth is an optional peer: users without it install nothing for it')
   assert.ok(pkg.peerDependencies.ioredis, "ioredis is a peer dependency: the application's own copy is used")
   assert.ok(pkg.files.includes('lua'), 'lua/ is published')
   for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/store.d.ts']) {
@@ -57,6 +59,8 @@ onSingle(test)('plain node imports the package by name and uses it', async ({ se
     import { RedisCache, ANY } from 'redis-prefix-cache'
     import { KeyvPrefixCache } from 'redis-prefix-cache/keyv'
     import { RedisSessionStore } from 'redis-prefix-cache/session'
+    import { betterAuthStorage } from 'redis-prefix-cache/better-auth'
+    if (typeof betterAuthStorage !== 'function') throw new Error('no betterAuthStorage')
     if (typeof KeyvPrefixCache !== 'function') throw new Error('no KeyvPrefixCache')
     if (typeof RedisSessionStore !== 'function') throw new Error('no RedisSessionStore')
     const cache = new RedisCache({ redis: process.argv[1], namespace: 'pkg' })
@@ -82,6 +86,7 @@ onSingle(test)('a CommonJS project requires the package by name and uses it', as
       const { RedisCache, ANY, CacheOperationError } = require('redis-prefix-cache')
       if (typeof require('redis-prefix-cache/keyv').KeyvPrefixCache !== 'function') throw new Error('no KeyvPrefixCache')
       if (typeof require('redis-prefix-cache/session').RedisSessionStore !== 'function') throw new Error('no RedisSessionStore')
+      if (typeof require('redis-prefix-cache/better-auth').betterAuthStorage !== 'function') throw new Error('no betterAuthStorage')
       const cache = new RedisCache({ redis: process.argv[2], namespace: 'cjs' })
       cache.put(['user', 1, 'session', 's'], Buffer.from('ok'))
         .then(() => cache.all(['user', 1, 'session', ANY]))
@@ -172,11 +177,13 @@ onSingle(test)('the packed tarball, as a new user installs it: --engine-strict o
       import { RedisCache, ANY, type Pattern } from 'redis-prefix-cache'
       import { RedisSessionStore } from 'redis-prefix-cache/session'
       import { KeyvPrefixCache } from 'redis-prefix-cache/keyv'
+      import { betterAuthStorage, type BetterAuthStorage } from 'redis-prefix-cache/better-auth'
       const cache = new RedisCache({ namespace: 'ts5' })
+      const auth: BetterAuthStorage = betterAuthStorage({ cache })
       const id = 42
       const mine = ['user', id, ANY] as const
       const typed: Pattern = ['user', id, ANY]
-      export const calls = [cache.all(mine), cache.all(typed), new RedisSessionStore({ cache }).sessionsOf(id), new KeyvPrefixCache({ cache }).get('k')]
+      export const calls = [cache.all(mine), cache.all(typed), new RedisSessionStore({ cache }).sessionsOf(id), new KeyvPrefixCache({ cache }).get('k'), auth.get('k')]
     `,
     )
     const tsc5 = fileURLToPath(new URL('node_modules/typescript5/bin/tsc', root))
@@ -204,6 +211,7 @@ onSingle(test)(
       writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'node-redis-app', version: '1.0.0', private: true, type: 'module' }))
       await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `redis@${redis5}`], { cwd: dir, maxBuffer: 16 << 20 })
       assert.not.ok(existsSync(join(dir, 'node_modules/ioredis')), 'ioredis is not installed: it is an optional peer')
+      assert.not.ok(existsSync(join(dir, 'node_modules/better-auth')), 'better-auth is not installed: it is an optional peer')
       const url = server.url
       writeFileSync(
         join(dir, 'app.js'),
@@ -211,12 +219,16 @@ onSingle(test)(
       import { createClient } from 'redis'
       import { RedisCache } from 'redis-prefix-cache'
       import { RedisSessionStore } from 'redis-prefix-cache/session'
+      import { betterAuthStorage } from 'redis-prefix-cache/better-auth'
       const url = process.argv[2]
       const own = new RedisCache({ redis: url, namespace: 'nr' })
       await own.put(['user', 1], 'from a URL')
       const client = await createClient({ url }).on('error', () => {}).connect()
       const passed = new RedisCache({ redis: client, namespace: 'nr' })
       const sessions = new RedisSessionStore({ redis: client })
+      const auth = betterAuthStorage({ redis: client })
+      await auth.set('verification:v', 'kept', 60)
+      if ((await auth.get('verification:v')) !== 'kept') throw new Error('the better-auth storage lost a value')
       console.log(JSON.stringify([await passed.get(['user', 1]), typeof sessions.sessionsOf]))
       await own.close()
       await passed.close()

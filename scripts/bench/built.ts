@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs'
 import type * as Core from '../../src/index.js'
+import type * as BetterAuth from '../../src/better-auth/index.js'
 import type * as Keyv from '../../src/keyv/index.js'
 import type * as Session from '../../src/session/index.js'
 
@@ -22,3 +23,4 @@ export const ANY: typeof Core.ANY = core.ANY
 export type RedisCache = Core.RedisCache
 export const { RedisSessionStore } = await load<typeof Session>('session/index.js')
 export const { KeyvPrefixCache } = await load<typeof Keyv>('keyv/index.js')
+export const { betterAuthStorage } = await load<typeof BetterAuth>('better-auth/index.js')

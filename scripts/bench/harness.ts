@@ -42,8 +42,8 @@ const parsed = new URL(url)
 export const port = Number(parsed.port || 6379)
 export const host = parsed.hostname
 export const DB = !embedded
-  ? { ours: 11, seed: 12, scan: 13, limit: 14, keyvOurs: 9, keyvRedis: 10, sessOurs: 7, sessRedis: 8, sessRedis6: 6 }
-  : { ours: 0, seed: 1, scan: 2, limit: 3, keyvOurs: 4, keyvRedis: 5, sessOurs: 6, sessRedis: 7, sessRedis6: 8 }
+  ? { ours: 11, seed: 12, scan: 13, limit: 14, keyvOurs: 9, keyvRedis: 10, sessOurs: 7, sessRedis: 8, sessRedis6: 6, authOurs: 5, authRedis: 4 }
+  : { ours: 0, seed: 1, scan: 2, limit: 3, keyvOurs: 4, keyvRedis: 5, sessOurs: 6, sessRedis: 7, sessRedis6: 8, authOurs: 9, authRedis: 10 }
 export const admin = new Redis(url)
 for (const db of Object.values(DB)) {
   const size = Number(await admin.select(db).then(() => admin.dbsize()))
@@ -78,8 +78,19 @@ export async function flushAll() {
 }
 
 /** 'ours' is the store on ioredis 6; 'ours-nr5' the same store on a node-redis 5 client. */
-export type Contender = 'ours' | 'ours-nr5' | 'ours-nr5-every-touch' | 'seed' | 'scan' | 'limit' | 'keyv-redis' | 'connect-redis' | 'connect-redis-nr6'
-export const CONTENDERS: Contender[] = ['ours', 'ours-nr5', 'ours-nr5-every-touch', 'seed', 'scan', 'limit', 'keyv-redis', 'connect-redis', 'connect-redis-nr6']
+export type Contender = 'ours' | 'ours-nr5' | 'ours-nr5-every-touch' | 'seed' | 'scan' | 'limit' | 'keyv-redis' | 'connect-redis' | 'connect-redis-nr6' | 'better-auth-redis'
+export const CONTENDERS: Contender[] = [
+  'ours',
+  'ours-nr5',
+  'ours-nr5-every-touch',
+  'seed',
+  'scan',
+  'limit',
+  'keyv-redis',
+  'connect-redis',
+  'connect-redis-nr6',
+  'better-auth-redis',
+]
 export const results: Record<string, Partial<Record<Contender, Figure>>> = {}
 export function record(workload: string, contender: Contender, value: number) {
   const slot = ((results[workload] ??= {})[contender] ??= { median: 0, min: 0, max: 0, rounds: [] })

@@ -16,6 +16,9 @@ export const sessionMemory = (size: number) => `Redis memory per session at ${si
 export const listSessions = (size: number) => `list one user's sessions among ${size} (ms)`
 export const allP50 = (level: number) => `all() p50 at ${level} records (ms)`
 export const allP99 = (level: number) => `all() p99 at ${level} records (ms)`
+export const AUTH_GET_SESSION = 'better-auth getSession, 64 callers (ops/s)'
+export const AUTH_SIGN_IN = 'better-auth signInEmail, 64 callers (ops/s)'
+export const authListSessions = (n: number) => `better-auth listSessions of a user with ${n} sessions (ms)`
 export const KEYV_GET = 'Keyv get, 64 callers (ops/s)'
 export const KEYV_SET = 'Keyv set, 64 callers (ops/s)'
 export const keyvClear = (others: number) => `Keyv clear() of 10000 records beside ${others} other keys (ms)`

@@ -7,7 +7,10 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { CALLERS, CONTENDERS, type Contender, type Figure, log, outDir, profiles, quick, records, redisVersion, results, rounds, roundMs } from './harness.js'
 import {
+  AUTH_GET_SESSION,
+  AUTH_SIGN_IN,
   allP50,
+  authListSessions,
   GET_64,
   GET_64_CHECKED,
   KEYV_GET,
@@ -155,6 +158,24 @@ export function report(sessionSizes: readonly number[]): void {
       value: m(sessionMemory(bigSessions), 'ours') / m(sessionMemory(bigSessions), 'connect-redis'),
       target: '<= 2',
       ok: (v: number) => v <= 2,
+    },
+    {
+      name: 'better-auth getSession, 64 callers: ours on node-redis 5 / @better-auth/redis-storage (its commands, ioredis 5)',
+      value: m(AUTH_GET_SESSION, 'ours-nr5') / m(AUTH_GET_SESSION, 'better-auth-redis'),
+      target: '>= 0.9',
+      ok: (v: number) => v >= 0.9,
+    },
+    {
+      name: 'better-auth signInEmail, 64 callers: ours on node-redis 5 / @better-auth/redis-storage',
+      value: m(AUTH_SIGN_IN, 'ours-nr5') / m(AUTH_SIGN_IN, 'better-auth-redis'),
+      target: '>= 0.8',
+      ok: (v: number) => v >= 0.8,
+    },
+    {
+      name: `better-auth listSessions of a user with ${quick ? 20 : 100} sessions: @better-auth/redis-storage / ours (time; for information)`,
+      value: m(authListSessions(quick ? 20 : 100), 'better-auth-redis') / m(authListSessions(quick ? 20 : 100), 'ours-nr5'),
+      target: '',
+      ok: () => true,
     },
     {
       name: `list one user's sessions among ${smallSessions}: connect-redis all() / sessionsOf (time; for information)`,

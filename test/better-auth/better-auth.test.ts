@@ -13,6 +13,7 @@ import { memoryAdapter } from 'better-auth/adapters/memory'
 import { toNodeHandler } from 'better-auth/node'
 import type { Redis } from 'ioredis'
 import * as assert from 'uvu/assert'
+import { redisStorage } from '../../scripts/baselines/better-auth-redis-storage.js'
 import { type BetterAuthSecondaryStorage, type BetterAuthStorage, betterAuthStorage } from '../../src/better-auth/index.js'
 import { onSingle, redisSuite, rejects, sleep, TARGET, type Context } from '../helpers.js'
 
@@ -25,23 +26,9 @@ function storage(ctx: Context): BetterAuthStorage {
   return store
 }
 
-/** A plain GET/SET storage, as @better-auth/redis-storage is: the control. */
+/** A plain GET/SET storage: @better-auth/redis-storage's commands (scripts/baselines), the control. */
 function plainStorage(ctx: Context): BetterAuthSecondaryStorage {
-  const redis = ctx.client() as Redis
-  return {
-    get: (key) => redis.get(`plain:${key}`),
-    set: async (key, value, ttl) => {
-      if (ttl) await redis.set(`plain:${key}`, value, 'EX', ttl)
-      else await redis.set(`plain:${key}`, value)
-    },
-    delete: async (key) => void (await redis.del(`plain:${key}`)),
-    getAndDelete: (key) => redis.getdel(`plain:${key}`),
-    increment: async (key, ttl) => {
-      const count = await redis.incr(`plain:${key}`)
-      if (count === 1 && ttl) await redis.expire(`plain:${key}`, ttl)
-      return count
-    },
-  }
+  return redisStorage({ client: ctx.client() as Redis, keyPrefix: 'plain:' })
 }
 
 function makeAuth(secondaryStorage: BetterAuthSecondaryStorage) {
