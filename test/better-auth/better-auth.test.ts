@@ -66,18 +66,23 @@ const tokenOf = async (auth: Auth, cookie: string) => (await auth.api.getSession
 // 1. No lost sign-ins.
 
 test('guarantee 1: 20 concurrent sign-ins of one user are all listed; control: a GET/SET storage loses some', async (ctx) => {
-  for (const [name, secondary] of [
-    ['ours', storage(ctx)],
-    ['control', plainStorage(ctx)],
-  ] as const) {
+  /** Sign-ins listed, and sign-ins made, for 20 concurrent sign-ins of a new user. */
+  const round = async (secondary: BetterAuthSecondaryStorage, email: string) => {
     const auth = makeAuth(secondary)
-    const first = await signUp(auth, `${name}@example.com`)
-    const cookies = [first, ...(await signIns(auth, `${name}@example.com`, 20))]
+    const first = await signUp(auth, email)
+    const cookies = [first, ...(await signIns(auth, email, 20))]
     const tokens = (await Promise.all(cookies.map((c) => tokenOf(auth, c)))).sort()
-    const list = await listed(auth, first)
-    if (name === 'ours') assert.equal(list, tokens, 'every sign-in listed')
-    else assert.ok(list.length < tokens.length, `the control listed ${list.length} of ${tokens.length} sessions`)
+    return { list: await listed(auth, first), tokens }
   }
+  const ours = await round(storage(ctx), 'ours@example.com')
+  assert.equal(ours.list, ours.tokens, 'every sign-in listed')
+  // The race is a matter of timing: the control gets a few tries to show it.
+  let lost = 0
+  for (let i = 0; i < 5 && lost === 0; i++) {
+    const control = await round(plainStorage(ctx), `control${i}@example.com`)
+    lost = control.tokens.length - control.list.length
+  }
+  assert.ok(lost > 0, 'the control lost sign-ins from its list')
 })
 
 // ---------------------------------------------------------------------------------------
