@@ -158,7 +158,7 @@ test('guarantee 4: sign-ins racing revokeSessions end revoked or listed, never v
   }
   assert.is(await outcome(storage(ctx), 'ours@example.com'), 0)
   let control = 0
-  for (let i = 0; i < 3 && control === 0; i++) control += await outcome(plainStorage(ctx), `control${i}@example.com`)
+  for (let i = 0; i < 10 && control === 0; i++) control += await outcome(plainStorage(ctx), `control${i}@example.com`)
   assert.ok(control > 0, 'the control leaves valid sessions its user cannot list')
 })
 
