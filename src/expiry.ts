@@ -6,12 +6,14 @@
  * Notifications are per node: on a cluster the watcher subscribes on every master, and
  * follows failovers and topology changes (the client's onTopologyChange). Redis
  * sends them only when `notify-keyspace-events` allows: the watcher checks, and either says
- * the exact CONFIG SET line to run or (configureNotifications) sets it.
+ * the exact CONFIG SET line to run or (configureNotifications) sets it. `Ex` (expired only)
+ * is enough for expired events; evicted ones need `e` too, which is said once, not refused.
  *
  * Limits, from Redis: an event fires when Redis actually removes the key (lazily when it is
  * read, or by its active expiry cycle), which can be later than its ttl; and pub/sub is at
  * most once: events while a subscriber is disconnected are lost.
  */
+import type { EventEmitter } from 'node:events'
 import type { BucketLayout } from './buckets.js'
 import type { ClientNode, RedisClient, Subscriber } from './client/index.js'
 import { keyFromParts, type Key } from './keys.js'
@@ -25,12 +27,19 @@ export interface WatchOptions {
   configureNotifications?: boolean
 }
 
-/** The flags notify-keyspace-events needs for expired and evicted events ('A' includes x and e). */
-function missingFlags(flags: string): string {
+/** Which of the events a node's notify-keyspace-events lets through ('A' includes x and e). */
+function arriving(flags: string): Record<ExpiryEvent, boolean> {
+  const keyevents = flags.includes('E')
+  const all = flags.includes('A')
+  return { expired: keyevents && (all || flags.includes('x')), evicted: keyevents && (all || flags.includes('e')) }
+}
+
+/** The flags to add to `flags` so that the events `wanted` arrive. */
+function missingFlags(flags: string, wanted: readonly ExpiryEvent[]): string {
   let missing = flags.includes('E') ? '' : 'E'
   if (!flags.includes('A')) {
-    if (!flags.includes('x')) missing += 'x'
-    if (!flags.includes('e')) missing += 'e'
+    if (wanted.includes('expired') && !flags.includes('x')) missing += 'x'
+    if (wanted.includes('evicted') && !flags.includes('e')) missing += 'e'
   }
   return missing
 }
@@ -38,6 +47,12 @@ function missingFlags(flags: string): string {
 export function checkWatchOptions(options: WatchOptions): void {
   checkOptions(options, ['configureNotifications'])
   checkBoolean(options.configureNotifications, 'options.configureNotifications')
+}
+
+interface EvictedWarning {
+  text: string
+  said: boolean
+  onListener?: (event: string | symbol) => void
 }
 
 export class NotificationsOffError extends Error {
@@ -50,6 +65,10 @@ export class ExpiryWatcher {
   readonly #emit: (event: ExpiryEvent, key: Key) => void
   readonly #onError: (error: Error) => void
   readonly #configure: boolean
+  /** The store: whose listeners say which events are wanted. */
+  readonly #listeners: EventEmitter
+  /** Set once the store has said (or will say, at the first 'evicted' listener) that evicted events cannot arrive. */
+  #evictedWarning: EvictedWarning | undefined
   /** One subscriber per master, by host:port. */
   readonly #subscribers = new Map<string, Subscriber>()
   #stopFollowing: (() => void) | undefined
@@ -58,8 +77,16 @@ export class ExpiryWatcher {
   }
   #closed = false
 
-  constructor(client: RedisClient, layout: BucketLayout, options: WatchOptions, emit: (event: ExpiryEvent, key: Key) => void, onError: (error: Error) => void) {
+  constructor(
+    client: RedisClient,
+    layout: BucketLayout,
+    options: WatchOptions,
+    emit: (event: ExpiryEvent, key: Key) => void,
+    onError: (error: Error) => void,
+    listeners: EventEmitter,
+  ) {
     this.#client = client
+    this.#listeners = listeners
     this.#layout = layout
     this.#configure = options.configureNotifications === true
     this.#emit = emit
@@ -74,6 +101,8 @@ export class ExpiryWatcher {
 
   async stop(): Promise<void> {
     this.#closed = true
+    const onListener = this.#evictedWarning?.onListener
+    if (onListener) this.#listeners.off('newListener', onListener)
     this.#stopFollowing?.()
     const subscribers = [...this.#subscribers.values()]
     this.#subscribers.clear()
@@ -101,19 +130,50 @@ export class ExpiryWatcher {
     }
   }
 
+  /**
+   * Checks that what the caller listens for can arrive from this node. 'expired' alone is
+   * the setting most guides give (`Ex`): then 'evicted' cannot come, which is said once (a
+   * warning with the line to run) rather than refused. Rejects only when none of the events
+   * listened for (both, before any listener) can arrive.
+   */
   async #checkNotifications(node: ClientNode, id: string): Promise<void> {
     const [, flags = ''] = (await node.command('CONFIG', 'GET', 'notify-keyspace-events')) as string[]
-    const missing = missingFlags(flags)
+    const all: ExpiryEvent[] = ['expired', 'evicted']
+    const missing = missingFlags(flags, all)
     if (missing === '') return
-    const wanted = flags + missing
     if (this.#configure) {
-      await node.command('CONFIG', 'SET', 'notify-keyspace-events', wanted)
+      await node.command('CONFIG', 'SET', 'notify-keyspace-events', flags + missing)
       return
     }
-    throw new NotificationsOffError(
-      `Redis at ${id} does not send the keyspace notifications that expiry events need (notify-keyspace-events is '${flags}'). ` +
-        `Run CONFIG SET notify-keyspace-events ${wanted} on it (and on every master of a cluster), or watch({ configureNotifications: true }) to let the store set it.`,
-    )
+    const listened = all.filter((event) => this.#listeners.listenerCount(event) > 0)
+    const wanted = listened.length > 0 ? listened : all
+    const comes = arriving(flags)
+    const line = (events: readonly ExpiryEvent[]) => `CONFIG SET notify-keyspace-events ${flags + missingFlags(flags, events)}`
+    if (!wanted.some((event) => comes[event])) {
+      throw new NotificationsOffError(
+        `Redis at ${id} does not send the keyspace notifications that ${wanted.map((event) => `'${event}'`).join(' and ')} events need (notify-keyspace-events is '${flags}'). ` +
+          `Run ${line(wanted)} on it (and on every master of a cluster), or watch({ configureNotifications: true }) to let the store set it.`,
+      )
+    }
+    if (!comes.evicted) this.#warnEvicted(`Redis at ${id} sends expired events but not evicted ones (notify-keyspace-events is '${flags}'): run ${line(all)} on it for 'evicted' events`)
+  }
+
+  /** Says once, now if someone listens for 'evicted', else when the first such listener is added. */
+  #warnEvicted(text: string): void {
+    if (this.#evictedWarning) return
+    const warning: EvictedWarning = { text, said: false }
+    this.#evictedWarning = warning
+    const say = () => {
+      warning.said = true
+      process.emitWarning(text, { type: 'RedisPrefixCacheWarning', code: 'REDIS_PREFIX_CACHE_NO_EVICTED_EVENTS' })
+    }
+    if (this.#listeners.listenerCount('evicted') > 0) return say()
+    warning.onListener = (event) => {
+      if (event !== 'evicted') return
+      this.#listeners.off('newListener', warning.onListener as () => void)
+      say()
+    }
+    this.#listeners.on('newListener', warning.onListener)
   }
 
   #message(channel: string, key: string): void {

@@ -283,7 +283,8 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    * Subscribes to Redis keyspace notifications (on every master of a cluster, following
    * failovers) and emits 'expired' and 'evicted' with the decoded key of each of this
    * namespace's records that Redis removes. Rejects, saying the CONFIG SET line to run, when
-   * the server's notify-keyspace-events does not allow them, unless `configureNotifications`
+   * the server's notify-keyspace-events lets none of the events listened for through (`Ex`
+   * is enough for 'expired'; 'evicted' then gets one warning), unless `configureNotifications`
    * lets the store set it. An event comes when Redis removes the key (possibly later than its
    * ttl); pub/sub is at most once: events while disconnected are lost.
    */
@@ -292,7 +293,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     checkWatchOptions(options)
     if (this.#watcher) return
     const report = (error: Error) => this.#calls.report(new CacheOperationError('watch', undefined, error))
-    const watcher = new ExpiryWatcher(this.#client, this.#layout, options, (event, key) => this.emit(event, key), report)
+    const watcher = new ExpiryWatcher(this.#client, this.#layout, options, (event, key) => this.emit(event, key), report, this)
     this.#watcher = watcher
     try {
       await this.#calls.call('watch', undefined, () => watcher.start())

@@ -40,13 +40,66 @@ test('watch() rejects, naming the CONFIG SET line, when notifications are off; c
   const suggested = /CONFIG SET notify-keyspace-events (\w+)/.exec(error.message)![1]!
   assert.equal([...suggested].sort(), [...'KgExe'].sort(), 'what was there, plus what is needed')
   assert.match(error.message, /notify-keyspace-events is '(Kg|gK)'/)
-  await admin.config('SET', 'notify-keyspace-events', 'Ex') // expired but not evicted: not enough
-  await rejects(store.watch(), CacheOperationError, /Run CONFIG SET notify-keyspace-events \w*e\w* on it/)
   await admin.config('SET', 'notify-keyspace-events', 'Kg')
   await store.watch({ configureNotifications: true })
   const [, flags] = (await admin.config('GET', 'notify-keyspace-events')) as string[]
   for (const flag of 'KgEex') assert.ok(flags!.includes(flag), `flags ${flags}`)
   await store.unwatch()
+})
+
+/** The process warnings emitted while `run` runs (and a moment after). */
+async function warningsDuring(run: () => Promise<void>): Promise<Error[]> {
+  const seen: Error[] = []
+  const onWarning = (warning: Error) => seen.push(warning)
+  process.on('warning', onWarning)
+  try {
+    await run()
+    await sleep(50) // warnings are emitted on the next tick
+  } finally {
+    process.off('warning', onWarning)
+  }
+  return seen
+}
+
+test("notify-keyspace-events Ex (expired only, as most guides set it): 'expired' events arrive; 'evicted' is said once, with the line to run; refused only when nothing listened for can come", async ({ cache, admin }) => {
+  await admin.config('SET', 'notify-keyspace-events', 'Ex')
+  const store = cache()
+  const expired: Key[] = []
+  store.on('expired', (key) => expired.push(key))
+  const quiet = await warningsDuring(() => store.watch())
+  assert.equal(quiet.filter((w) => /evicted/.test(w.message)), [], 'nobody listens for evicted: nothing to say')
+  await store.put(['a', 1], 'x', { ttl: 50 })
+  await until(() => expired.length === 1)
+  assert.equal(expired, [['a', 1]])
+  // A first 'evicted' listener, after watch(): said once, naming the line; a second listener says nothing more.
+  const said = await warningsDuring(async () => {
+    store.on('evicted', () => undefined)
+    store.on('evicted', () => undefined)
+  })
+  const evicted = said.filter((w) => /evicted/.test(w.message))
+  assert.is(evicted.length, 1, said.map((w) => w.message).join('\n'))
+  assert.match(evicted[0]!.message, /sends expired events but not evicted ones \(notify-keyspace-events is '(Ex|xE)'\): run CONFIG SET notify-keyspace-events (Exe|xEe) on it/)
+  assert.is((evicted[0] as Error & { code?: string }).code, 'REDIS_PREFIX_CACHE_NO_EVICTED_EVENTS')
+  await store.unwatch()
+
+  // Listening for both before watch(): it watches, and says so at once.
+  const both = cache({ namespace: 'both' })
+  both.on('expired', () => undefined)
+  both.on('evicted', () => undefined)
+  const atOnce = await warningsDuring(() => both.watch())
+  assert.is(atOnce.filter((w) => /not evicted ones/.test(w.message)).length, 1)
+  await both.unwatch()
+
+  // Listening for 'evicted' only: nothing it listens for can come, so watch() refuses, naming the flag.
+  const evictions = cache({ namespace: 'evictions' })
+  evictions.on('evicted', () => undefined)
+  await rejects(evictions.watch(), CacheOperationError, /'evicted' events need \(notify-keyspace-events is '(Ex|xE)'\)\. Run CONFIG SET notify-keyspace-events (Exe|xEe) on it/)
+
+  // Nothing at all on: refused; listening for 'expired' only, the line adds only what it needs.
+  await admin.config('SET', 'notify-keyspace-events', '')
+  const off = cache({ namespace: 'off' })
+  off.on('expired', () => undefined)
+  await rejects(off.watch(), CacheOperationError, /Run CONFIG SET notify-keyspace-events Ex on it/)
 })
 
 test('expired: one event per record of this namespace, with its exact key; none for its indexes or another namespace', async ({ cache, admin }) => {
