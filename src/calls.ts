@@ -111,7 +111,7 @@ export class Calls {
   /** A call's failure as the store reports it. A putMany's own error (it names the records not written) passes as it is. */
   #failure(operation: Operation, key: unknown, sent: boolean, error: unknown): CacheOperationError {
     if (error instanceof CacheOperationError && error.operation === operation && error.entries) return error
-    return new CacheOperationError(operation, key, sent ? this.client.afterSending(error) : error)
+    return new CacheOperationError(operation, key, sent ? this.client.afterSending(error) : error, undefined, undefined, sent)
   }
 
   /** A write: awaited in 'sync' mode; in 'async' mode started, tracked and answered at once. */

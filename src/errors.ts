@@ -62,10 +62,19 @@ export class CacheOperationError extends RedisCacheError {
    * The others were (each bucket is one atomic call; with one bucket, all or none).
    */
   readonly entries: readonly number[] | undefined
+  /**
+   * Whether the command reached the connection. `false`: Redis never saw it (it failed or
+   * timed out while connecting, or was refused before sending); it will never be applied,
+   * and a retry is safe. `true`: it was sent, and may have been applied even when the call
+   * timed out or the connection was lost (a Redis error reply is also `true`: Redis refused it,
+   * and the message is Redis's own).
+   */
+  readonly sent: boolean
 
-  constructor(operation: Operation, key: unknown, cause: unknown, entries?: readonly number[], total?: number) {
+  constructor(operation: Operation, key: unknown, cause: unknown, entries?: readonly number[], total?: number, sent = true) {
     super(operation, key, entries ? ` failed for ${describeEntries(entries, total ?? entries.length)}` : ' failed', cause)
     this.entries = entries
+    this.sent = sent
   }
 }
 

@@ -51,7 +51,6 @@ export function checkWatchOptions(options: WatchOptions): void {
 
 interface EvictedWarning {
   text: string
-  said: boolean
   onListener?: (event: string | symbol) => void
 }
 
@@ -155,19 +154,22 @@ export class ExpiryWatcher {
           `Run ${line(wanted)} on it (and on every master of a cluster), or watch({ configureNotifications: true }) to let the store set it.`,
       )
     }
-    if (!comes.evicted) this.#warnEvicted(`Redis at ${id} sends expired events but not evicted ones (notify-keyspace-events is '${flags}'): run ${line(all)} on it for 'evicted' events`)
+    if (!comes.evicted)
+      this.#warnEvicted(`Redis at ${id} sends expired events but not evicted ones (notify-keyspace-events is '${flags}'): run ${line(all)} on it for 'evicted' events`)
   }
 
   /** Says once, now if someone listens for 'evicted', else when the first such listener is added. */
   #warnEvicted(text: string): void {
     if (this.#evictedWarning) return
-    const warning: EvictedWarning = { text, said: false }
+    const warning: EvictedWarning = { text }
     this.#evictedWarning = warning
     const say = () => {
-      warning.said = true
       process.emitWarning(text, { type: 'RedisPrefixCacheWarning', code: 'REDIS_PREFIX_CACHE_NO_EVICTED_EVENTS' })
     }
-    if (this.#listeners.listenerCount('evicted') > 0) return say()
+    if (this.#listeners.listenerCount('evicted') > 0) {
+      say()
+      return
+    }
     warning.onListener = (event) => {
       if (event !== 'evicted') return
       this.#listeners.off('newListener', warning.onListener as () => void)

@@ -61,13 +61,20 @@ async function warningsDuring(run: () => Promise<void>): Promise<Error[]> {
   return seen
 }
 
-test("notify-keyspace-events Ex (expired only, as most guides set it): 'expired' events arrive; 'evicted' is said once, with the line to run; refused only when nothing listened for can come", async ({ cache, admin }) => {
+test("notify-keyspace-events Ex (expired only, as most guides set it): 'expired' events arrive; 'evicted' is said once, with the line to run; refused only when nothing listened for can come", async ({
+  cache,
+  admin,
+}) => {
   await admin.config('SET', 'notify-keyspace-events', 'Ex')
   const store = cache()
   const expired: Key[] = []
   store.on('expired', (key) => expired.push(key))
   const quiet = await warningsDuring(() => store.watch())
-  assert.equal(quiet.filter((w) => /evicted/.test(w.message)), [], 'nobody listens for evicted: nothing to say')
+  assert.equal(
+    quiet.filter((w) => /evicted/.test(w.message)),
+    [],
+    'nobody listens for evicted: nothing to say',
+  )
   await store.put(['a', 1], 'x', { ttl: 50 })
   await until(() => expired.length === 1)
   assert.equal(expired, [['a', 1]])

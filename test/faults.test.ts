@@ -31,6 +31,13 @@ async function recovered(store: RedisCache<'sync' | 'async'>, ms = 10_000): Prom
 
 const TIMEOUT = 1000
 
+/** error.sent, checked against what the message says. */
+function sentOf(error: Error): boolean {
+  const sent = (error as CacheOperationError).sent
+  assert.is(sent, !/nothing was sent/.test(error.message), error.message)
+  return sent
+}
+
 test('a server killed under load: calls reject within the timeout, then the same store works on, every record whole', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'redis-kill-'))
   const port = await freePort()
@@ -171,7 +178,7 @@ test('writes spread over an outage: none that rejected is applied when Redis com
     passedIn: new RedisCache({ redis: passedIn, timeout: TIMEOUT, namespace: 'passed' }),
   }
   const rejected: Array<{ store: keyof typeof stores; key: Key; sent: boolean }> = []
-  const record = (store: keyof typeof stores, key: Key, error: Error) => rejected.push({ store, key, sent: !/nothing was sent/.test(error.message) })
+  const record = (store: keyof typeof stores, key: Key, error: Error) => rejected.push({ store, key, sent: sentOf(error) })
   stores.async.on('error', (error) => record('async', error.key as Key, error))
   try {
     await stores.sync.put('before', 1)
@@ -241,7 +248,7 @@ for (const [name, load] of [
       const writes: Promise<void>[] = []
       for (let i = 0; i < 16; i++) {
         const key: Key = ['outage', i]
-        writes.push(store.put(key, i).catch((error: Error) => void rejected.push({ key, sent: !/nothing was sent/.test(error.message) })))
+        writes.push(store.put(key, i).catch((error: Error) => void rejected.push({ key, sent: sentOf(error) })))
         await sleep(250)
       }
       await Promise.all(writes)
