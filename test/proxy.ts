@@ -104,7 +104,10 @@ export class FaultProxy {
 
   #accept(client: Socket): void {
     this.accepted++
-    if (this.#mode === 'refuse') return void client.destroy()
+    if (this.#mode === 'refuse') {
+      client.destroy()
+      return
+    }
     const server = connect(this.target.port, this.target.host)
     const pair: Pair = { client, server, up: [], down: [], dripping: false }
     this.#pairs.add(pair)
@@ -136,8 +139,8 @@ export class FaultProxy {
       this.#mode = 'pass'
       return
     }
-    if (mode === 'drip') return this.#drip(pair)
-    for (const chunk of pair.down.splice(0)) pair.client.write(chunk)
+    if (mode === 'drip') this.#drip(pair)
+    else for (const chunk of pair.down.splice(0)) pair.client.write(chunk)
   }
 
   #drip(pair: Pair): void {
