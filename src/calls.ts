@@ -17,12 +17,19 @@ export interface CallSettings {
   /** Whether a turn's commands are coalesced into few socket writes (client/coalesce.ts). */
   coalesce: boolean
   writes: WriteMode
+  /** Async writes that may be pending at once; over it a write is reported, not sent. */
+  maxPendingWrites: number
 }
+
+/** How many failures nobody awaits flush() keeps to reject with (it counts the rest). */
+const KEPT_FAILURES = 100
 
 export class Calls {
   readonly #pending = new Set<Promise<void>>()
   /** Async failures that found no 'error' listener: flush() rejects with them. */
   #unreported: CacheOperationError[] = []
+  /** How many async failures found no 'error' listener since the last flush(), kept or not. */
+  #unreportedCount = 0
   /** The deadlines of calls with the store's own timeout, on one timer. */
   readonly #deadlines: Deadlines
 
@@ -117,6 +124,12 @@ export class Calls {
   /** A write: awaited in 'sync' mode; in 'async' mode started, tracked and answered at once. */
   async write(operation: Operation, key: unknown, run: () => Promise<unknown>): Promise<unknown> {
     if (this.settings.writes === 'sync') return this.call(operation, key, run)
+    if (this.#pending.size >= this.settings.maxPendingWrites) {
+      const max = this.settings.maxPendingWrites
+      const cause = new Error(`${max} async writes are already waiting for Redis (options.maxPendingWrites); this one was not sent`)
+      this.report(new CacheOperationError(operation, key, cause, undefined, undefined, false))
+      return undefined
+    }
     const pending: Promise<void> = this.call(operation, key, run)
       .then(
         () => undefined,
@@ -138,8 +151,11 @@ export class Calls {
       const what = error instanceof CacheDecodeError ? 'skipped; ' : ''
       process.emitWarning(`${error.message} (${what}no 'error' listener on the RedisCache)`, 'RedisPrefixCacheWarning')
     } else {
+      this.#unreportedCount++
+      if (this.#unreported.length >= KEPT_FAILURES) return
       this.#unreported.push(error)
-      process.emitWarning(`${error.message} (no 'error' listener on the RedisCache; flush() and close() will reject with it)`, 'RedisPrefixCacheWarning')
+      const more = this.#unreported.length === KEPT_FAILURES ? '; further ones are counted, not shown' : ''
+      process.emitWarning(`${error.message} (no 'error' listener on the RedisCache; flush() and close() will reject with it${more})`, 'RedisPrefixCacheWarning')
     }
   }
 
@@ -147,8 +163,11 @@ export class Calls {
   async flush(): Promise<void> {
     while (this.#pending.size > 0) await Promise.all(this.#pending)
     const failures = this.#unreported
-    if (failures.length === 0) return
+    const count = this.#unreportedCount
+    if (count === 0) return
     this.#unreported = []
-    throw new AggregateError(failures, `${failures.length} async write(s) failed with no 'error' listener: ${failures[0]?.message}`)
+    this.#unreportedCount = 0
+    const shown = count > failures.length ? ` (the first ${failures.length} are in .errors)` : ''
+    throw new AggregateError(failures, `${count} async write(s) failed with no 'error' listener${shown}: ${failures[0]?.message}`)
   }
 }

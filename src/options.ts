@@ -67,6 +67,14 @@ export interface RedisCacheOptions<W extends WriteMode = WriteMode> {
    * write (see client/coalesce.ts). Default true; on a Cluster client, per node connection.
    */
   coalesceWrites?: boolean
+  /**
+   * With `writes: 'async'`, the most writes that may wait for Redis at once (sent and not yet
+   * answered, or waiting for a connection). A write over the bound is not sent: it is
+   * reported at once through 'error' (a CacheOperationError with `sent: false`), never
+   * dropped silently, so a Redis that is slow or paused cannot grow the heap without end.
+   * Default 10,000; Infinity for no bound.
+   */
+  maxPendingWrites?: number
 }
 
 export interface WriteOptions {
@@ -95,6 +103,8 @@ export const DEFAULTS = {
   /** ms a call waits for Redis. */
   timeout: 5000,
   eviction: 'detect' as EvictionMode,
+  /** Async writes waiting for Redis at once. */
+  maxPendingWrites: 10_000,
 } as const
 
 /**
@@ -245,7 +255,7 @@ export function checkBoolean(value: unknown, name: string): boolean | undefined 
 }
 
 /** The options of RedisCache's constructor (RedisCacheOptions), as checkOptions takes them. */
-export const CACHE_OPTIONS = ['redis', 'redisOptions', 'namespace', 'buckets', 'bucketBy', 'ttl', 'writes', 'serializer', 'timeout', 'eviction', 'coalesceWrites'] as const
+export const CACHE_OPTIONS = ['redis', 'redisOptions', 'namespace', 'buckets', 'bucketBy', 'ttl', 'writes', 'serializer', 'timeout', 'eviction', 'coalesceWrites', 'maxPendingWrites'] as const
 
 /** A store's options, checked: what the constructor keeps. */
 export interface CacheSettings {
@@ -259,6 +269,7 @@ export interface CacheSettings {
   readonly coalesce: boolean
   readonly eviction: EvictionMode
   readonly serializer: unknown
+  readonly maxPendingWrites: number
 }
 
 /** Checks a store's options (every name known, every value of its type) before anything connects. */
@@ -273,5 +284,11 @@ export function cacheSettings(options: RedisCacheOptions<WriteMode>): CacheSetti
     coalesce: checkBoolean(options.coalesceWrites, 'options.coalesceWrites') ?? true,
     eviction: checkEvictionMode(options.eviction ?? DEFAULTS.eviction),
     serializer: options.serializer,
+    maxPendingWrites: checkMaxPending(options.maxPendingWrites ?? DEFAULTS.maxPendingWrites),
   }
+}
+
+function checkMaxPending(max: unknown): number {
+  if (max === Infinity) return max
+  return checkCount(max, 'options.maxPendingWrites')
 }

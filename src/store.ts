@@ -70,7 +70,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.redis = client.native as IoredisClient | NodeRedisClient
     this.#ownsClient = owned
     this.#eviction = new EvictionState(settings.eviction, client, namespace)
-    this.#calls = new Calls(client, { timeout: settings.timeout, coalesce: settings.coalesce, writes: this.writes }, this)
+    this.#calls = new Calls(client, { timeout: settings.timeout, coalesce: settings.coalesce, writes: this.writes, maxPendingWrites: settings.maxPendingWrites }, this)
     this.#reads = new Reads(client, this.#layout, this.#calls, this.#eviction)
     this.#listing = { layout: this.#layout, reads: this.#reads, codec: this.#codec, send: (operation, pattern, call) => this.#send(operation, pattern, call) }
   }
