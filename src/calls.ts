@@ -10,8 +10,11 @@ import { CacheDecodeError, CacheOperationError, type Operation } from './errors.
 import type { WriteMode } from './options.js'
 import type { RedisClient } from './client/index.js'
 import { Deadlines } from './deadlines.js'
+import { type CallTrace, channelOf, traceOf } from './tracing.js'
 
 export interface CallSettings {
+  /** The store's namespace, for traces. */
+  namespace: string
   /** ms a call waits for Redis (readiness and answer together). */
   timeout: number
   /** Whether a turn's commands are coalesced into few socket writes (client/coalesce.ts). */
@@ -47,8 +50,33 @@ export class Calls {
    * CacheOperationError. Nothing is sent before the client is ready: a call that times out
    * while Redis is unreachable never reaches it later (see whenReady).
    */
-  call<T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout = this.settings.timeout): Promise<T> {
-    if (!this.client.ready()) return this.#callOnceReady(operation, key, run, timeout)
+  call<T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout = this.settings.timeout, records?: number): Promise<T> {
+    return this.#traced(operation, key, run, timeout, records, 'sync')
+  }
+
+  /**
+   * A call of the store's own that precedes the caller's (reading the server's eviction
+   * policy, once per connection): not traced when it succeeds, so that a trace shows each of
+   * the caller's calls once; when it fails, the caller's call fails with it, and that failure
+   * is what its trace shows.
+   */
+  untraced<T>(operation: Operation, key: unknown, run: () => Promise<T>): Promise<T> {
+    return this.#call(operation, key, run, this.settings.timeout, undefined).catch((error: CacheOperationError) => {
+      this.#publishFailure(operation, key, undefined, 'sync', error)
+      throw error
+    })
+  }
+
+  /** A call, published on its operation's tracing channel when someone subscribes (tracing.ts). */
+  #traced<T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout: number, records: number | undefined, writes: WriteMode): Promise<T> {
+    const channel = channelOf(operation)
+    if (!channel.hasSubscribers) return this.#call(operation, key, run, timeout, undefined)
+    const trace = traceOf(this.settings.namespace, operation, key, records, writes)
+    return channel.tracePromise(() => this.#call(operation, key, run, timeout, trace), trace)
+  }
+
+  #call<T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout: number, trace: CallTrace | undefined): Promise<T> {
+    if (!this.client.ready()) return this.#callOnceReady(operation, key, run, timeout, trace)
     // The per-request path: the client is ready, so the call is sent now; one promise, and
     // its deadline on the shared timer (deadlines.ts).
     return new Promise<T>((resolve, reject) => {
@@ -69,6 +97,7 @@ export class Calls {
       if (!deadline && timeout !== Infinity) timer = setTimeout(expire, timeout)
       const settled = () => (deadline ? this.#deadlines.cancel(deadline) : clearTimeout(timer))
       if (this.settings.coalesce) client.coalesce()
+      if (trace) trace.sent = true
       let answer: Promise<T>
       try {
         answer = run()
@@ -91,7 +120,7 @@ export class Calls {
   }
 
   /** A call made while the client is not ready: it waits for readiness within the same timeout, then is sent. */
-  async #callOnceReady<T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout: number): Promise<T> {
+  async #callOnceReady<T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout: number, trace: CallTrace | undefined): Promise<T> {
     const client = this.client
     let timer: NodeJS.Timeout | undefined
     let sent = false
@@ -106,6 +135,7 @@ export class Calls {
     try {
       await Promise.race([client.whenReady(), timedOut])
       sent = true
+      if (trace) trace.sent = true
       if (this.settings.coalesce) client.coalesce()
       return await Promise.race([run(), timedOut])
     } catch (error) {
@@ -122,15 +152,13 @@ export class Calls {
   }
 
   /** A write: awaited in 'sync' mode; in 'async' mode started, tracked and answered at once. */
-  async write(operation: Operation, key: unknown, run: () => Promise<unknown>): Promise<unknown> {
-    if (this.settings.writes === 'sync') return this.call(operation, key, run)
+  async write(operation: Operation, key: unknown, run: () => Promise<unknown>, records?: number): Promise<unknown> {
+    if (this.settings.writes === 'sync') return this.call(operation, key, run, this.settings.timeout, records)
     if (this.#pending.size >= this.settings.maxPendingWrites) {
-      const max = this.settings.maxPendingWrites
-      const cause = new Error(`${max} async writes are already waiting for Redis (options.maxPendingWrites); this one was not sent`)
-      this.report(new CacheOperationError(operation, key, cause, undefined, undefined, false))
+      this.#refuse(operation, key, records)
       return undefined
     }
-    const pending: Promise<void> = this.call(operation, key, run)
+    const pending: Promise<void> = this.#traced(operation, key, run, this.settings.timeout, records, 'async')
       .then(
         () => undefined,
         (error: CacheOperationError) => this.report(error),
@@ -138,6 +166,30 @@ export class Calls {
       .finally(() => this.#pending.delete(pending))
     this.#pending.add(pending)
     return undefined
+  }
+
+  /** An async write over maxPendingWrites: not sent; reported at once (and traced, when someone subscribes). */
+  #refuse(operation: Operation, key: unknown, records: number | undefined): void {
+    const max = this.settings.maxPendingWrites
+    const cause = new Error(`${max} async writes are already waiting for Redis (options.maxPendingWrites); this one was not sent`)
+    const error = new CacheOperationError(operation, key, cause, undefined, undefined, false)
+    this.#publishFailure(operation, key, records, 'async', error)
+    this.report(error)
+  }
+
+  /** A call that failed before its own command: published (start, error, end) when someone subscribes. */
+  #publishFailure(operation: Operation, key: unknown, records: number | undefined, writes: WriteMode, error: CacheOperationError): void {
+    const channel = channelOf(operation)
+    if (!channel.hasSubscribers) return
+    const trace = traceOf(this.settings.namespace, operation, key, records, writes)
+    trace.sent = error.sent
+    try {
+      channel.traceSync(() => {
+        throw error
+      }, trace)
+    } catch {
+      // published as the trace's error
+    }
   }
 
   /**

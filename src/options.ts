@@ -255,7 +255,20 @@ export function checkBoolean(value: unknown, name: string): boolean | undefined 
 }
 
 /** The options of RedisCache's constructor (RedisCacheOptions), as checkOptions takes them. */
-export const CACHE_OPTIONS = ['redis', 'redisOptions', 'namespace', 'buckets', 'bucketBy', 'ttl', 'writes', 'serializer', 'timeout', 'eviction', 'coalesceWrites', 'maxPendingWrites'] as const
+export const CACHE_OPTIONS = [
+  'redis',
+  'redisOptions',
+  'namespace',
+  'buckets',
+  'bucketBy',
+  'ttl',
+  'writes',
+  'serializer',
+  'timeout',
+  'eviction',
+  'coalesceWrites',
+  'maxPendingWrites',
+] as const
 
 /** A store's options, checked: what the constructor keeps. */
 export interface CacheSettings {

@@ -26,7 +26,7 @@ export class Reads {
 
   /** Whether reads must check every index of a record (the server can evict); read from the server once. */
   checked(operation: Operation, key: unknown): boolean | Promise<boolean> {
-    return this.eviction.checked ?? this.calls.call(operation, key, () => this.eviction.read())
+    return this.eviction.checked ?? this.calls.untraced(operation, key, () => this.eviction.read())
   }
 
   /**
@@ -57,15 +57,20 @@ export class Reads {
     const texts = new Array<string | null>(all.length)
     const checked = await this.checked(operation, key)
     const calls = checked ? commands.read(this.layout, all, 'get') : bucketCalls(this.layout, all, [], () => [])
-    await this.calls.call(operation, key, () =>
-      Promise.all(
-        calls.map(async ({ positions }, c) => {
-          const found = checked
-            ? ((await runCall(this.client, calls[c] as ScriptCall)) as Array<string | null>)
-            : await this.client.mget(positions.map((i) => this.#valueKey(all[i] as Encoded)))
-          positions.forEach((i, j) => (texts[i] = found[j] ?? null))
-        }),
-      ),
+    await this.calls.call(
+      operation,
+      key,
+      () =>
+        Promise.all(
+          calls.map(async ({ positions }, c) => {
+            const found = checked
+              ? ((await runCall(this.client, calls[c] as ScriptCall)) as Array<string | null>)
+              : await this.client.mget(positions.map((i) => this.#valueKey(all[i] as Encoded)))
+            positions.forEach((i, j) => (texts[i] = found[j] ?? null))
+          }),
+        ),
+      undefined,
+      all.length,
     )
     return texts
   }

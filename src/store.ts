@@ -70,7 +70,11 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.redis = client.native as IoredisClient | NodeRedisClient
     this.#ownsClient = owned
     this.#eviction = new EvictionState(settings.eviction, client, namespace)
-    this.#calls = new Calls(client, { timeout: settings.timeout, coalesce: settings.coalesce, writes: this.writes, maxPendingWrites: settings.maxPendingWrites }, this)
+    this.#calls = new Calls(
+      client,
+      { namespace: settings.namespace, timeout: settings.timeout, coalesce: settings.coalesce, writes: this.writes, maxPendingWrites: settings.maxPendingWrites },
+      this,
+    )
     this.#reads = new Reads(client, this.#layout, this.#calls, this.#eviction)
     this.#listing = { layout: this.#layout, reads: this.#reads, codec: this.#codec, send: (operation, pattern, call) => this.#send(operation, pattern, call) }
   }
@@ -100,7 +104,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     )
     if (records.length === 0) return
     const calls = commands.putMany(this.#layout, records, values)
-    await this.#calls.write('putMany', undefined, () => runBatch(this.#client, 'putMany', calls, entries.length))
+    await this.#calls.write('putMany', undefined, () => runBatch(this.#client, 'putMany', calls, entries.length), entries.length)
   }
 
   /**
@@ -183,7 +187,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.#open('deleteMany', undefined)
     const all = encodeKeys(keys)
     const calls = commands.removeMany(this.#layout, all, await this.#reads.checked('deleteMany', undefined))
-    const removed = await this.#calls.call('deleteMany', undefined, () => Promise.all(calls.map((call) => runCall(this.#client, call))))
+    const removed = await this.#calls.call('deleteMany', undefined, () => Promise.all(calls.map((call) => runCall(this.#client, call))), undefined, all.length)
     return (removed as number[]).reduce((a, b) => a + b, 0)
   }
 

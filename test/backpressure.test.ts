@@ -113,7 +113,10 @@ test('with no error listener, flush() rejects with the count of writes over the 
 
 test('options.maxPendingWrites must be a positive integer or Infinity', () => {
   for (const bad of [0, -1, 1.5, '10', Number.NaN]) {
-    assert.throws(() => new RedisCache({ redis: 'redis://127.0.0.1:1', writes: 'async', maxPendingWrites: bad as number }), (e: Error) => e instanceof RangeError && /options\.maxPendingWrites/.test(e.message))
+    assert.throws(
+      () => new RedisCache({ redis: 'redis://127.0.0.1:1', writes: 'async', maxPendingWrites: bad as number }),
+      (e: Error) => e instanceof RangeError && /options\.maxPendingWrites/.test(e.message),
+    )
   }
 })
 
