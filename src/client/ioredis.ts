@@ -12,6 +12,7 @@ import { redact } from '../urls.js'
 import type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
 import { coalesceWrites } from './coalesce.js'
 import { waitUntilReady } from './readiness.js'
+import { probingTls, tlsWorded } from './tls.js'
 
 export type IoredisClient = Redis | Cluster
 
@@ -93,16 +94,24 @@ class IoredisAdapter implements RedisClient {
     if (!this.#waiting) {
       const failure = (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error)
-        const cause = new Error(`${redact(message)} (while connecting to ${this.address()}; nothing was sent)`, { cause: error })
+        const cause = new Error(`${tlsWorded(redact(message), error)} (while connecting to ${this.address()}; nothing was sent)`, { cause: error })
         if (this.isReplyError(error)) this.#refuse(cause)
         return cause
       }
-      this.#waiting = waitUntilReady(client, 'ready', failure, 'Connection is closed (nothing was sent)', () => (this.#waiting = undefined))
+      const waiting = waitUntilReady(client, 'ready', failure, 'Connection is closed (nothing was sent)', () => (this.#waiting = undefined))
+      this.#waiting = probingTls(waiting, this.#tlsTarget(), this.address())
       this.#waiting.catch(() => undefined) // a wait nobody races any more is no unhandled rejection
       // A client made with lazyConnect waits for its first command: connect it now.
       if (client.status === 'wait') client.connect().catch(() => undefined)
     }
     return this.#waiting
+  }
+
+  /** Where a TLS client (not a cluster's) connects: its port is probed for plain text while it connects (tls.ts). */
+  #tlsTarget(): { host: string; port: number } | undefined {
+    if (this.isCluster) return undefined
+    const { tls, host, port, path } = (this.native as Redis).options
+    return tls && !path ? { host: host ?? '127.0.0.1', port: port ?? 6379 } : undefined
   }
 
   /** Redis refused the handshake: calls reject with its error until the connection closes (the next attempt is judged anew). */

@@ -12,6 +12,7 @@ import { SCRIPTS, scriptSource, type ScriptName } from '../scripts.js'
 import { redact } from '../urls.js'
 import type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
 import { waitUntilReady } from './readiness.js'
+import { probingTls, tlsWorded } from './tls.js'
 
 type Listener = (...args: unknown[]) => void
 interface Emitter {
@@ -138,13 +139,24 @@ class NodeRedisAdapter implements RedisClient {
     if (!this.#waiting) {
       const failure = (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error)
-        return new Error(`${redact(message)} (while connecting to ${this.address()}; nothing was sent)`, { cause: error })
+        return new Error(`${tlsWorded(redact(message), error)} (while connecting to ${this.address()}; nothing was sent)`, { cause: error })
       }
       const readyEvent = this.isCluster ? 'connect' : 'ready'
-      this.#waiting = waitUntilReady(this.native, readyEvent, failure, 'The client is closed (nothing was sent)', () => (this.#waiting = undefined))
+      const waiting = waitUntilReady(this.native, readyEvent, failure, 'The client is closed (nothing was sent)', () => (this.#waiting = undefined))
+      this.#waiting = probingTls(waiting, this.#tlsTarget(), this.address())
       this.#waiting.catch(() => undefined)
     }
     return this.#waiting
+  }
+
+  /** Where a TLS client (not a cluster) connects: its port is probed for plain text while it connects (tls.ts). */
+  #tlsTarget(): { host: string; port: number } | undefined {
+    if (this.isCluster) return undefined
+    const options = this.#client.options ?? {}
+    const socket = options.socket as { tls?: unknown; host?: string; port?: number; path?: string } | undefined
+    if (socket?.path || !(socket?.tls === true || options.url?.startsWith('rediss:'))) return undefined
+    const url = options.url ? new URL(options.url) : undefined
+    return { host: socket?.host ?? (url?.hostname || 'localhost'), port: socket?.port ?? (Number(url?.port) || 6379) }
   }
 
   /** A node-redis cluster connects to a new node (a promoted replica, an added master) after it rediscovers the slots. */
