@@ -94,7 +94,7 @@ class IoredisAdapter implements RedisClient {
     if (!this.#waiting) {
       const failure = (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error)
-        const cause = new Error(`${tlsWorded(redact(message), error)} (while connecting to ${this.address()}; nothing was sent)`, { cause: error })
+        const cause = new Error(`${tlsWorded(redact(message), error, this.#tlsTarget() !== undefined)} (while connecting to ${this.address()}; nothing was sent)`, { cause: error })
         if (this.isReplyError(error)) this.#refuse(cause)
         return cause
       }

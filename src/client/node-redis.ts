@@ -139,7 +139,7 @@ class NodeRedisAdapter implements RedisClient {
     if (!this.#waiting) {
       const failure = (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error)
-        return new Error(`${tlsWorded(redact(message), error)} (while connecting to ${this.address()}; nothing was sent)`, { cause: error })
+        return new Error(`${tlsWorded(redact(message), error, this.#tlsTarget() !== undefined)} (while connecting to ${this.address()}; nothing was sent)`, { cause: error })
       }
       const readyEvent = this.isCluster ? 'connect' : 'ready'
       const waiting = waitUntilReady(this.native, readyEvent, failure, 'The client is closed (nothing was sent)', () => (this.#waiting = undefined))

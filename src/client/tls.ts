@@ -13,9 +13,12 @@ export const TLS_PROBE_AFTER_MS = 250
 /** Node's and OpenSSL's codes of a TLS failure (certificates, handshake, protocol). */
 const TLS_CODES = /^(ERR_SSL_|ERR_TLS_)|CERT|^(EPROTO|HOSTNAME_MISMATCH)$/
 
-/** A hint for a TLS error, or undefined when the error is not TLS's. */
-export function tlsHint(error: unknown): string | undefined {
+/** A hint for a TLS error, or undefined when the error is not TLS's. `tls`: the client connects with TLS. */
+export function tlsHint(error: unknown, tls: boolean): string | undefined {
   const code = (error as { code?: unknown } | null)?.code
+  if (tls && (code === 'ECONNRESET' || code === 'EPIPE')) {
+    return `TLS: the server closed the connection during the TLS handshake (${code}): with tls-auth-clients on, Redis needs a client certificate it trusts (\`cert\` and \`key\`)`
+  }
   if (typeof code !== 'string' || !TLS_CODES.test(code)) return undefined
   if (/CERT|HOSTNAME|ALTNAME/.test(code) && !/REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA/.test(code)) {
     return `TLS: the server's certificate is not trusted (${code}): pass the CA that signed it (ioredis \`tls: { ca }\`, node-redis \`socket: { ca }\`), and connect by a name or address the certificate lists`
@@ -27,8 +30,8 @@ export function tlsHint(error: unknown): string | undefined {
 }
 
 /** A failure while connecting, worded with its TLS hint when it has one. */
-export function tlsWorded(message: string, error: unknown): string {
-  const hint = tlsHint(error)
+export function tlsWorded(message: string, error: unknown, tls: boolean): string {
+  const hint = tlsHint(error, tls)
   return hint ? `${hint}; ${message}` : message
 }
 
