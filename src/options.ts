@@ -3,6 +3,7 @@
  */
 import type { IoredisClient, IoredisOptions, NodeRedisClient } from './client/index.js'
 import { checkBuckets } from './buckets.js'
+import { checkDurability, type Durability } from './durability.js'
 import { checkEvictionMode, type EvictionMode } from './eviction.js'
 import type { Key } from './keys.js'
 import { LIMITS } from './limits.js'
@@ -75,6 +76,14 @@ export interface RedisCacheOptions<W extends WriteMode = WriteMode> {
    * Default 10,000; Infinity for no bound.
    */
   maxPendingWrites?: number
+  /**
+   * Acknowledged means replicated: every write waits (WAIT) until this many replicas have
+   * it, for at most `timeout` ms (less than options.timeout); when fewer acknowledge in time
+   * the call rejects (its cause a NotReplicatedError: applied on the master, not on enough
+   * replicas). Omitted: a write is acknowledged by the master alone, and one the master
+   * acknowledged just before it died can be lost in a failover. See durability.ts.
+   */
+  durability?: Durability
 }
 
 export interface WriteOptions {
@@ -268,6 +277,7 @@ export const CACHE_OPTIONS = [
   'eviction',
   'coalesceWrites',
   'maxPendingWrites',
+  'durability',
 ] as const
 
 /** A store's options, checked: what the constructor keeps. */
@@ -283,21 +293,24 @@ export interface CacheSettings {
   readonly eviction: EvictionMode
   readonly serializer: unknown
   readonly maxPendingWrites: number
+  readonly durability: Durability | undefined
 }
 
 /** Checks a store's options (every name known, every value of its type) before anything connects. */
 export function cacheSettings(options: RedisCacheOptions<WriteMode>): CacheSettings {
   checkOptions(options, CACHE_OPTIONS)
+  const timeout = checkTimeout(options.timeout ?? DEFAULTS.timeout)
   return {
     namespace: options.namespace ?? DEFAULTS.namespace, // checked by the BucketLayout
     ...checkBuckets(options.buckets ?? 1, options.bucketBy ?? 1),
     ttl: checkTtl(options.ttl, 'options.ttl') ?? 0,
     writes: checkWrites(options.writes ?? DEFAULTS.writes),
-    timeout: checkTimeout(options.timeout ?? DEFAULTS.timeout),
+    timeout,
     coalesce: checkBoolean(options.coalesceWrites, 'options.coalesceWrites') ?? true,
     eviction: checkEvictionMode(options.eviction ?? DEFAULTS.eviction),
     serializer: options.serializer,
     maxPendingWrites: checkMaxPending(options.maxPendingWrites ?? DEFAULTS.maxPendingWrites),
+    durability: checkDurability(options.durability, timeout),
   }
 }
 

@@ -15,6 +15,7 @@ import * as commands from './commands.js'
 import { runCall, type ScriptCall } from './commands.js'
 import { CacheOperationError, RedisCacheError, type Operation } from './errors.js'
 import type { DeleteResult, RedisCacheEvents } from './events.js'
+import { durableClient } from './durability.js'
 import { EvictionState } from './eviction.js'
 import { checkWatchOptions, ExpiryWatcher, type WatchOptions } from './expiry.js'
 import { internals, lend, type CacheInternals } from './internals.js'
@@ -65,7 +66,9 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.defaultTtl = settings.ttl === 0 ? undefined : settings.ttl
     this.writes = settings.writes as W
     this.#codec = new Codec(settings.serializer ?? superjsonSerializer, (error) => this.#calls.report(error))
-    const { client, owned } = connect(options.redis, options.redisOptions)
+    const connection = connect(options.redis, options.redisOptions)
+    const owned = connection.owned
+    const client = settings.durability ? durableClient(connection.client, settings.durability) : connection.client
     this.#client = client
     this.redis = client.native as IoredisClient | NodeRedisClient
     this.#ownsClient = owned

@@ -61,6 +61,12 @@ export interface RedisClient {
   /** The one server, or every master of a cluster. */
   masters(): ClientNode[]
 
+  /**
+   * WAIT on the connection that runs commands for `key` (on a cluster, its slot's master):
+   * how many replicas acknowledged every write sent on it so far, within `timeout` ms.
+   */
+  replicated(key: string, replicas: number, timeout: number): Promise<number>
+
   /** Coalesces the commands sent in this turn of the event loop into few socket writes. */
   coalesce(): void
   /**

@@ -155,6 +155,15 @@ class IoredisAdapter implements RedisClient {
     return this.native.call(name, ...args)
   }
 
+  async replicated(key: string, replicas: number, timeout: number): Promise<number> {
+    if (!this.isCluster) return (await this.native.call('WAIT', replicas, timeout)) as number
+    // A keyless command goes to any node of a cluster; in a pipeline it goes with the keyed one, to the key's master.
+    const replies = (await this.native.pipeline().exists(key).call('WAIT', replicas, timeout).exec()) ?? []
+    const [error, acknowledged] = replies[1] ?? [new Error('WAIT got no reply')]
+    if (error) throw error
+    return acknowledged as number
+  }
+
   masters(): ClientNode[] {
     const nodes = this.isCluster ? (this.native as Cluster).nodes('master') : [this.native as Redis]
     return nodes.map(nodeOf)

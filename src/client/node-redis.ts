@@ -199,6 +199,11 @@ class NodeRedisAdapter implements RedisClient {
     return this.#send(key, ['PTTL', key]) as Promise<number>
   }
 
+  /** WAIT on the connection of `key`'s node (a cluster routes by the key given, which WAIT itself does not have). */
+  async replicated(key: string, replicas: number, timeout: number): Promise<number> {
+    return Number(await this.#send(key, ['WAIT', String(replicas), String(timeout)]))
+  }
+
   /** Any other command; on a cluster sent where its key lives (MEMORY USAGE's is its second argument; TIME has none). */
   command(name: string, ...args: Arg[]): Promise<unknown> {
     const strings = args.map(String)
