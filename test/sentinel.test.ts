@@ -7,7 +7,7 @@
  * the kill is on the new master, and verify() is clean. (Two replicas: with one write
  * needing one replica's acknowledgement, the promoted master needs the other one.) And durability's refusals: a
  * replica that does not acknowledge in time, and a server with no replica.
- * (node-redis's sentinel client is refused with a TypeError: see connection.test.ts.)
+ * (node-redis's sentinel client is refused with a TypeError: see setup.test.ts.)
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'

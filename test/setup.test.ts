@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import Keyv from 'keyv'
-import { createClient, createCluster } from 'redis'
+import { createClient, createCluster, createSentinel } from 'redis'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnRedisServer, startRedis, type EmbeddedRedis } from '../scripts/embedded-redis.js'
@@ -132,6 +132,12 @@ only('a value for redis that is not a client it takes is a TypeError saying what
   refuses(() => new RedisSessionStore({ redis: nodeRedis }), /node-redis client .* not open/)
   refuses(() => new KeyvPrefixCache({ redis: nodeRedis }), /node-redis client .* not open/)
   refuses(() => new RedisCache({ redis: createCluster({ rootNodes: [{ url }] }) }), /options\.redis is a node-redis cluster \(createCluster\(\)\) that is not open/)
+  // node-redis's sentinel client: not driven yet, refused with the way that works (ioredis's sentinels).
+  const sentinel = createSentinel({ name: 'mymaster', sentinelRootNodes: [{ host: '127.0.0.1', port: ctx.plain.port }] })
+  refuses(
+    () => new RedisCache({ redis: sentinel as never }),
+    /options\.redis is a node-redis sentinel client \(createSentinel\(\)\), which this store does not take yet: .*ioredis .*`sentinels` and `name`/,
+  )
   await nodeRedis.connect()
   await nodeRedis.close()
   refuses(() => new RedisCache({ redis: nodeRedis }), /node-redis client .* not open: .* a closed client cannot be used/)

@@ -9,7 +9,7 @@ import { DEFAULTS } from '../options.js'
 import { redact } from '../urls.js'
 import type { RedisClient } from './client.js'
 import { ioredisAdapter, isIoredisClient, type IoredisClient } from './ioredis.js'
-import { nodeRedisAdapter, nodeRedisKind, type NodeRedisClientLike, type NodeRedisClusterLike, type NodeRedisLike } from './node-redis.js'
+import { isNodeRedisSentinel, nodeRedisAdapter, nodeRedisKind, type NodeRedisClientLike, type NodeRedisClusterLike, type NodeRedisLike } from './node-redis.js'
 
 const require = createRequire(import.meta.url)
 
@@ -107,6 +107,11 @@ export function connect(redis: unknown, redisOptions?: unknown): Connection {
   } else if (typeof redis === 'object' && redis !== null) {
     if (redisOptions !== undefined) {
       throw new TypeError('options.redisOptions goes with a redis URL (or none); with a client or ioredis options in options.redis, set them there')
+    }
+    if (isNodeRedisSentinel(redis)) {
+      throw new TypeError(
+        "options.redis is a node-redis sentinel client (createSentinel()), which this store does not take yet: for Redis Sentinel pass an ioredis client made with `sentinels` and `name` (or those ioredis options themselves: `redis: { sentinels: [{ host, port }], name: 'mymaster' }`)",
+      )
     }
     const kind = nodeRedisKind(redis)
     if (kind) return { client: nodeRedisAdapter(checkNodeRedis(redis as NodeRedisLike, kind)), owned: false }

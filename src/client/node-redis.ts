@@ -56,6 +56,12 @@ export interface NodeRedisClusterLike extends Emitter {
 
 export type NodeRedisLike = NodeRedisClientLike | NodeRedisClusterLike
 
+/** node-redis's createSentinel() object (redis 5 and 6), which this adapter does not drive (yet). */
+export function isNodeRedisSentinel(value: object): boolean {
+  const v = value as { getSentinelNode?: unknown; getMasterNode?: unknown; sendCommand?: unknown }
+  return typeof v.getSentinelNode === 'function' && typeof v.getMasterNode === 'function' && typeof v.sendCommand === 'function'
+}
+
 /** node-redis's createClient() and createCluster() objects (redis 4 to 6, @redis/client). */
 export function nodeRedisKind(value: object): 'client' | 'cluster' | undefined {
   const v = value as { isOpen?: unknown; sendCommand?: unknown; masters?: unknown; defineCommand?: unknown }
