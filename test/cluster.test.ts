@@ -10,6 +10,8 @@ import { startCluster, type EmbeddedCluster } from '../scripts/embedded-cluster.
 import { ANY, CacheOperationError, RedisCache, type Key, type RedisCacheArgs } from '../src/index.js'
 import { contractSuite, type Target } from './contract.js'
 import { CLIENT } from './helpers.js'
+import { KeyvPrefixCache } from '../src/keyv/index.js'
+import { RedisSessionStore } from '../src/session/index.js'
 import * as redis5 from 'redis5'
 import * as redis6 from 'redis'
 
@@ -106,10 +108,23 @@ test('one bucket lives on one master; 64 buckets spread over all three', async (
   assert.equal(await keysPerMaster(), [0, 0, 0])
 })
 
-test('failover: a master killed under load; after its replica takes over the same store works on, and verify() finds nothing broken', async () => {
+test('failover: a master killed under load; after its replica takes over the same store, session store and Keyv adapter work on, and verify() finds nothing broken', async () => {
   await flushMasters()
   const store = new RedisCache({ redis: client(), buckets: 64, bucketBy: 2, timeout: 1000, ttl: 600_000 })
+  const sessions = new RedisSessionStore({ redis: client(), buckets: 64, timeout: 1000, userOf: (session) => (session as { user?: number }).user })
+  const keyv = new KeyvPrefixCache({ redis: client(), buckets: 64, namespace: 'kv', timeout: 1000 })
   await store.putMany(signIns(200))
+  const side = { ok: 0, failed: 0, others: [] as unknown[] }
+  const sideCall = async (call: () => Promise<unknown>) => {
+    try {
+      await call()
+      side.ok++
+    } catch (error) {
+      if (error instanceof CacheOperationError) side.failed++
+      else side.others.push(error)
+      await sleep(20)
+    }
+  }
   const [victim] = await cluster.masters()
   const node = cluster.nodes.find((n) => n.port === victim)!
   let stop = false
@@ -134,14 +149,36 @@ test('failover: a master killed under load; after its replica takes over the sam
       }
     }
   })
+  const sideWorkers = Array.from({ length: 4 }, async (_, w) => {
+    for (let i = 0; !stop; i++) {
+      const sid = `s${w}-${i % 50}`
+      await sideCall(() => (i % 2 === 0 ? sessions.set(sid, { cookie: { maxAge: 600_000 }, user: w } as never) : sessions.get(sid)))
+      await sideCall(() => (i % 2 === 0 ? keyv.set(`k${w}-${i % 50}`, String(i)) : keyv.get(`k${w}-${i % 50}`)))
+    }
+  })
   await sleep(300)
   await node.process.kill('SIGKILL')
   await cluster.ready(30_000) // the replica has been promoted and every slot is served again
   const okAfterFailover = ok
+  const sideAfterFailover = side.ok
   await sleep(1500)
   stop = true
-  await Promise.all(workers)
+  await Promise.all([...workers, ...sideWorkers])
   assert.ok(ok > okAfterFailover, `no call succeeded after the failover (${failed} failed)`)
+  assert.ok(side.ok > sideAfterFailover, `no session or Keyv call succeeded after the failover (${side.failed} failed)`)
+  assert.equal(side.others, [], 'session and Keyv failures are CacheOperationErrors')
+  // Written after the failover, on every bucket: each session is listed under its user, each Keyv value read back.
+  for (let i = 0; i < 64; i++) {
+    await sessions.set(`after-${i}`, { cookie: { maxAge: 600_000 }, user: 1000 + (i % 4) } as never)
+    assert.ok(await keyv.set(`after-${i}`, String(i)))
+  }
+  for (let u = 0; u < 4; u++) {
+    const listed = (await sessions.sessionsOf(1000 + u)).map((s) => s.id).sort()
+    assert.is(listed.length, 16, `user ${1000 + u}: ${listed.length} sessions listed`)
+  }
+  for (let i = 0; i < 64; i++) assert.is(await keyv.get(`after-${i}`), String(i))
+  await sessions.close()
+  await keyv.disconnect()
   assert.is((await cluster.masters()).length, 3)
   const report = await store.verify()
   assert.ok(report.ok, JSON.stringify(report).slice(0, 400))

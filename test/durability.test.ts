@@ -1,0 +1,45 @@
+/**
+ * options.durability through the client seam on every target: on the cluster suite (each
+ * master has a replica) every write waits for it (WAIT sent to the master of the write's
+ * slot, over ioredis's Cluster or a node-redis cluster) and succeeds, on 1 and 64 buckets;
+ * on a single Redis with no replica every write rejects with a NotReplicatedError cause and
+ * reads do not wait. (Failover with durability: sentinel.test.ts.)
+ */
+import * as assert from 'uvu/assert'
+import { ANY, CacheOperationError, NotReplicatedError } from '../src/index.js'
+import { redisSuite, TARGET } from './helpers.js'
+
+const test = redisSuite('durability')
+
+/** WAIT calls counted by the servers admin reaches (every master, on the cluster suite). */
+async function waits(admin: { info(section: string): Promise<string> }): Promise<number> {
+  const info = await admin.info('commandstats')
+  return [...info.matchAll(/cmdstat_wait:calls=(\d+)/g)].reduce((sum, [, n]) => sum + Number(n), 0)
+}
+
+if (TARGET === 'cluster') {
+  test('on a cluster whose masters each have a replica: every write waits for it and succeeds, on every bucket', async ({ cache, admin }) => {
+    const store = cache({ durability: { replicas: 1, timeout: 2000 } })
+    await admin.config('RESETSTAT')
+    for (let u = 0; u < 40; u++) await store.put(['user', u, 'name'], `user ${u}`)
+    await store.putMany(Array.from({ length: 40 }, (_, u) => [['user', u, 'mail'], `${u}@example.org`] as const))
+    assert.is(await store.increment(['user', 1, 'hits']), 1)
+    assert.ok(await store.delete(['user', 2, 'mail']))
+    assert.is(await store.count(['user', ANY, ANY]), 80)
+    assert.ok((await waits(admin)) >= 42, 'a WAIT per write call')
+  })
+} else {
+  test('on a Redis with no replica: every write rejects, applied on the master but not replicated; reads do not wait', async ({ cache, admin }) => {
+    const store = cache({ durability: { replicas: 1, timeout: 50 } })
+    const error = (await store.put('k', 1).catch((e: unknown) => e)) as CacheOperationError
+    assert.instance(error, CacheOperationError)
+    assert.instance(error.cause, NotReplicatedError)
+    assert.is((error.cause as NotReplicatedError).wanted, 1)
+    assert.is(error.sent, true)
+    await admin.config('RESETSTAT')
+    assert.is(await store.get('k'), 1, 'applied on the master')
+    assert.is(await waits(admin), 0, 'reads do not wait for replicas')
+  })
+}
+
+test.run()
