@@ -24,6 +24,8 @@ export interface IntegrationStoreOptions {
   bucketBy?: number
   /** As RedisCache's: ms a call waits for Redis. Default 5000. */
   timeout?: number
+  /** As RedisCache's: every write waits until this many replicas have it. Default: that of `cache`, else none. */
+  durability?: RedisCacheOptions['durability']
   /** As RedisCache's: whether reads check for eviction. Default 'detect'. */
   eviction?: RedisCacheOptions['eviction']
 }
@@ -60,6 +62,7 @@ export function integrationStore(options: IntegrationStoreOptions, settings: Int
     bucketBy: settings.bucketBy ?? (shared ? shared.bucketBy : options.bucketBy),
     timeout: options.timeout,
     eviction: options.eviction,
+    durability: options.durability ?? shared?.durability,
     serializer: settings.serializer,
   })
 }

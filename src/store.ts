@@ -15,7 +15,7 @@ import * as commands from './commands.js'
 import { runCall, type ScriptCall } from './commands.js'
 import { CacheOperationError, RedisCacheError, type Operation } from './errors.js'
 import type { DeleteResult, RedisCacheEvents } from './events.js'
-import { durableClient } from './durability.js'
+import { type Durability, durableClient } from './durability.js'
 import { EvictionState } from './eviction.js'
 import { checkWatchOptions, ExpiryWatcher, type WatchOptions } from './expiry.js'
 import { internals, lend, type CacheInternals } from './internals.js'
@@ -40,6 +40,8 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   /** How many buckets the namespace is spread over, and how many leading key parts choose one. */
   readonly buckets: number
   readonly bucketBy: number
+  /** options.durability: how many replicas each write waits for, or undefined (the master's acknowledgement). */
+  readonly durability: Durability | undefined
 
   readonly #layout: BucketLayout
   readonly #defaultTtl: number
@@ -68,6 +70,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.#codec = new Codec(settings.serializer ?? superjsonSerializer, (error) => this.#calls.report(error))
     const connection = connect(options.redis, options.redisOptions)
     const owned = connection.owned
+    this.durability = settings.durability
     const client = settings.durability ? durableClient(connection.client, settings.durability) : connection.client
     this.#client = client
     this.redis = client.native as IoredisClient | NodeRedisClient

@@ -7,6 +7,9 @@
  */
 import * as assert from 'uvu/assert'
 import { ANY, CacheOperationError, NotReplicatedError } from '../src/index.js'
+import { betterAuthStorage } from '../src/better-auth/index.js'
+import { KeyvPrefixCache } from '../src/keyv/index.js'
+import { RedisSessionStore } from '../src/session/index.js'
 import { redisSuite, TARGET } from './helpers.js'
 
 const test = redisSuite('durability')
@@ -39,6 +42,22 @@ if (TARGET === 'cluster') {
     await admin.config('RESETSTAT')
     assert.is(await store.get('k'), 1, 'applied on the master')
     assert.is(await waits(admin), 0, 'reads do not wait for replicas')
+  })
+
+  test('the session store, Keyv adapter and better-auth storage take durability, or that of the cache they share', async ({ cache, storeClient }) => {
+    const durability = { replicas: 1, timeout: 50 }
+    const shared = cache({ durability })
+    const stores = [new RedisSessionStore({ redis: storeClient(), durability }), new RedisSessionStore({ cache: shared })]
+    for (const sessions of stores) {
+      const error = (await sessions.set('sid', { cookie: { maxAge: 60_000 } } as never).catch((e: unknown) => e)) as CacheOperationError
+      assert.instance(error?.cause, NotReplicatedError)
+      await sessions.close()
+    }
+    const keyv = new KeyvPrefixCache({ cache: shared })
+    assert.instance(((await keyv.set('k', 'v').catch((e: unknown) => e)) as Error)?.cause, NotReplicatedError)
+    const auth = betterAuthStorage({ redis: storeClient(), durability })
+    assert.instance(((await auth.set('verification:x', 'v', 60).catch((e: unknown) => e)) as Error)?.cause, NotReplicatedError)
+    await auth.close()
   })
 }
 

@@ -43,7 +43,7 @@ export interface BetterAuthStorage extends BetterAuthSecondaryStorage {
 /** Where the records go: a `redis` connection and `namespace` (default 'auth'), or a `cache` to share. */
 export type BetterAuthStorageOptions = Omit<IntegrationStoreOptions, 'buckets' | 'bucketBy'>
 
-const OPTIONS = ['redis', 'redisOptions', 'cache', 'namespace', 'timeout', 'eviction'] as const
+const OPTIONS = ['redis', 'redisOptions', 'cache', 'namespace', 'timeout', 'eviction', 'durability'] as const
 
 /** Keys better-auth 1.7 writes as plain values. */
 const PLAIN = ['revoked-sessions-before-', 'verification:'] as const

@@ -28,7 +28,7 @@ export interface KeyvPrefixCacheOptions extends Omit<IntegrationStoreOptions, 'n
 }
 
 /** The options of the constructor (KeyvPrefixCacheOptions), as checkOptions takes them. */
-const KEYV_OPTIONS = ['redis', 'redisOptions', 'cache', 'namespace', 'buckets', 'bucketBy', 'timeout', 'contract'] as const
+const KEYV_OPTIONS = ['redis', 'redisOptions', 'cache', 'namespace', 'buckets', 'bucketBy', 'timeout', 'durability', 'contract'] as const
 
 const showNamespace = (ns: string | undefined) => (ns === undefined ? 'no namespace' : `namespace ${JSON.stringify(ns)}`)
 

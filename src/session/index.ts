@@ -81,6 +81,7 @@ const SESSION_OPTIONS = [
   'tombstoneTtl',
   'timeout',
   'eviction',
+  'durability',
 ] as const
 
 const DAY = 86_400_000
