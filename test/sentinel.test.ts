@@ -4,10 +4,10 @@
  * and `name` options with `durability: { replicas: 1 }`, a stream of writes runs, and the
  * master is killed with SIGKILL: calls during the failover reject with a clear error, writes
  * resume on the promoted replica by themselves, every write acknowledged before (and after)
- * the kill is on the new master, and verify() is clean. (Two replicas: with one write
+ * the kill is on the new master, verify() is clean, and expiry events come from the new master. (Two replicas: with one write
  * needing one replica's acknowledgement, the promoted master needs the other one.) And durability's refusals: a
  * replica that does not acknowledge in time, and a server with no replica.
- * (node-redis's sentinel client is refused with a TypeError: see setup.test.ts.)
+ * The same failover on node-redis 5's sentinel client (`createSentinel()`) passed in.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -18,7 +18,7 @@ import { Redis } from 'ioredis'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ensureRedisServer, type RedisProcess, spawnRedisServer, startRedis } from '../scripts/embedded-redis.js'
-import { CacheOperationError, NotReplicatedError, RedisCache } from '../src/index.js'
+import { CacheOperationError, NotReplicatedError, RedisCache, type RedisCacheOptions } from '../src/index.js'
 import { RedisSessionStore } from '../src/session/index.js'
 import { freePort, sleep } from './helpers.js'
 
@@ -57,9 +57,11 @@ async function ask(port: number, ...args: (string | number)[]): Promise<unknown>
 /** A master, two replicas (in sync), and three sentinels that know them all and each other. */
 async function topology(): Promise<Topology> {
   const dirs = [0, 1, 2, 3, 4, 5].map(() => mkdtempSync(join(tmpdir(), 'redis-sentinel-')))
-  const master = await spawnRedisServer(await freePort(), dirs[0] as string)
+  // Keyspace notifications on every node: CONFIG SET is not replicated, so a promoted replica needs its own.
+  const master = await spawnRedisServer(await freePort(), dirs[0] as string, ['--notify-keyspace-events', 'Ex'])
   const replicas: RedisProcess[] = []
-  for (const dir of dirs.slice(1, 3)) replicas.push(await spawnRedisServer(await freePort(), dir, ['--replicaof', '127.0.0.1', String(master.port)]))
+  for (const dir of dirs.slice(1, 3))
+    replicas.push(await spawnRedisServer(await freePort(), dir, ['--replicaof', '127.0.0.1', String(master.port), '--notify-keyspace-events', 'Ex']))
   const binary = ensureRedisServer() as string
   const sentinels: Topology['sentinels'] = []
   for (let i = 0; i < 3; i++) {
@@ -112,89 +114,114 @@ async function topology(): Promise<Topology> {
   }
 }
 
-test('a master killed under a stream of writes: calls reject clearly during the failover, writes resume on the promoted replica by themselves, every acknowledged write is there, verify() is clean', async () => {
-  const t = await topology()
-  const sentinels = t.sentinels.map(({ port }) => ({ host: '127.0.0.1', port }))
-  const store = new RedisCache({ redis: { sentinels, name: NAME }, timeout: 1500, durability: { replicas: 1, timeout: 1000 } })
-  const sessions = new RedisSessionStore({ cache: store, userOf: (session) => (session as { user?: string }).user })
-  let stop = false
-  let writer: Promise<void> | undefined
-  try {
-    await store.put('before', 1)
-    await sessions.set('sid-before', { cookie: { maxAge: 600_000 }, user: 'ada' } as never)
-    const acknowledged: number[] = []
-    const failures: CacheOperationError[] = []
-    let killedAt = 0
-    let firstAfter = 0
-    let promotedAt = 0
-    const others: unknown[] = []
-    writer = (async () => {
-      for (let i = 0; !stop; i++) {
-        try {
-          await store.put(['w', i], i)
-          acknowledged.push(i)
-          if (killedAt && !firstAfter) firstAfter = Date.now()
-        } catch (error) {
-          if (error instanceof CacheOperationError) failures.push(error)
-          else others.push(error)
-        }
-        await sleep(20)
-      }
-    })()
-    await sleep(1000)
-    const beforeKill = acknowledged.length
-    killedAt = Date.now()
-    await t.master.kill('SIGKILL')
-    const promoted = await until('a replica promoted', async () => {
-      const [, port] = (await ask(t.sentinels[0]!.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', NAME)) as [string, string]
-      const promoted = t.replicas.find((replica) => replica.port === Number(port))
-      if (!promoted) return undefined
-      promotedAt = Date.now()
-      return promoted
-    })
-    await until('writes to resume', async () => (firstAfter ? true : undefined), 15_000).catch((error: Error) => {
-      throw new Error(
-        `${error.message}; the last failures: ${failures
-          .slice(-3)
-          .map((f) => f.message)
-          .join(' | ')}`,
-      )
-    })
-    await until('20 writes after the failover', async () => (acknowledged.filter((i) => i > beforeKill).length >= 20 ? true : undefined), 15_000)
-    stop = true
-    await writer
-    assert.equal(others, [], 'every failure is a CacheOperationError')
-    console.log(
-      `  sentinel failover: promoted ${promotedAt - killedAt} ms after the kill; first write acknowledged ${firstAfter - killedAt} ms after the kill (${firstAfter - promotedAt} ms after the promotion); ${failures.length} calls rejected meanwhile`,
-    )
-    assert.ok(firstAfter - promotedAt < 5000, `writes resumed ${firstAfter - promotedAt} ms after the promotion`)
-    assert.ok(failures.length > 0, 'some calls failed while there was no master')
-    for (const failure of failures) {
-      assert.match(failure.message, /^redis-prefix-cache put\(\[ 'w', \d+ \]\) failed: /)
-      assert.type(failure.sent, 'boolean')
-    }
+type Connect = (sentinels: Array<{ host: string; port: number }>) => Promise<{ redis: RedisCacheOptions['redis']; close(): Promise<void> }>
 
-    // Every acknowledged write is on the promoted replica (durability: the replica had it before the ack).
-    const admin = new Redis(promoted.url)
-    const values = await admin.mget(acknowledged.map((i) => `{cache}:w:${i}`))
-    const lost = acknowledged.filter((_, j) => values[j] === null)
-    assert.equal(lost, [], 'acknowledged writes lost in the failover')
-    assert.match(String(await admin.info('replication')), /role:master/)
-    await admin.quit()
-    assert.is(await store.get('before'), 1)
-    assert.equal(((await sessions.get('sid-before')) as { user?: string } | null)?.user, 'ada')
-    assert.equal(
-      (await sessions.sessionsOf('ada')).map((s) => s.id),
-      ['sid-before'],
-    )
-    assert.ok((await store.verify()).ok, 'verify() finds nothing broken')
-  } finally {
-    stop = true
-    await writer
-    await store.close().catch(() => undefined)
-    await t.stop()
-  }
-})
+const connections: Array<[string, Connect]> = [
+  ["ioredis's sentinels and name options", async (sentinels) => ({ redis: { sentinels, name: NAME }, close: async () => undefined })],
+  [
+    "node-redis 5's sentinel client passed in",
+    async (sentinels) => {
+      const { createSentinel } = await import('redis5')
+      const client = createSentinel({ name: NAME, sentinelRootNodes: sentinels })
+      client.on('error', () => undefined)
+      await client.connect()
+      return { redis: client as unknown as RedisCacheOptions['redis'], close: async () => void (await client.destroy()) }
+    },
+  ],
+]
+
+for (const [how, connect] of connections)
+  test(`a master killed under a stream of writes, through ${how}: calls reject clearly during the failover, writes resume on the promoted replica by themselves, every acknowledged write is there, verify() is clean`, async () => {
+    const t = await topology()
+    const sentinels = t.sentinels.map(({ port }) => ({ host: '127.0.0.1', port }))
+    const connection = await connect(sentinels)
+    const store = new RedisCache({ redis: connection.redis, timeout: 1500, durability: { replicas: 1, timeout: 1000 } })
+    const sessions = new RedisSessionStore({ cache: store, userOf: (session) => (session as { user?: string }).user })
+    let stop = false
+    let writer: Promise<void> | undefined
+    try {
+      await store.put('before', 1)
+      const expired: unknown[] = []
+      store.on('expired', (key) => expired.push(key))
+      await store.watch()
+      await sessions.set('sid-before', { cookie: { maxAge: 600_000 }, user: 'ada' } as never)
+      const acknowledged: number[] = []
+      const failures: CacheOperationError[] = []
+      let killedAt = 0
+      let firstAfter = 0
+      let promotedAt = 0
+      const others: unknown[] = []
+      writer = (async () => {
+        for (let i = 0; !stop; i++) {
+          try {
+            await store.put(['w', i], i)
+            acknowledged.push(i)
+            if (killedAt && !firstAfter) firstAfter = Date.now()
+          } catch (error) {
+            if (error instanceof CacheOperationError) failures.push(error)
+            else others.push(error)
+          }
+          await sleep(20)
+        }
+      })()
+      await sleep(1000)
+      const beforeKill = acknowledged.length
+      killedAt = Date.now()
+      await t.master.kill('SIGKILL')
+      const promoted = await until('a replica promoted', async () => {
+        const [, port] = (await ask(t.sentinels[0]!.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', NAME)) as [string, string]
+        const promoted = t.replicas.find((replica) => replica.port === Number(port))
+        if (!promoted) return undefined
+        promotedAt = Date.now()
+        return promoted
+      })
+      await until('writes to resume', async () => (firstAfter ? true : undefined), 15_000).catch((error: Error) => {
+        throw new Error(
+          `${error.message}; the last failures: ${failures
+            .slice(-3)
+            .map((f) => f.message)
+            .join(' | ')}`,
+        )
+      })
+      await until('20 writes after the failover', async () => (acknowledged.filter((i) => i > beforeKill).length >= 20 ? true : undefined), 15_000)
+      stop = true
+      await writer
+      assert.equal(others, [], 'every failure is a CacheOperationError')
+      console.log(
+        `  sentinel failover (${how}): promoted ${promotedAt - killedAt} ms after the kill; first write acknowledged ${firstAfter - killedAt} ms after the kill (${firstAfter - promotedAt} ms after the promotion); ${failures.length} calls rejected meanwhile`,
+      )
+      assert.ok(firstAfter - promotedAt < 5000, `writes resumed ${firstAfter - promotedAt} ms after the promotion`)
+      assert.ok(failures.length > 0, 'some calls failed while there was no master')
+      for (const failure of failures) {
+        assert.match(failure.message, /^redis-prefix-cache put\(\[ 'w', \d+ \]\) failed: /)
+        assert.type(failure.sent, 'boolean')
+      }
+
+      // Every acknowledged write is on the promoted replica (durability: the replica had it before the ack).
+      const admin = new Redis(promoted.url)
+      const values = await admin.mget(acknowledged.map((i) => `{cache}:w:${i}`))
+      const lost = acknowledged.filter((_, j) => values[j] === null)
+      assert.equal(lost, [], 'acknowledged writes lost in the failover')
+      assert.match(String(await admin.info('replication')), /role:master/)
+      await admin.quit()
+      assert.is(await store.get('before'), 1)
+      assert.equal(((await sessions.get('sid-before')) as { user?: string } | null)?.user, 'ada')
+      assert.equal(
+        (await sessions.sessionsOf('ada')).map((s) => s.id),
+        ['sid-before'],
+      )
+      assert.ok((await store.verify()).ok, 'verify() finds nothing broken')
+      // Expiry events come from the promoted master: the subscriber followed the failover.
+      await store.put('soon', 1, { ttl: 100 })
+      await until('the expiry event from the new master', async () => (expired.includes('soon') ? true : undefined), 10_000)
+    } finally {
+      stop = true
+      await writer
+      await store.close().catch(() => undefined)
+      await connection.close().catch(() => undefined)
+      await t.stop()
+    }
+  })
 
 test('durability: a replica that does not acknowledge in time (stopped) makes the write reject, applied on the master but not replicated; reads are not waited for', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'redis-durability-'))

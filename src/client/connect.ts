@@ -8,6 +8,7 @@ import type { Cluster, Redis, RedisOptions } from 'ioredis'
 import { DEFAULTS } from '../options.js'
 import { redact } from '../urls.js'
 import type { RedisClient } from './client.js'
+import { nodeRedisSentinelAdapter } from './node-redis-sentinel.js'
 import { ioredisAdapter, isIoredisClient, type IoredisClient } from './ioredis.js'
 import { isNodeRedisSentinel, nodeRedisAdapter, nodeRedisKind, type NodeRedisClientLike, type NodeRedisClusterLike, type NodeRedisLike } from './node-redis.js'
 
@@ -109,9 +110,10 @@ export function connect(redis: unknown, redisOptions?: unknown): Connection {
       throw new TypeError('options.redisOptions goes with a redis URL (or none); with a client or ioredis options in options.redis, set them there')
     }
     if (isNodeRedisSentinel(redis)) {
-      throw new TypeError(
-        "options.redis is a node-redis sentinel client (createSentinel()), which this store does not take yet: for Redis Sentinel pass an ioredis client made with `sentinels` and `name` (or those ioredis options themselves: `redis: { sentinels: [{ host, port }], name: 'mymaster' }`)",
-      )
+      if (!redis.isOpen) {
+        throw new TypeError('options.redis is a node-redis sentinel client (createSentinel()) that is not open: call connect() first (without awaiting it is fine)')
+      }
+      return { client: nodeRedisSentinelAdapter(redis), owned: false }
     }
     const kind = nodeRedisKind(redis)
     if (kind) return { client: nodeRedisAdapter(checkNodeRedis(redis as NodeRedisLike, kind)), owned: false }

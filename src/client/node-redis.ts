@@ -56,8 +56,22 @@ export interface NodeRedisClusterLike extends Emitter {
 
 export type NodeRedisLike = NodeRedisClientLike | NodeRedisClusterLike
 
-/** node-redis's createSentinel() object (redis 5 and 6), which this adapter does not drive (yet). */
-export function isNodeRedisSentinel(value: object): boolean {
+/** What the sentinel adapter (node-redis-sentinel.ts) uses of node-redis's createSentinel() object. */
+export interface NodeRedisSentinelLike extends Emitter {
+  readonly isOpen: boolean
+  readonly isReady: boolean
+  sendCommand(isReadonly: boolean | undefined, args: string[]): Promise<unknown>
+  getMasterNode(): { host: string; port: number } | undefined
+  subscribe(channels: string[], listener: (message: string, channel: string) => void): Promise<unknown>
+  unsubscribe(channels: string[], listener: (message: string, channel: string) => void): Promise<unknown>
+  close?(): Promise<unknown>
+  quit?(): Promise<unknown>
+  destroy?(): unknown
+  disconnect?(): Promise<unknown>
+}
+
+/** node-redis's createSentinel() object (redis 5 and 6): driven by node-redis-sentinel.ts. */
+export function isNodeRedisSentinel(value: object): value is NodeRedisSentinelLike {
   const v = value as { getSentinelNode?: unknown; getMasterNode?: unknown; sendCommand?: unknown }
   return typeof v.getSentinelNode === 'function' && typeof v.getMasterNode === 'function' && typeof v.sendCommand === 'function'
 }
@@ -69,7 +83,7 @@ export function nodeRedisKind(value: object): 'client' | 'cluster' | undefined {
   return v.masters !== undefined ? 'cluster' : 'client'
 }
 
-const shas = new Map<ScriptName, string>(SCRIPTS.map((name) => [name, createHash('sha1').update(scriptSource(name)).digest('hex')]))
+export const shas = new Map<ScriptName, string>(SCRIPTS.map((name) => [name, createHash('sha1').update(scriptSource(name)).digest('hex')]))
 
 const adapters = new WeakMap<object, NodeRedisAdapter>()
 
@@ -82,7 +96,7 @@ export function nodeRedisAdapter(native: NodeRedisLike): NodeRedisAdapter {
 /** How long close() waits for a client to close politely before it drops it. */
 const CLOSE_MS = 2000
 
-const CONNECTION_LOST = /^(The client is closed|Socket closed unexpectedly|Connection timeout)|\b(ECONNRESET|EPIPE|ECONNABORTED)\b/
+export const CONNECTION_LOST = /^(The client is closed|Socket closed unexpectedly|Connection timeout)|\b(ECONNRESET|EPIPE|ECONNABORTED)\b/
 
 class NodeRedisAdapter implements RedisClient {
   readonly isCluster: boolean
@@ -270,14 +284,14 @@ class NodeRedisAdapter implements RedisClient {
 }
 
 /** A map reply (CONFIG GET on RESP3, as node-redis 6 speaks by default) as the flat [key, value, ...] array RESP2 gives. */
-function flatReply(reply: unknown): unknown {
+export function flatReply(reply: unknown): unknown {
   if (reply instanceof Map) return [...reply].flat()
   if (reply !== null && typeof reply === 'object' && !Array.isArray(reply) && !Buffer.isBuffer(reply)) return Object.entries(reply).flat()
   return reply
 }
 
 /** Closes politely (pending replies first); a client that cannot within CLOSE_MS (reconnecting to a dead node) is dropped. */
-async function closeWithin(native: NodeRedisLike): Promise<void> {
+export async function closeWithin(native: NodeRedisLike | NodeRedisSentinelLike): Promise<void> {
   const drop = () => {
     if (typeof native.destroy === 'function') native.destroy()
     else native.disconnect?.().catch(() => undefined)
