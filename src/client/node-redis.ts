@@ -162,7 +162,11 @@ class NodeRedisAdapter implements RedisClient {
         return new Error(`${tlsWorded(redact(message), error, this.#tlsTarget() !== undefined)} (while connecting to ${this.address()}; nothing was sent)`, { cause: error })
       }
       const readyEvent = this.isCluster ? 'connect' : 'ready'
-      const waiting = waitUntilReady(this.native, readyEvent, failure, 'The client is closed (nothing was sent)', () => (this.#waiting = undefined))
+      // A cluster with several root nodes reports each one it cannot reach and tries the next: only
+      // the last one's failure (or the call's timeout) ends the wait.
+      const roots = this.isCluster ? (this.#cluster._options?.rootNodes?.length ?? 1) : 1
+      const fatal = () => roots <= 1 || !this.native.isOpen
+      const waiting = waitUntilReady(this.native, readyEvent, failure, 'The client is closed (nothing was sent)', () => (this.#waiting = undefined), fatal)
       this.#waiting = probingTls(waiting, this.#tlsTarget(), this.address())
       this.#waiting.catch(() => undefined)
     }

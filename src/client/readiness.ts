@@ -11,7 +11,15 @@ interface Emitter {
 }
 
 /** `settled` runs as soon as the wait settles, before its promise's reactions (a later wait starts afresh). */
-export function waitUntilReady(client: Emitter, readyEvent: string, failure: (error: unknown) => Error, ended: string, settled: () => void): Promise<void> {
+export function waitUntilReady(
+  client: Emitter,
+  readyEvent: string,
+  failure: (error: unknown) => Error,
+  ended: string,
+  settled: () => void,
+  /** Whether an error ends the wait (a cluster client that tries its seed nodes in turn reports each failure, and goes on). */
+  fatal: (error: unknown) => boolean = () => true,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const settle = (error?: Error) => {
       client.off(readyEvent, onReady)
@@ -23,7 +31,9 @@ export function waitUntilReady(client: Emitter, readyEvent: string, failure: (er
     }
     const onReady = () => settle()
     const onEnd = () => settle(new Error(ended))
-    const onError = (error: unknown) => settle(failure(error))
+    const onError = (error: unknown) => {
+      if (fatal(error)) settle(failure(error))
+    }
     client.on(readyEvent, onReady)
     client.on('end', onEnd)
     client.on('error', onError)
