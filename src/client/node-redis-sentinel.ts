@@ -9,7 +9,7 @@
 import { scriptSource, type ScriptName } from '../scripts.js'
 import { redact } from '../urls.js'
 import type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
-import { CONNECTION_LOST, closeWithin, flatReply, type NodeRedisSentinelLike, shas } from './node-redis.js'
+import { flatReply, NodeRedisCommon, type NodeRedisSentinelLike, shas } from './node-redis.js'
 
 const adapters = new WeakMap<object, NodeRedisSentinelAdapter>()
 
@@ -22,11 +22,9 @@ export function nodeRedisSentinelAdapter(native: NodeRedisSentinelLike): NodeRed
 /** How often a call made while the sentinel client connects looks again. */
 const POLL_MS = 20
 
-class NodeRedisSentinelAdapter implements RedisClient {
+class NodeRedisSentinelAdapter extends NodeRedisCommon<NodeRedisSentinelLike> implements RedisClient {
   readonly isCluster = false
   #waiting: Promise<void> | undefined
-
-  constructor(readonly native: NodeRedisSentinelLike) {}
 
   address(): string {
     const master = this.native.getMasterNode()
@@ -134,27 +132,6 @@ class NodeRedisSentinelAdapter implements RedisClient {
 
   stalled(): void {
     // node-redis's sentinel client follows the sentinels' announcements itself.
-  }
-
-  isReplyError(error: unknown): boolean {
-    for (let proto = error instanceof Error ? Object.getPrototypeOf(error) : null; proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
-      if (proto.constructor?.name === 'ErrorReply') return true
-    }
-    return false
-  }
-
-  afterSending(error: unknown): unknown {
-    if (!(error instanceof Error) || !CONNECTION_LOST.test(error.message)) return error
-    return new Error(`${redact(error.message)}: the connection was lost; the command was sent and may still be applied`, { cause: error })
-  }
-
-  close(): Promise<void> {
-    return closeWithin(this.native)
-  }
-
-  disconnect(): void {
-    if (typeof this.native.destroy === 'function') this.native.destroy()
-    else this.native.disconnect?.().catch(() => undefined)
   }
 }
 

@@ -96,13 +96,35 @@ export function nodeRedisAdapter(native: NodeRedisLike): NodeRedisAdapter {
 /** How long close() waits for a client to close politely before it drops it. */
 const CLOSE_MS = 2000
 
-export const CONNECTION_LOST = /^(The client is closed|Socket closed unexpectedly|Connection timeout)|\b(ECONNRESET|EPIPE|ECONNABORTED)\b/
+const CONNECTION_LOST = /^(The client is closed|Socket closed unexpectedly|Connection timeout)|\b(ECONNRESET|EPIPE|ECONNABORTED)\b/
 
-class NodeRedisAdapter implements RedisClient {
+/** What the node-redis adapters share (this one, and node-redis-sentinel.ts's): errors and closing. */
+export abstract class NodeRedisCommon<N extends NodeRedisLike | NodeRedisSentinelLike> {
+  constructor(readonly native: N) {}
+
+  isReplyError(error: unknown): boolean {
+    return isReplyError(error)
+  }
+
+  afterSending(error: unknown): unknown {
+    return afterSending(error)
+  }
+
+  close(): Promise<void> {
+    return closeWithin(this.native)
+  }
+
+  disconnect(): void {
+    drop(this.native)
+  }
+}
+
+class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisClient {
   readonly isCluster: boolean
   #waiting: Promise<void> | undefined
 
-  constructor(readonly native: NodeRedisLike) {
+  constructor(native: NodeRedisLike) {
+    super(native)
     this.isCluster = nodeRedisKind(native) === 'cluster'
   }
 
@@ -262,29 +284,26 @@ class NodeRedisAdapter implements RedisClient {
     this.#rediscovering = Date.now()
     slots.rediscover(live).catch(() => undefined)
   }
+}
 
-  /** node-redis's ErrorReply (and its SimpleError, BlobError): found by name, the caller's copy of node-redis may not be ours. */
-  isReplyError(error: unknown): boolean {
-    for (let proto = error instanceof Error ? Object.getPrototypeOf(error) : null; proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
-      if (proto.constructor?.name === 'ErrorReply') return true
-    }
-    return false
+/** node-redis's ErrorReply (and its SimpleError, BlobError): found by name, the caller's copy of node-redis may not be ours. */
+export function isReplyError(error: unknown): boolean {
+  for (let proto = error instanceof Error ? Object.getPrototypeOf(error) : null; proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+    if (proto.constructor?.name === 'ErrorReply') return true
   }
+  return false
+}
 
-  afterSending(error: unknown): unknown {
-    if (!(error instanceof Error) || !CONNECTION_LOST.test(error.message)) return error
-    return new Error(`${redact(error.message)}: the connection was lost; the command was sent and may still be applied`, { cause: error })
-  }
+/** A node-redis error of a call whose command was sent: a lost connection says it may have been applied. */
+export function afterSending(error: unknown): unknown {
+  if (!(error instanceof Error) || !CONNECTION_LOST.test(error.message)) return error
+  return new Error(`${redact(error.message)}: the connection was lost; the command was sent and may still be applied`, { cause: error })
+}
 
-  close(): Promise<void> {
-    return closeWithin(this.native)
-  }
-
-  disconnect(): void {
-    const native = this.native
-    if (typeof native.destroy === 'function') native.destroy()
-    else native.disconnect?.().catch(() => undefined)
-  }
+/** Drops a node-redis client, cluster or sentinel client at once. */
+export function drop(native: { destroy?(): unknown; disconnect?(): Promise<unknown> }): void {
+  if (typeof native.destroy === 'function') native.destroy()
+  else native.disconnect?.().catch(() => undefined)
 }
 
 /** A map reply (CONFIG GET on RESP3, as node-redis 6 speaks by default) as the flat [key, value, ...] array RESP2 gives. */
@@ -296,17 +315,13 @@ export function flatReply(reply: unknown): unknown {
 
 /** Closes politely (pending replies first); a client that cannot within CLOSE_MS (reconnecting to a dead node) is dropped. */
 export async function closeWithin(native: NodeRedisLike | NodeRedisSentinelLike): Promise<void> {
-  const drop = () => {
-    if (typeof native.destroy === 'function') native.destroy()
-    else native.disconnect?.().catch(() => undefined)
-  }
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_MS)))
   try {
     const closing = typeof native.close === 'function' ? native.close() : native.quit?.()
-    if ((await Promise.race([closing, late])) === 'late') drop()
+    if ((await Promise.race([closing, late])) === 'late') drop(native)
   } catch {
-    if (native.isOpen) drop()
+    if (native.isOpen) drop(native)
   } finally {
     clearTimeout(timer)
   }
@@ -339,9 +354,7 @@ function subscriberOf(client: () => NodeRedisClientLike | Promise<NodeRedisClien
     drop: () => {
       const c = connection
       connection = undefined
-      if (!c?.isOpen) return
-      if (typeof c.destroy === 'function') c.destroy()
-      else c.disconnect?.().catch(() => undefined)
+      if (c?.isOpen) drop(c)
     },
   }
 }
