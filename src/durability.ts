@@ -24,6 +24,14 @@ export interface Durability {
 /** The scripts that only read: not waited for. */
 const READS = new Set<ScriptName>(['read', 'page', 'count', 'sessionRead'])
 
+/** Whether a script call only reads: a read script, or verify's checks without repair (their repair flag '0'; commands.ts). */
+function onlyReads(name: ScriptName, args: readonly Arg[]): boolean {
+  if (READS.has(name)) return true
+  if (name === 'verifyValues') return String(args[0]) === '0'
+  if (name === 'verifyIndex') return String(args[2]) === '0'
+  return false
+}
+
 /** The cause of a write's failure when it is applied on the master but too few replicas acknowledged it. */
 export class NotReplicatedError extends Error {
   override name = 'NotReplicatedError'
@@ -55,7 +63,7 @@ export function checkDurability(durability: unknown, callTimeout: number): Durab
 export function durableClient(client: RedisClient, durability: Durability): RedisClient {
   const script = async (name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown> => {
     const reply = await client.script(name, keys, args)
-    if (READS.has(name)) return reply
+    if (onlyReads(name, args)) return reply
     const acknowledged = await client.replicated(keys[0] as string, durability.replicas, durability.timeout)
     if (acknowledged < durability.replicas) throw new NotReplicatedError(acknowledged, durability.replicas, durability.timeout)
     return reply
