@@ -21,6 +21,7 @@ export const SCRIPTS = [
   'verifyValues',
   'verifyIndex',
   'sessionSet',
+  'sessionResave',
   'sessionTouch',
   'sessionRead',
   'sessionDestroy',

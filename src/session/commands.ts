@@ -3,7 +3,7 @@
  * are built, from a session's keys (records.ts), in the layout their headers give.
  */
 import type { ScriptCall } from '../commands.js'
-import type { SessionKeys } from './records.js'
+import { type SessionKeys, storedStart } from './records.js'
 
 /** A session ttl as the scripts take it: ms, 0 for never. */
 const ttlArg = (ttl: number) => (ttl === Infinity ? 0 : ttl)
@@ -17,6 +17,11 @@ export function read(at: SessionKeys): ScriptCall {
 export function set(at: SessionKeys, link: string | undefined, ttl: number, text: string, interval: number): ScriptCall {
   const keys = link === undefined ? [at.key, at.tombstone] : [at.key, at.tombstone, link]
   return { script: 'sessionSet', keys, args: [at.base, at.linkStart, at.sid, ttlArg(ttl), text, interval] }
+}
+
+/** lua/sessionResave.lua: saves a session again with the user `owner` (its encoded part, or undefined), its expiry and index entries kept, if it is still stored with that user. Reply: 1 written, 0 not (then sessionSet). */
+export function resave(at: SessionKeys, link: string | undefined, owner: string | undefined, text: string): ScriptCall {
+  return { script: 'sessionResave', keys: link === undefined ? [at.key] : [at.key, link], args: [storedStart(owner), text] }
 }
 
 /** lua/sessionTouch.lua: a live session (and its user entry) gets a new expiry, unless it would move by less than `interval` ms. Reply: 1 moved, 2 left (within the interval), 0 gone. */

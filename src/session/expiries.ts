@@ -1,39 +1,48 @@
 /**
- * What a request's get() learned of its session's expiry, for its touch() at the end of the
- * same request: express-session reads a session, then touches it, so a touch that would move
- * the expiry by less than the touch interval is known to be unneeded without asking Redis.
- * Expiries are kept on this process's clock (read as PTTL, a duration, so a clock that differs
- * from the server's does not skew them) and forgotten once used; the map is bounded, oldest
- * out first, so reads never followed by a touch cannot grow it.
+ * What a request's get() learned of its session, for the touch() or set() at the end of the
+ * same request: express-session reads a session, then touches it (or saves it when it
+ * changed), so a touch that would move the expiry by less than the touch interval is known to
+ * be unneeded without asking Redis, and a save of the same user within it can keep the expiry
+ * and index entries (lua/sessionResave.lua). Expiries are kept on this process's clock (read
+ * as PTTL, a duration, so a clock that differs from the server's does not skew them) and
+ * forgotten once used; the map is bounded, oldest out first, so reads never followed by a
+ * touch cannot grow it.
  */
 export const KNOWN_EXPIRIES = 10_000
 
-export class KnownExpiries {
-  readonly #expiries = new Map<string, number>()
+export interface Known {
+  /** Epoch ms on this clock; Infinity for none. */
+  expiry: number
+  /** The stored session's owner (its user's encoded part), null for none. */
+  owner: string | null
+}
 
-  /** A read found the session with `pttl` ms to live (-1: none). */
-  learn(sid: string, pttl: number): void {
+export class KnownExpiries {
+  readonly #known = new Map<string, Known>()
+
+  /** A read found the session with `pttl` ms to live (-1: none), stored with `owner`. */
+  learn(sid: string, pttl: number, owner: string | null): void {
     if (pttl < -1) return
-    const expiries = this.#expiries
-    expiries.delete(sid) // re-inserted last: the map's order is the order of learning
-    if (expiries.size >= KNOWN_EXPIRIES) expiries.delete(expiries.keys().next().value as string)
-    expiries.set(sid, pttl === -1 ? Infinity : Date.now() + pttl)
+    const known = this.#known
+    known.delete(sid) // re-inserted last: the map's order is the order of learning
+    if (known.size >= KNOWN_EXPIRIES) known.delete(known.keys().next().value as string)
+    known.set(sid, { expiry: pttl === -1 ? Infinity : Date.now() + pttl, owner })
   }
 
-  /** The expiry learned for the session (epoch ms on this clock, Infinity for none), forgotten as it is answered. */
-  take(sid: string): number | undefined {
-    const expiry = this.#expiries.get(sid)
-    if (expiry !== undefined) this.#expiries.delete(sid)
-    return expiry
+  /** What was learned of the session, forgotten as it is answered. */
+  take(sid: string): Known | undefined {
+    const known = this.#known.get(sid)
+    if (known !== undefined) this.#known.delete(sid)
+    return known
   }
 
   /** The session was written or removed: what was learned of it no longer holds. */
   forget(sid: string): void {
-    this.#expiries.delete(sid)
+    this.#known.delete(sid)
   }
 
   get size(): number {
-    return this.#expiries.size
+    return this.#known.size
   }
 }
 

@@ -265,15 +265,16 @@ export class RedisSessionStore extends baseClass() {
   async #get(sid: string): Promise<SessionData | null> {
     const at = this.#records.keysOf(sid)
     const cache = this.#internals
+    let pttl: number | undefined
     const text = await cache.either(
       'session.get',
       sid,
-      // Its time to live too, when the touch of this request may find it needless (expiries.ts).
+      // Its time to live too, when the touch or save of this request may find a new expiry needless (expiries.ts).
       this.disableTouch || this.touchAfter === 0
         ? (client) => client.get(at.key)
         : async (client) => {
-            const [text, pttl] = await Promise.all([client.get(at.key), client.pttl(at.key)])
-            if (text !== null) this.#known.learn(sid, pttl)
+            const [text, ttl] = await Promise.all([client.get(at.key), client.pttl(at.key)])
+            pttl = ttl
             return text
           },
       async (client) => (await runCall(client, scripts.read(at))) as string | null,
@@ -281,6 +282,7 @@ export class RedisSessionStore extends baseClass() {
     if (text === null || text === undefined) return null
     const stored = readStored(text)
     if (stored === undefined) throw new CacheOperationError('session.get', sid, new Error(`${at.key} does not hold a session written by RedisSessionStore`))
+    if (pttl !== undefined) this.#known.learn(sid, pttl, stored.owner)
     return this.#parse('session.get', sid, stored.data)
   }
 
@@ -292,8 +294,14 @@ export class RedisSessionStore extends baseClass() {
     const owner = this.#ownerOf(session)
     const text = storedSession(owner, this.#serialize(session))
     const link = owner === undefined ? undefined : this.#records.linkOf(at, owner)
-    this.#known.forget(sid)
-    await this.#internals.send('session.set', sid, scripts.set(at, link, ttl, text, this.#intervalFor(ttl)))
+    const interval = this.#intervalFor(ttl)
+    const known = this.#known.take(sid)
+    // Read by this request with the same user, its expiry to move by less than the interval:
+    // the new data alone (lua/sessionResave.lua), unless Redis no longer holds it so.
+    if (known !== undefined && known.owner === (owner ?? null) && withinInterval(known.expiry, ttl, interval)) {
+      if (Number(await this.#internals.send('session.set', sid, scripts.resave(at, link, owner, text))) === 1) return
+    }
+    await this.#internals.send('session.set', sid, scripts.set(at, link, ttl, text, interval))
   }
 
   async #touch(sid: string, session: SessionData): Promise<void> {
@@ -304,7 +312,7 @@ export class RedisSessionStore extends baseClass() {
     if (ttl <= 0) return this.#destroy(sid)
     const interval = this.#intervalFor(ttl)
     const known = this.#known.take(sid)
-    if (known !== undefined && withinInterval(known, ttl, interval)) return // read by this request: nothing to move
+    if (known !== undefined && withinInterval(known.expiry, ttl, interval)) return // read by this request: nothing to move
     const cache = this.#internals
     const checked = await cache.checked('session.touch', sid)
     await cache.send('session.touch', sid, scripts.touch(at, ttl, checked, interval))

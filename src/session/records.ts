@@ -99,9 +99,14 @@ export class SessionRecords {
   }
 }
 
+/** How the stored text of a session of `owner` (an encoded part, or undefined) starts, up to its data. */
+export function storedStart(owner: string | undefined): string {
+  return `{"json":[${owner === undefined ? 'null' : JSON.stringify(owner)},`
+}
+
 /** The stored text of a session: its owner's encoded part (or null) and its data. */
 export function storedSession(owner: string | undefined, data: string): string {
-  return `{"json":[${owner === undefined ? 'null' : JSON.stringify(owner)},${data}]}`
+  return `${storedStart(owner)}${data}]}`
 }
 
 /** The owner and data of a stored session; undefined for a value not written as one. */

@@ -424,6 +424,64 @@ test('touchAfter: a session saved again within the interval keeps its expiry and
   assert.ok((await store.cache.verify()).ok)
 })
 
+onSingle(test)(
+  "touchAfter: a save after the same request's get, same user, within the interval, is one small script: the new data, expiries and index entries as they were",
+  async (ctx) => {
+    const store = sessions(ctx, byUser)
+    await store.set('s', { user: 42, n: 1, cookie: cookie(3_600_000) })
+    await store.set('s', { ...(await store.get('s')), n: 1, cookie: cookie(3_600_000) }) // the script loaded (EVAL once), then counted
+    const before = await expiries(ctx, 's')
+    const calls = async () => Object.fromEntries([...(await ctx.admin.info('commandstats')).matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map((m) => [m[1], Number(m[2])]))
+    const counted = await calls()
+    await sleep(30)
+    await store.set('s', { ...(await store.get('s')), n: 2, cookie: cookie(3_600_000) }) // as express-session: get, then save
+    const after = await calls()
+    const sent = Object.fromEntries(
+      Object.keys(after)
+        .filter((name) => name !== 'info' && after[name] !== counted[name])
+        .map((name) => [name, after[name] - (counted[name] ?? 0)]),
+    )
+    // The request's GET and PTTL, then lua/sessionResave.lua: GET, EXISTS of the user entry, SET ... KEEPTTL.
+    assert.equal(sent, { get: 2, pttl: 1, evalsha: 1, exists: 1, set: 1 })
+    assert.equal(await expiries(ctx, 's'), before, 'expiries and index scores as they were')
+    assert.is((await store.get('s'))?.n, 2)
+    assert.ok((await store.cache.verify()).ok)
+  },
+)
+
+test('touchAfter: a save of what a request read before the session was destroyed or revoked writes nothing back', async (ctx) => {
+  const store = sessions(ctx, byUser)
+  await store.set('a', { user: 42, cookie: cookie(3_600_000) })
+  await store.set('b', { user: 42, cookie: cookie(3_600_000) })
+  const a = await store.get('a')
+  const b = await store.get('b')
+  await store.destroy('a')
+  assert.is(await store.revokeUser(42), 1)
+  const after = await snapshot(ctx.admin)
+  await store.set('a', { ...a, n: 2, cookie: cookie(3_600_000) })
+  await store.set('b', { ...b, n: 2, cookie: cookie(3_600_000) })
+  assert.equal(await snapshot(ctx.admin), after)
+  assert.is(await store.get('a'), null)
+  assert.is(await store.get('b'), null)
+})
+
+test('touchAfter: a save of a stale read (another request gave the session another user meanwhile) is listed under the user it stores, never half-moved', async (ctx) => {
+  const store = sessions(ctx, byUser)
+  const other = sessions(ctx, byUser) // another process (or request) of the same app
+  await store.set('s', { user: 42, n: 1, cookie: cookie(3_600_000) })
+  const loaded = await store.get('s') // this request read it with user 42
+  await other.set('s', { user: 7, n: 2, cookie: cookie(3_600_000) }) // then another gave it to user 7
+  await store.set('s', { ...loaded, n: 3, cookie: cookie(3_600_000) }) // this one saves user 42 back
+  assert.is((await store.get('s'))?.user, 42)
+  assert.equal(
+    (await store.sessionsOf(42)).map((one) => one.id),
+    ['s'],
+    'listed under the user it stores',
+  )
+  assert.equal(await store.sessionsOf(7), [], 'and under no other')
+  assert.ok((await store.cache.verify()).ok)
+})
+
 test('touchAfter 0 moves the expiry on every touch; a shorter cookie moves it down, and the indexes with it', async (ctx) => {
   const store = sessions(ctx, { ...byUser, touchAfter: 0 })
   await store.set('s', { user: 42, cookie: cookie(60_000) })
