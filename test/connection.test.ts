@@ -51,6 +51,16 @@ onSingle(test)('fifty calls in one turn leave in a write per COALESCE_CALLS call
   assert.throws(() => new RedisCache({ redis: client(), coalesceWrites: 'yes' as never }), /options\.coalesceWrites must be a boolean/)
 })
 
+onSingle(test)('calls made by separate callbacks of one phase of the event loop (timers here; HTTP requests read in one poll) share the writes too', async ({ client }) => {
+  const store = new RedisCache({ redis: client() })
+  await store.put('k', 1)
+  await store.get('k') // the server's eviction policy read: later calls go out at once
+  const writes = countWrites(store.redis as Redis)
+  const answers = await Promise.all(Array.from({ length: 20 }, () => new Promise<unknown>((resolve, reject) => setTimeout(() => store.get('k').then(resolve, reject), 0))))
+  assert.equal(answers, Array(20).fill(1))
+  assert.ok(writes.count <= Math.ceil(20 / COALESCE_CALLS) + 1, `${writes.count} writes for 20 calls from 20 timer callbacks`)
+})
+
 onSingle(onIoredis(test))('a store made from a URL coalesces too, and a lazyConnect client passed in is connected by the first call', async ({ server, cache }) => {
   const store = cache()
   await store.has('warm-up')

@@ -28,7 +28,12 @@ function socketsOf(client: Redis | Cluster): Corkable[] {
  * Coalesces the commands sent in one turn of the event loop into few socket writes: corks the
  * client's socket (a Cluster client's: every node's, since the node a command goes to is
  * chosen inside ioredis), flushes it every COALESCE_CALLS calls, and uncorks it once the
- * current microtasks have run (process.nextTick). Many callers awaiting the store at once
+ * current phase of the event loop is over (setImmediate, where node-redis writes its queue):
+ * calls made by separate callbacks of one phase, such as HTTP requests read in one poll of
+ * the sockets, share a write, where a flush after each callback's microtasks
+ * (process.nextTick) cost each request a write of its own and Redis a wake-up for it (an
+ * express-session request on ioredis: 3.1 write system calls and 30 µs of Redis CPU, against
+ * 2.2 and 7-13 µs). Many callers awaiting the store at once
  * then cost a write system call per few calls, not one each; flushing every few calls
  * (rather than once a turn) lets Redis start on the first commands while Node is still
  * sending the rest, so that Node and Redis work at the same time instead of taking turns
@@ -42,7 +47,7 @@ export function coalesceWrites(client: Redis | Cluster): void {
     if (streams.length === 0) return
     corked.set(client, { streams, calls: 1 })
     for (const stream of streams) stream.cork()
-    process.nextTick(() => {
+    setImmediate(() => {
       corked.delete(client)
       for (const stream of streams) stream.uncork()
     })
