@@ -337,6 +337,19 @@ async function expiries(ctx: Context, sid: string): Promise<{ session: number; l
   return { session, link, indexes }
 }
 
+/** The commands Redis ran while `run` ran, by name, with how many times (INFO commandstats). */
+async function commandsSent(ctx: Context, run: () => Promise<void>): Promise<Record<string, number>> {
+  const calls = async () => Object.fromEntries([...(await ctx.admin.info('commandstats')).matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map((m) => [m[1] as string, Number(m[2])]))
+  const before = await calls()
+  await run()
+  const after = await calls()
+  return Object.fromEntries(
+    Object.keys(after)
+      .filter((name) => name !== 'info' && after[name] !== before[name])
+      .map((name) => [name, (after[name] as number) - (before[name] ?? 0)]),
+  )
+}
+
 const cookie = (ms: number) => ({ originalMaxAge: ms, expires: new Date(Date.now() + ms).toISOString() })
 
 test('touchAfter (default 1% of the ttl, at most a minute): a request that moves the expiry by less writes nothing, read or not', async (ctx) => {
@@ -359,18 +372,9 @@ test('touchAfter (default 1% of the ttl, at most a minute): a request that moves
 onSingle(test)("touchAfter: a touch after the same request's get is decided without a round trip (GET and PTTL, then nothing)", async (ctx) => {
   const store = sessions(ctx, byUser)
   await store.set('s', { user: 42, cookie: cookie(3_600_000) })
-  const calls = async () => {
-    const stats = await ctx.admin.info('commandstats')
-    return Object.fromEntries([...stats.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map((m) => [m[1], Number(m[2])]))
-  }
-  const before = await calls()
-  for (let i = 0; i < 20; i++) await store.touch('s', { ...(await store.get('s')), cookie: cookie(3_600_000) })
-  const after = await calls()
-  const sent = Object.fromEntries(
-    Object.keys(after)
-      .filter((name) => name !== 'info' && after[name] !== before[name])
-      .map((name) => [name, after[name] - (before[name] ?? 0)]),
-  )
+  const sent = await commandsSent(ctx, async () => {
+    for (let i = 0; i < 20; i++) await store.touch('s', { ...(await store.get('s')), cookie: cookie(3_600_000) })
+  })
   assert.equal(sent, { get: 20, pttl: 20 })
 })
 
@@ -431,16 +435,10 @@ onSingle(test)(
     await store.set('s', { user: 42, n: 1, cookie: cookie(3_600_000) })
     await store.set('s', { ...(await store.get('s')), n: 1, cookie: cookie(3_600_000) }) // the script loaded (EVAL once), then counted
     const before = await expiries(ctx, 's')
-    const calls = async () => Object.fromEntries([...(await ctx.admin.info('commandstats')).matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map((m) => [m[1], Number(m[2])]))
-    const counted = await calls()
     await sleep(30)
-    await store.set('s', { ...(await store.get('s')), n: 2, cookie: cookie(3_600_000) }) // as express-session: get, then save
-    const after = await calls()
-    const sent = Object.fromEntries(
-      Object.keys(after)
-        .filter((name) => name !== 'info' && after[name] !== counted[name])
-        .map((name) => [name, after[name] - (counted[name] ?? 0)]),
-    )
+    const sent = await commandsSent(ctx, async () => {
+      await store.set('s', { ...(await store.get('s')), n: 2, cookie: cookie(3_600_000) }) // as express-session: get, then save
+    })
     // The request's GET and PTTL, then lua/sessionResave.lua: GET, EXISTS of the user entry, SET ... KEEPTTL.
     assert.equal(sent, { get: 2, pttl: 1, evalsha: 1, exists: 1, set: 1 })
     assert.equal(await expiries(ctx, 's'), before, 'expiries and index scores as they were')
