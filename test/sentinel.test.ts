@@ -8,6 +8,9 @@
  * needing one replica's acknowledgement, the promoted master needs the other one.) And durability's refusals: a
  * replica that does not acknowledge in time, and a server with no replica.
  * The same failover on node-redis 5's sentinel client (`createSentinel()`) passed in.
+ *
+ * For a failure: SENTINEL_ONLY=node-redis (or ioredis) runs one client's failover test;
+ * SENTINEL_DUMP=/tmp/prefix copies the servers' and sentinels' logs there when a wait fails.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
