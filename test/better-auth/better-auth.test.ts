@@ -78,7 +78,7 @@ test('guarantee 1: 20 concurrent sign-ins of one user are all listed; control: a
   assert.equal(ours.list, ours.tokens, 'every sign-in listed')
   // The race is a matter of timing: the control gets a few tries to show it.
   let lost = 0
-  for (let i = 0; i < 5 && lost === 0; i++) {
+  for (let i = 0; i < 10 && lost === 0; i++) {
     const control = await round(plainStorage(ctx), `control${i}@example.com`)
     lost = control.tokens.length - control.list.length
   }
@@ -105,7 +105,7 @@ test('guarantee 2: after racing sign-ins, revokeOtherSessions leaves only this o
   for (const cookie of [first, ...more]) assert.is(await valid(auth, cookie), false)
 
   let still = 0
-  for (let i = 0; i < 3 && still === 0; i++) {
+  for (let i = 0; i < 10 && still === 0; i++) {
     const control = makeAuth(plainStorage(ctx))
     const mine = await signUp(control, `bob${i}@example.com`)
     const theirs = await signIns(control, `bob${i}@example.com`, 20)
