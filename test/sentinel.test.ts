@@ -79,6 +79,13 @@ async function diagnose(t: Topology): Promise<string> {
   return lines.join('\n')
 }
 
+/** The wait; when it fails, its message is followed by `more()` and what the nodes and sentinels say. */
+function diagnosed<T>(t: Topology, wait: Promise<T>, more: () => string = () => ''): Promise<T> {
+  return wait.catch(async (error: Error) => {
+    throw new Error(`${error.message}${more()}\n${await diagnose(t)}`)
+  })
+}
+
 /** A master, two replicas (in sync), and three sentinels that know them all and each other. */
 async function topology(): Promise<Topology> {
   const dirs = [0, 1, 2, 3, 4, 5].map(() => mkdtempSync(join(tmpdir(), 'redis-sentinel-')))
@@ -206,14 +213,15 @@ for (const [how, connect] of connections.filter(([how]) => !process.env.SENTINEL
         promotedAt = Date.now()
         return promoted
       })
-      await until('writes to resume', async () => (firstAfter ? true : undefined), 15_000).catch(async (error: Error) => {
-        throw new Error(
-          `${error.message}; the last failures: ${failures
+      await diagnosed(
+        t,
+        until('writes to resume', async () => (firstAfter ? true : undefined), 15_000),
+        () =>
+          `; the last failures: ${failures
             .slice(-3)
             .map((f) => f.message)
-            .join(' | ')}\n${await diagnose(t)}`,
-        )
-      })
+            .join(' | ')}`,
+      )
       await until('20 writes after the failover', async () => (acknowledged.filter((i) => i > beforeKill).length >= 20 ? true : undefined), 15_000)
       stop = true
       await writer
@@ -244,20 +252,22 @@ for (const [how, connect] of connections.filter(([how]) => !process.env.SENTINEL
       assert.ok((await store.verify()).ok, 'verify() finds nothing broken')
       // Expiry events come from the promoted master: the subscriber follows the failover (it
       // reconnects on its own backoff; events before it is back are lost: pub/sub is at most once).
-      await until(
-        "the watcher's subscriber on the promoted master",
-        async () => {
-          const [, subscribers] = (await ask(promoted.port, 'PUBSUB', 'NUMSUB', '__keyevent@0__:expired')) as [string, number]
-          return subscribers > 0 ? true : undefined
-        },
-        10_000,
-      ).catch(async (error: Error) => {
-        throw new Error(`${error.message}\n${await diagnose(t)}`)
-      })
+      await diagnosed(
+        t,
+        until(
+          "the watcher's subscriber on the promoted master",
+          async () => {
+            const [, subscribers] = (await ask(promoted.port, 'PUBSUB', 'NUMSUB', '__keyevent@0__:expired')) as [string, number]
+            return subscribers > 0 ? true : undefined
+          },
+          10_000,
+        ),
+      )
       await store.put('soon', 1, { ttl: 100 })
-      await until('the expiry event from the new master', async () => (expired.includes('soon') ? true : undefined), 10_000).catch(async (error: Error) => {
-        throw new Error(`${error.message}\n${await diagnose(t)}`)
-      })
+      await diagnosed(
+        t,
+        until('the expiry event from the new master', async () => (expired.includes('soon') ? true : undefined), 10_000),
+      )
     } finally {
       stop = true
       await writer

@@ -102,12 +102,18 @@ const CONNECTION_LOST = /^(The client is closed|Socket closed unexpectedly|Conne
 export abstract class NodeRedisCommon<N extends NodeRedisLike | NodeRedisSentinelLike> {
   constructor(readonly native: N) {}
 
+  /** node-redis's ErrorReply (and its SimpleError, BlobError): found by name, the caller's copy of node-redis may not be ours. */
   isReplyError(error: unknown): boolean {
-    return isReplyError(error)
+    for (let proto = error instanceof Error ? Object.getPrototypeOf(error) : null; proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+      if (proto.constructor?.name === 'ErrorReply') return true
+    }
+    return false
   }
 
+  /** An error of a call whose command was sent: a lost connection says it may have been applied. */
   afterSending(error: unknown): unknown {
-    return afterSending(error)
+    if (!(error instanceof Error) || !CONNECTION_LOST.test(error.message)) return error
+    return new Error(`${redact(error.message)}: the connection was lost; the command was sent and may still be applied`, { cause: error })
   }
 
   close(): Promise<void> {
@@ -286,22 +292,8 @@ class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisCl
   }
 }
 
-/** node-redis's ErrorReply (and its SimpleError, BlobError): found by name, the caller's copy of node-redis may not be ours. */
-export function isReplyError(error: unknown): boolean {
-  for (let proto = error instanceof Error ? Object.getPrototypeOf(error) : null; proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
-    if (proto.constructor?.name === 'ErrorReply') return true
-  }
-  return false
-}
-
-/** A node-redis error of a call whose command was sent: a lost connection says it may have been applied. */
-export function afterSending(error: unknown): unknown {
-  if (!(error instanceof Error) || !CONNECTION_LOST.test(error.message)) return error
-  return new Error(`${redact(error.message)}: the connection was lost; the command was sent and may still be applied`, { cause: error })
-}
-
 /** Drops a node-redis client, cluster or sentinel client at once. */
-export function drop(native: { destroy?(): unknown; disconnect?(): Promise<unknown> }): void {
+function drop(native: { destroy?(): unknown; disconnect?(): Promise<unknown> }): void {
   if (typeof native.destroy === 'function') native.destroy()
   else native.disconnect?.().catch(() => undefined)
 }
