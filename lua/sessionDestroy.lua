@@ -1,7 +1,7 @@
 #!lua
 --[[
-  Destroys a session (RedisSessionStore.destroy): removes it and its entry in its user's
-  index, and writes its tombstone, which makes sessionSet refuse the id until the later of
+  Destroys a session (RedisSessionStore.destroy): removes it and its listing under its user,
+  and writes its tombstone, which makes sessionSet refuse the id until the later of
   the session's own expiry and now + ARGV[4]. An id with no session writes nothing (no
   tombstone): regenerate() of a fresh session, or a client making up ids, leaves no keys.
 
@@ -9,7 +9,7 @@
     KEYS[1]   the session's value key
     KEYS[2]   its tombstone's value key
     ARGV[1]   the bucket's '{ns}:'
-    ARGV[2]   the start of its user entries' keys: '{ns}:[shard:]uid:'
+    ARGV[2]   the start of its users' keys: '{ns}:[shard:]uid:'
     ARGV[3]   the session id, encoded as a key part
     ARGV[4]   the tombstone's shortest life in milliseconds
 
@@ -21,12 +21,12 @@ local rcall = redis.call
 -- @include fixIndexExpiry
 -- @include session
 
-local base, linkStart, sid = ARGV[1], ARGV[2], ARGV[3]
+local base, userStart, sid = ARGV[1], ARGV[2], ARGV[3]
 local key = KEYS[1]
 local at = now()
 local touched = {}
 local expiry = rcall('PEXPIRETIME', key)
-local removed = removeSession(base, key, rcall('GET', key), linkStart, sid, touched)
+local removed = removeSession(base, key, rcall('GET', key), userStart, sid, touched)
 if removed == 1 then writeTombstone(base, KEYS[2], expiry, at, tonumber(ARGV[4]), touched) end
 for index in pairs(touched) do fixIndexExpiry(index) end
 return removed

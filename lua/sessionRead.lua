@@ -1,14 +1,14 @@
 #!lua
 --[[
   Reads a session where the server can evict (RedisSessionStore.get with a maxmemory policy
-  that evicts): it is live only while whole (sessionWhole: the session and its user entry,
-  each listed in every index); one that is not is removed, so no later call finds half of it.
+  that evicts): it is live only while whole (sessionWhole: the session listed in every index,
+  and listed under its user); one that is not is removed, so no later call finds half of it.
   Where nothing is evicted the store reads with a plain GET instead.
 
   Input:
     KEYS[1]   the session's value key
     ARGV[1]   the bucket's '{ns}:'
-    ARGV[2]   the start of its user entries' keys: '{ns}:[shard:]uid:'
+    ARGV[2]   the start of its users' keys: '{ns}:[shard:]uid:'
     ARGV[3]   the session id, encoded as a key part
 
   Output:
@@ -18,13 +18,13 @@ local rcall = redis.call
 -- @include fixIndexExpiry
 -- @include session
 
-local base, linkStart, sid = ARGV[1], ARGV[2], ARGV[3]
+local base, userStart, sid = ARGV[1], ARGV[2], ARGV[3]
 local key = KEYS[1]
 local stored = rcall('GET', key)
 if not stored then return false end
-if sessionWhole(base, key, linkOf(stored, linkStart, sid)) then return stored end
+if sessionWhole(base, key, userStart, ownerOf(stored), sid) then return stored end
 
 local touched = {}
-removeSession(base, key, stored, linkStart, sid, touched)
+removeSession(base, key, stored, userStart, sid, touched)
 for index in pairs(touched) do fixIndexExpiry(index) end
 return false

@@ -17,6 +17,7 @@ import type { EventEmitter } from 'node:events'
 import type { BucketLayout } from './buckets.js'
 import type { ClientNode, RedisClient, Subscriber } from './client/index.js'
 import { keyFromParts, type Key } from './keys.js'
+import { kindOfKey } from './layout.js'
 import { checkBoolean, checkOptions } from './options.js'
 import { decodePart } from './parts.js'
 
@@ -184,9 +185,9 @@ export class ExpiryWatcher {
     if (decoded !== undefined) this.#emit(event, decoded)
   }
 
-  /** The record's key, or undefined for an index key or a key of another namespace. */
+  /** The record's key, or undefined for an index, an integration's set or a key of another namespace. */
   #decode(key: string): Key | undefined {
-    if (key.endsWith(':#') || key.endsWith('}:#')) return undefined
+    if (kindOfKey(key) !== 'value') return undefined
     const end = key.indexOf('}:')
     if (end === -1 || !this.#layout.ownsTag(key.slice(0, end + 2))) return undefined
     try {

@@ -5,6 +5,9 @@
  *   {ns}:p1:p2:...:pn        the value of the record with parts p1..pn (a string)
  *   {ns}:p1:...:pk:#         the index of prefix p1..pk (a sorted set), 1 <= k < n
  *   {ns}:#                   the index of the empty prefix: every record of the namespace
+ *   {ns}:p1:...:pk:#name     a set an integration keeps (a sorted set; `name` is a word): not a
+ *                            record and not an index, so verify, listing and expiry events pass
+ *                            it by (the session store's sets of a user's sessions, session/records.ts)
  *
  * `{ns}` is the namespace as a Redis Cluster hash tag, so every key of a namespace lives in
  * one hash slot. With `buckets` > 1 the namespace is split into buckets, and bucket b's
@@ -14,7 +17,10 @@
  * taken for an index key. A member of the index of p1..pk is
  * the rest of the key, p(k+1):...:pn, scored with the record's expiry in epoch milliseconds
  * (+inf for a record that never expires). The value key of a member is therefore the index
- * key without its final `#`, followed by the member.
+ * key without its final `#`, followed by the member. No part is written starting with `#`
+ * either (parts.ts escapes it), so a key whose last segment is `#` followed by a name was
+ * never a record's or an index's: the form of integration sets, added without changing what
+ * any stored key means.
  */
 import { hasLoneSurrogate } from './parts.js'
 
@@ -70,4 +76,16 @@ export function valueKey(base: string, parts: readonly string[]): string {
 /** The index key of a prefix (the empty prefix included). */
 export function indexKey(base: string, prefix: readonly string[]): string {
   return prefix.length === 0 ? `${base}#` : `${base}${prefix.join(':')}:#`
+}
+
+/** What a key of a namespace is, by its form (the layout above): an index, an integration's set, or a record's value. */
+export function kindOfKey(key: string): 'index' | 'set' | 'value' {
+  if (key.endsWith(':#')) return 'index'
+  const last = key.lastIndexOf(':')
+  return key.charCodeAt(last + 1) === 35 /* # */ ? 'set' : 'value'
+}
+
+/** The key of an integration's set named `name` (a word) under a prefix: `{ns}:p1:...:pk:#name`. */
+export function setKey(base: string, prefix: readonly string[], name: string): string {
+  return `${indexKey(base, prefix)}${name}`
 }

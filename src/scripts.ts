@@ -26,6 +26,7 @@ export const SCRIPTS = [
   'sessionRead',
   'sessionDestroy',
   'sessionRevoke',
+  'sessionClear',
 ] as const
 export type ScriptName = (typeof SCRIPTS)[number]
 

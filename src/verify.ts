@@ -6,7 +6,7 @@
  */
 import type { BucketLayout } from './buckets.js'
 import type { Key } from './keys.js'
-import { baseOfKey } from './layout.js'
+import { baseOfKey, kindOfKey } from './layout.js'
 import { decodeParts, keyFromParts } from './keys.js'
 import { type EvictionState, evictionWarning } from './eviction.js'
 import { LIMITS } from './limits.js'
@@ -105,7 +105,9 @@ async function walk(client: RedisClient, layout: BucketLayout, options: VerifyRu
       const valuesByBase = new Map<string, string[]>()
       const indexes: string[] = []
       for (const key of keys) {
-        if (key.endsWith(':#')) {
+        const kind = kindOfKey(key)
+        if (kind === 'set') continue // an integration's set: not a record, not an index (layout.ts)
+        if (kind === 'index') {
           indexes.push(key)
           continue
         }

@@ -109,7 +109,7 @@ test("notify-keyspace-events Ex (expired only, as most guides set it): 'expired'
   await rejects(off.watch(), CacheOperationError, /Run CONFIG SET notify-keyspace-events Ex on it/)
 })
 
-test('expired: one event per record of this namespace, with its exact key; none for its indexes or another namespace', async ({ cache, admin }) => {
+test("expired: one event per record of this namespace, with its exact key; none for its indexes, an integration's set or another namespace", async ({ cache, admin }) => {
   await admin.config('SET', 'notify-keyspace-events', 'Exe')
   const store = cache()
   const seen = collect(store)
@@ -121,6 +121,11 @@ test('expired: one event per record of this namespace, with its exact key; none 
     { ttl: 100 },
   )
   await store.put(['user', 42], 'stays', { ttl: 60_000 })
+  // A set the session store keeps beside records ({ns}:p1:...:pk:#name, layout.ts), in the same bucket.
+  const [valueKey] = (await admin.keys('*:user:42:session:s1')) as [string]
+  const set = `${valueKey.slice(0, valueKey.indexOf('}:') + 2)}user:42:#sid`
+  await admin.zadd(set, Date.now() + 100, 's1')
+  await admin.pexpire(set, 100)
   await other.putMany(
     [
       ['user', 1],
@@ -130,6 +135,7 @@ test('expired: one event per record of this namespace, with its exact key; none 
   )
   await until(() => seen.expired.length >= keys.length)
   await sleep(300) // anything more would have arrived by now
+  assert.is(await admin.exists(set), 0, 'the set expired too')
   assert.equal(byJson(seen.expired), byJson(keys))
   assert.instance((seen.expired.find((k) => Array.isArray(k) && typeof k[0] === 'bigint') as unknown[])[1], Date, 'parts come back with their types')
   assert.equal(seen.evicted, [])

@@ -7,7 +7,7 @@
 --   settleIndexes(writes)                        -- once, at the end
 -- score is a string: the expiry in epoch ms, or '+inf'; at is the server's clock; lowers()
 -- answers whether a member already listed may have had a higher score (asked only when the
--- ZADD rescored a member). An index is pruned (a bounded number of expired members) the
+-- ZADD rescored a member). scoreIn answers true when it added the member (it was not listed). An index is pruned (a bounded number of expired members) the
 -- first time a write in this run adds a member to it: an index grows only when a member is
 -- added, and the page script prunes what writes leave.
 -- @include prune
@@ -18,7 +18,8 @@ local function scoreIn(writes, index, member, score, at, lowers)
     w = { top = -1, topText = nil, lowered = false, added = false }
     writes[index] = w
   end
-  if rcall('ZADD', index, score, member) == 0 then
+  local added = rcall('ZADD', index, score, member) == 1
+  if not added then
     if lowers() then w.lowered = true end
   elseif not w.added then
     w.added = true
@@ -29,6 +30,7 @@ local function scoreIn(writes, index, member, score, at, lowers)
     w.top = s
     w.topText = score
   end
+  return added
 end
 
 local function settleIndexes(writes)

@@ -41,12 +41,16 @@ local function putAt(base, key, text, score, at, touched)
   setValue(key, text, score)
 end
 
--- Scores a record's member in the index of every prefix (scoreIn). was is the record's
--- PEXPIRETIME before this write (-2: absent): its members went down only if it expired later
--- than the new score, or was absent.
-local function scoreAt(base, key, score, at, was, writes)
+-- Whether members scored with a record's old expiry `was` (its PEXPIRETIME before this write;
+-- -2: absent) may go down when scored `score`: only if it expired later, or was absent.
+local function lowersFrom(was, score)
   local lowered = was == -2 or (score ~= '+inf' and (was == -1 or was > tonumber(score)))
-  local function lowers() return lowered end
+  return function() return lowered end
+end
+
+-- Scores a record's member in the index of every prefix (scoreIn); was as lowersFrom.
+local function scoreAt(base, key, score, at, was, writes)
+  local lowers = lowersFrom(was, score)
   eachIndexEntry(base, key, function(index, member) scoreIn(writes, index, member, score, at, lowers) end)
 end
 

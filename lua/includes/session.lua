@@ -1,6 +1,13 @@
--- A session's records (src/session/records.ts): the session at KEYS[1] holds
+-- A session's records (src/session/records.ts). The session at KEYS[1] holds
 -- '{"json":[owner,data]}', owner being the JSON string of its user's encoded key part, or
--- null; its entry in its user's index is linkStart .. owner .. ':' .. sid.
+-- null. It is listed under its user in one of two ways, both read:
+--   its user's set       userStart .. owner .. ':#sid', members the session ids scored with
+--                        their expiry (a set kept by the store, not a record: layout.ts);
+--                        what every write makes;
+--   an entry record      userStart .. owner .. ':' .. sid, value {"json":1}, listed in the
+--                        indexes of its prefixes: what releases before it wrote; moved into
+--                        the set when the session is next written or touched.
+-- userStart is '{ns}:[shard:]uid:'.
 -- @include listedEverywhere
 -- @include recordAt
 -- @include removeRecord
@@ -18,29 +25,58 @@ local function ownerOf(text)
   end
 end
 
--- The key of the user entry of a stored session, or nil.
-local function linkOf(text, linkStart, sid)
-  local owner = ownerOf(text)
-  if owner then return linkStart .. owner .. ':' .. sid end
-  return nil
+-- The set of a user's sessions.
+local function userSetOf(userStart, owner)
+  return userStart .. owner .. ':#sid'
 end
 
--- Whether a stored session is whole: listed in every index, and so is its user entry, which
--- exists. Under a maxmemory policy that evicts, a session missing any of that counts as gone:
--- a revocation of its user could not have found it.
-local function sessionWhole(base, key, link)
+-- A session's entry record under its user, as releases before the set wrote it.
+local function entryOf(userStart, owner, sid)
+  return userStart .. owner .. ':' .. sid
+end
+
+-- Whether a stored session is whole: listed in every index, and listed under its user (in
+-- the set, or by an entry record that exists and is listed in every index). Under a
+-- maxmemory policy that evicts, a session missing any of that counts as gone: a revocation
+-- of its user could not have found it.
+local function sessionWhole(base, key, userStart, owner, sid)
   if not listedEverywhere(base, key, nil) then return false end
-  if not link then return true end
-  return rcall('EXISTS', link) == 1 and listedEverywhere(base, link, nil)
+  if not owner then return true end
+  if rcall('ZSCORE', userSetOf(userStart, owner), sid) then return true end
+  local entry = entryOf(userStart, owner, sid)
+  return rcall('EXISTS', entry) == 1 and listedEverywhere(base, entry, nil)
 end
 
--- Removes a session and its user entry; returns 1 when the session's value was there, else 0.
-local function removeSession(base, key, text, linkStart, sid, touched)
-  if text then
-    local link = linkOf(text, linkStart, sid)
-    if link then removeRecord(base, link, touched) end
-  end
+-- Removes an entry record of the session under `owner`, if there is one (a session written
+-- before the set, or a stale entry), marking the indexes it changed in touched.
+local function removeEntry(base, userStart, owner, sid, touched)
+  local entry = entryOf(userStart, owner, sid)
+  if rcall('EXISTS', entry) == 1 then removeRecord(base, entry, touched) end
+end
+
+-- Takes a session off its user's listing, both ways; marks what changed in touched.
+local function unlist(base, userStart, owner, sid, touched)
+  local set = userSetOf(userStart, owner)
+  if rcall('ZREM', set, sid) == 1 then touched[set] = true end
+  removeEntry(base, userStart, owner, sid, touched)
+end
+
+-- Removes a session and its listing under its user; returns 1 when the session's value was
+-- there, else 0.
+local function removeSession(base, key, text, userStart, sid, touched)
+  local owner = text and ownerOf(text)
+  if owner then unlist(base, userStart, owner, sid, touched) end
   return removeRecord(base, key, touched)
+end
+
+-- Lists a session under its user in the set, scored with its expiry (scoreIn, for
+-- settleIndexes), moving an entry record of it into the set; `was` is the session's
+-- PEXPIRETIME before this write. A member already in the set had no entry record beside it
+-- (every write moves it), so only a member added looks for one.
+local function listUnder(base, userStart, owner, sid, score, at, was, writes, touched)
+  if scoreIn(writes, userSetOf(userStart, owner), sid, score, at, lowersFrom(was, score)) then
+    removeEntry(base, userStart, owner, sid, touched)
+  end
 end
 
 -- Writes a tombstone that outlives the session it marks: until the later of the session's

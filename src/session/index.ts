@@ -18,7 +18,7 @@ import { CacheOperationError, type Operation } from '../errors.js'
 import { type IntegrationStoreOptions, integrationStore } from '../integration.js'
 import { internals, type CacheInternals } from '../internals.js'
 import { checkBoolean, checkInterval, checkOptions, checkTtl } from '../options.js'
-import { encodePart, tooDeep, type KeyPart } from '../parts.js'
+import { decodePart, encodePart, tooDeep, type KeyPart } from '../parts.js'
 import { ANY, type RedisCache, REST, type Serializer } from '../index.js'
 import * as scripts from './commands.js'
 import { KnownExpiries, withinInterval } from './expiries.js'
@@ -210,27 +210,42 @@ export class RedisSessionStore extends baseClass() {
     return settle(this.#clear(), callback)
   }
 
-  /** The live sessions of a user, from its index. */
+  /** The live sessions of a user, from its set (and its index of entry records, for sessions written before the sets). */
   async sessionsOf(user: KeyPart): Promise<UserSession[]> {
     const owner = encodeUser(user, 'user')
-    const ids: string[] = []
+    const ids = new Set<string>()
     for (const shard of this.#records.shards()) {
+      for (const sid of await this.#membersOf(user, this.#records.userListings(shard, owner).set)) ids.add(decodePart(sid) as string)
       for await (const [key] of this.cache.iterate([...shard, 'uid', user, ANY], { values: false, count: LIST_COUNT })) {
-        ids.push((key as KeyPart[]).at(-1) as string)
+        ids.add((key as KeyPart[]).at(-1) as string)
       }
     }
-    if (ids.length === 0) return []
-    const texts = (await this.cache.getMany(ids.map((sid) => this.#records.session(sid)))) as Array<string | undefined>
+    if (ids.size === 0) return []
+    const listed = [...ids]
+    const texts = (await this.cache.getMany(listed.map((sid) => this.#records.session(sid)))) as Array<string | undefined>
     const sessions: UserSession[] = []
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = 0; i < listed.length; i++) {
       const text = texts[i]
       if (text === undefined) continue
       const stored = readStored(text)
       // A session that moved to another user between the two reads is not this user's.
       if (stored?.owner !== owner) continue
-      sessions.push({ id: ids[i] as string, session: await this.#parse('sessionsOf', ids[i] as string, stored.data) })
+      sessions.push({ id: listed[i] as string, session: await this.#parse('sessionsOf', listed[i] as string, stored.data) })
     }
     return sessions
+  }
+
+  /** The members of a user's set (encoded session ids), a ZSCAN page a call. */
+  async #membersOf(user: KeyPart, set: string): Promise<string[]> {
+    const { client } = this.#internals
+    const members: string[] = []
+    let cursor = '0'
+    do {
+      const [next, page] = await this.#internals.call('sessionsOf', user, () => client.command('ZSCAN', set, cursor, 'COUNT', LIST_COUNT) as Promise<[string, string[]]>)
+      cursor = next
+      for (let i = 0; i < page.length; i += 2) members.push(page[i] as string)
+    } while (cursor !== '0')
+    return members
   }
 
   /**
@@ -247,7 +262,7 @@ export class RedisSessionStore extends baseClass() {
     const cache = this.#internals
     let revoked = 0
     for (const shard of this.#records.shards()) {
-      const revoke = scripts.revoke(this.#records.userIndex(shard, owner), owner, keep, REVOKE_PAGE, this.tombstoneTtl)
+      const revoke = scripts.revoke(this.#records.userListings(shard, owner), owner, keep, REVOKE_PAGE, this.tombstoneTtl)
       for (;;) {
         const [count, left] = (await cache.send('revokeUser', user, revoke)) as [number, number]
         revoked += count
@@ -293,15 +308,15 @@ export class RedisSessionStore extends baseClass() {
     if (ttl <= 0) return this.#destroy(sid) // its cookie has expired: as connect-redis
     const owner = this.#ownerOf(session)
     const text = storedSession(owner, this.#serialize(session))
-    const link = owner === undefined ? undefined : this.#records.linkOf(at, owner)
+    const user = owner === undefined ? undefined : { set: this.#records.userSetOf(at, owner), owner }
     const interval = this.#intervalFor(ttl)
     const known = this.#known.take(sid)
     // Read by this request with the same user, its expiry to move by less than the interval:
     // the new data alone (lua/sessionResave.lua), unless Redis no longer holds it so.
     if (known !== undefined && known.owner === (owner ?? null) && withinInterval(known.expiry, ttl, interval)) {
-      if (Number(await this.#internals.send('session.set', sid, scripts.resave(at, link, owner, text))) === 1) return
+      if (Number(await this.#internals.send('session.set', sid, scripts.resave(at, user, text))) === 1) return
     }
-    await this.#internals.send('session.set', sid, scripts.set(at, link, ttl, text, interval))
+    await this.#internals.send('session.set', sid, scripts.set(at, user, ttl, text, interval))
   }
 
   async #touch(sid: string, session: SessionData): Promise<void> {
@@ -354,10 +369,14 @@ export class RedisSessionStore extends baseClass() {
 
   async #clear(): Promise<void> {
     for (const shard of this.#records.shards()) {
-      // User entries first: a save racing the clear leaves at worst an entry without a session
-      // (skipped by sessionsOf, dropped by revokeUser), never a session its user cannot find.
+      // Entry records of earlier releases first: a save racing the clear leaves at worst an
+      // entry without a session (skipped by sessionsOf, dropped by revokeUser), never a
+      // session its user cannot find. Then each session with its listing, a page a script.
       await this.cache.deleteAll([...shard, 'uid', REST])
-      await this.cache.deleteAll([...shard, 'sid', ANY])
+      const clear = scripts.clear(this.#records.sessionIndex(shard), REVOKE_PAGE)
+      let left: number
+      do left = Number(await this.#internals.send('clear', undefined, clear))
+      while (left > 0)
     }
   }
 

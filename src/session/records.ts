@@ -1,20 +1,28 @@
 /**
- * How sessions are kept as records of a RedisCache namespace (default 'sess'). Three record
- * kinds, all in the key layout every other record uses (layout.ts):
+ * How sessions are kept in a RedisCache namespace (default 'sess'), in the key layout every
+ * record uses (layout.ts):
  *
- *   [...shard, 'sid', sid]              the session: `{"json":[owner, data]}`
- *   [...shard, 'uid', user, sid]        the session's entry in its user's index (value `{"json":1}`)
+ *   [...shard, 'sid', sid]              the session, a record: `{"json":[owner, data]}`
+ *   {ns}:[shard:]uid:<user>:#sid        its user's set of sessions: a sorted set of session ids
+ *                                       scored with their expiry, not a record (the form
+ *                                       layout.ts keeps for an integration's sets)
  *   [...shard, 'revoked', sid]          a tombstone: the session was destroyed or revoked
  *                                       (value `{"json":<epoch ms of the revocation>}`)
  *
+ * Releases before the sets listed a session under its user with a record of its own,
+ * [...shard, 'uid', user, sid] (value `{"json":1}`), listed in the index of each of its
+ * prefixes; its user's index of those, `{ns}:[shard:]uid:<user>:#`, is still read (by
+ * sessionsOf, revokeUser, clear), and a session's entry record moves into the set when the
+ * session is next written or touched (lua/includes/session.lua).
+ *
  * `owner` is the user's encoded key part as a JSON string (null for a session without a user),
- * so a script finds the user's entry from the session alone; `data` is the session as JSON
+ * so a script finds the user's set from the session alone; `data` is the session as JSON
  * (or, with a custom serializer, its text as a JSON string). The value is also what superjson
  * writes for the array [owner, data], so the namespace reads like any other with a RedisCache.
  *
  * `shard` is empty on a single bucket. With `buckets` > 1 it is one number part, chosen from the
  * session id, that puts every record of one session in the same bucket (bucketBy 1), so each
- * script touches one hash slot; a user's index is then split over the buckets, one per shard.
+ * script touches one hash slot; a user's set is then split over the buckets, one per shard.
  */
 import { fnv1a, type BucketLayout } from '../buckets.js'
 import { encodePart, type KeyPart } from '../parts.js'
@@ -42,10 +50,27 @@ export interface SessionKeys {
   readonly tombstone: string
   /** The bucket's `{ns}:` (or `{ns#b}:`). */
   readonly base: string
-  /** The start of its user entries' keys: `{ns}:[shard:]uid:`. */
-  readonly linkStart: string
+  /** The start of its users' keys: `{ns}:[shard:]uid:`. */
+  readonly userStart: string
   /** The session id, encoded as a key part. */
   readonly sid: string
+}
+
+/** Where a shard lists the sessions of one user. */
+export interface UserListings {
+  /** Its set of sessions: `{ns}:[shard:]uid:<user>:#sid`. */
+  readonly set: string
+  /** Its index of entry records, as releases before the sets wrote them: `{ns}:[shard:]uid:<user>:#`. */
+  readonly index: string
+  readonly base: string
+  readonly start: string
+}
+
+/** The set name of a user's sessions (layout.ts's `{ns}:p1:...:pk:#name`). */
+const USER_SET = 'sid'
+
+function userSet(userStart: string, owner: string): string {
+  return `${userStart}${owner}:#${USER_SET}`
 }
 
 /** Every key of the session records, built here and nowhere else. */
@@ -77,18 +102,24 @@ export class SessionRecords {
     if (typeof sid !== 'string') throw new TypeError(`sid must be a string, got ${sid === null ? 'null' : typeof sid}`)
     const encoded = encodePart(sid, 'sid')
     const { base, start } = this.startOf(this.shardOf(sid))
-    return { key: `${start}sid:${encoded}`, tombstone: `${start}revoked:${encoded}`, base, linkStart: `${start}uid:`, sid: encoded }
+    return { key: `${start}sid:${encoded}`, tombstone: `${start}revoked:${encoded}`, base, userStart: `${start}uid:`, sid: encoded }
   }
 
-  /** The key of a session's entry in its user's index, from its keys and its owner's encoded part. */
-  linkOf(keys: SessionKeys, owner: string): string {
-    return `${keys.linkStart}${owner}:${keys.sid}`
+  /** The set of sessions of a user (its encoded part) in the bucket of these keys. */
+  userSetOf(keys: SessionKeys, owner: string): string {
+    return userSet(keys.userStart, owner)
   }
 
-  /** A shard's user index of an owner (an encoded part), with the shard's base and key start. */
-  userIndex(shard: KeyPart[], owner: string): { index: string; base: string; start: string } {
+  /** What a shard keeps of an owner (an encoded part): its set, its index of entry records (earlier releases), the shard's base and key start. */
+  userListings(shard: KeyPart[], owner: string): UserListings {
     const { base, start } = this.startOf(shard)
-    return { index: `${start}uid:${owner}:#`, base, start }
+    return { set: userSet(`${start}uid:`, owner), index: `${start}uid:${owner}:#`, base, start }
+  }
+
+  /** A shard's index of sessions, with its base and key start. */
+  sessionIndex(shard: KeyPart[]): { index: string; base: string; start: string } {
+    const { base, start } = this.startOf(shard)
+    return { index: `${start}sid:#`, base, start }
   }
 
   /** A shard's bucket base (`{ns}:` or `{ns#b}:`) and the start of its keys before the record kind. */

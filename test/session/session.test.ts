@@ -8,7 +8,9 @@ import { Cookie } from 'express-session'
 import * as assert from 'uvu/assert'
 import { RedisCache } from '../../src/index.js'
 import { encodePart } from '../../src/parts.js'
+import { internals } from '../../src/internals.js'
 import { RedisSessionStore, type RedisSessionStoreOptions, type SessionData } from '../../src/session/index.js'
+import { SessionRecords } from '../../src/session/records.js'
 import { BUCKETS, onSingle, redisSuite, rejects, sleep, snapshot, TARGET, type Context } from '../helpers.js'
 
 const test = redisSuite('session')
@@ -22,11 +24,19 @@ function sessions(ctx: Context, options: RedisSessionStoreOptions = {}): RedisSe
 
 const byUser = { userOf: (session: SessionData) => session.user as string | number | undefined }
 
-/** The one value key of a session's record of this kind ('sid', 'revoked', 'uid:<user>'). */
+/** The one value key of a session's record of this kind ('sid', 'revoked'). */
 async function keyOf(ctx: Context, kind: string, sid: string): Promise<string> {
   const keys = (await ctx.admin.keys(`*:${kind}:${encodePart(sid, 'sid')}`)).filter((key) => !key.endsWith('#'))
   assert.is(keys.length, 1, `one ${kind} record of ${sid}: ${keys.join(', ')}`)
   return keys[0] as string
+}
+
+/** The set of a user's sessions that lists this session (the set of its bucket). */
+async function setOf(ctx: Context, user: string | number, sid: string): Promise<string> {
+  const sets: string[] = []
+  for (const set of await ctx.admin.keys(`*:uid:${encodePart(user, 'user')}:#sid`)) if ((await ctx.admin.zscore(set, encodePart(sid, 'sid'))) !== null) sets.push(set)
+  assert.is(sets.length, 1, `one set of user ${user} lists ${sid}: ${sets.join(', ')}`)
+  return sets[0] as string
 }
 
 const ttlOf = async (ctx: Context, sid: string) => ctx.admin.ttl(await keyOf(ctx, 'sid', sid))
@@ -236,15 +246,16 @@ test('guarantee 2, control: a user index kept by read-modify-write (better-auth 
 // ---------------------------------------------------------------------------------------
 // 3. A session changes hands atomically.
 
-/** Watches one session's entries in two users' indexes, one MULTI a look: counts the looks that saw it under both or neither. */
-function watchHandOver(ctx: Context, [a, b]: [string, string]) {
+/** Watches one session's listing under two users (a key each, and the member in it: a set and its sid, or an entry record and ''), one MULTI a look: counts the looks that saw it under both or neither. */
+function watchHandOver(ctx: Context, [a, b]: [string, string], member = '') {
   let running = true
   const seen = { looks: 0, both: 0, neither: 0 }
   const watcher = ctx.client()
+  const look = () => (member === '' ? watcher.multi().exists(a).exists(b) : watcher.multi().zscore(a, member).zscore(b, member))
   const done = (async () => {
     while (running) {
-      const replies = (await watcher.multi().exists(a).exists(b).exec()) as Array<[Error | null, number]>
-      const listed = replies[0]![1] + replies[1]![1]
+      const replies = (await look().exec()) as Array<[Error | null, unknown]>
+      const listed = replies.filter(([, reply]) => reply !== null && reply !== 0).length
       seen.looks++
       if (listed === 2) seen.both++
       if (listed === 0) seen.neither++
@@ -264,8 +275,8 @@ test('guarantee 3: a session whose user changes at a set() is listed under exact
   await store.set('shared', { user: 'alice' })
   await store.set('shared', { user: 'bob' })
   await store.set('shared', { user: 'alice' })
-  const alice = await keyOf(ctx, 'uid:alice', 'shared')
-  const watch = watchHandOver(ctx, [alice, alice.replace(':uid:alice:', ':uid:bob:')])
+  const alice = await setOf(ctx, 'alice', 'shared')
+  const watch = watchHandOver(ctx, [alice, alice.replace(':uid:alice:', ':uid:bob:')], 'shared')
   for (let i = 0; i < 400; i++) await store.set('shared', { user: i % 2 ? 'alice' : 'bob' })
   await watch.stop()
   assert.ok(watch.seen.looks > 50, `looked ${watch.seen.looks} times`)
@@ -281,7 +292,7 @@ test('guarantee 3, control: the same hand-over in two calls is seen under neithe
   const cache = new RedisCache({ redis: ctx.storeClient(), buckets: BUCKETS, bucketBy: 1 })
   ctx.cleanup.push(() => cache.close())
   await cache.put(['uid', 'alice', 'shared'], 1)
-  const alice = await keyOf(ctx, 'uid:alice', 'shared')
+  const [alice] = (await ctx.admin.keys('*:uid:alice:shared')) as [string]
   const watch = watchHandOver(ctx, [alice, alice.replace(':uid:alice:', ':uid:bob:')])
   for (let i = 0; i < 400; i++) {
     const [from, to] = i % 2 ? ['bob', 'alice'] : ['alice', 'bob']
@@ -327,12 +338,12 @@ test('guarantee 4, control: touching the session alone (as connect-redis does, E
 // ---------------------------------------------------------------------------------------
 // 4b. Sliding expiry without a write on every request (touchAfter).
 
-/** A session's expiry and its user entry's, and every index's, as Redis has them. */
+/** A session's expiry and its score in user 42's set, and every index's and set's expiry and scores, as Redis has them. */
 async function expiries(ctx: Context, sid: string): Promise<{ session: number; link: number; indexes: string[] }> {
   const session = Number(await ctx.admin.call('PEXPIRETIME', await keyOf(ctx, 'sid', sid)))
-  const link = Number(await ctx.admin.call('PEXPIRETIME', await keyOf(ctx, 'uid:42', sid)))
+  const link = Number(await ctx.admin.zscore(await setOf(ctx, 42, sid), encodePart(sid, 'sid')))
   const indexes: string[] = []
-  for (const index of (await ctx.admin.keys('*#')).sort())
+  for (const index of [...(await ctx.admin.keys('*#')), ...(await ctx.admin.keys('*:#sid'))].sort())
     indexes.push(`${index} ${await ctx.admin.call('PEXPIRETIME', index)} ${await ctx.admin.zrange(index, '0', '-1', 'WITHSCORES')}`)
   return { session, link, indexes }
 }
@@ -439,8 +450,8 @@ onSingle(test)(
     const sent = await commandsSent(ctx, async () => {
       await store.set('s', { ...(await store.get('s')), n: 2, cookie: cookie(3_600_000) }) // as express-session: get, then save
     })
-    // The request's GET and PTTL, then lua/sessionResave.lua: GET, EXISTS of the user entry, SET ... KEEPTTL.
-    assert.equal(sent, { get: 2, pttl: 1, evalsha: 1, exists: 1, set: 1 })
+    // The request's GET and PTTL, then lua/sessionResave.lua: GET, ZSCORE in the user's set, SET ... KEEPTTL.
+    assert.equal(sent, { get: 2, pttl: 1, evalsha: 1, zscore: 1, set: 1 })
     assert.equal(await expiries(ctx, 's'), before, 'expiries and index scores as they were')
     assert.is((await store.get('s'))?.n, 2)
     assert.ok((await store.cache.verify()).ok)
@@ -560,7 +571,7 @@ test('guarantee 5: bad input is a clear error through callback and promise, and 
 // ---------------------------------------------------------------------------------------
 // Under eviction, and the rest of the surface.
 
-test('under a maxmemory policy that evicts, a session whose user entry was evicted is gone (revokeUser could not have found it)', async (ctx) => {
+test("under a maxmemory policy that evicts, a session whose user's set was evicted is gone (revokeUser could not have found it)", async (ctx) => {
   for (const [mode, survives] of [
     ['checked', false],
     ['none', true],
@@ -568,8 +579,7 @@ test('under a maxmemory policy that evicts, a session whose user entry was evict
     await ctx.admin.flushall()
     const store = sessions(ctx, { ...byUser, eviction: mode })
     await store.set('s1', { user: 42 })
-    const [index] = (await ctx.admin.keys('*uid:42:#')) as [string]
-    await ctx.admin.del(index) // as an eviction would
+    await ctx.admin.del(await setOf(ctx, 42, 's1')) // as an eviction would
     assert.equal(await store.revokeUser(42), 0, 'revocation cannot find it')
     assert.is((await store.get('s1')) !== null, survives, `eviction: '${mode}'`)
     if (!survives) {
@@ -630,13 +640,76 @@ test('sharing a RedisCache: its client and namespace; verify() of the namespace 
   assert.throws(() => new RedisSessionStore({ cache, namespace: 'x' }), /options.cache brings/)
 })
 
+/**
+ * Writes a session as releases before the users' sets did: the session and an entry record
+ * under its user, each a record of the namespace with one expiry, as their sessionSet wrote
+ * them (the core's put writes the same value and index entries).
+ */
+async function writeEarlier(store: RedisSessionStore, sid: string, user: string | number, data: SessionData): Promise<void> {
+  const shard = new SessionRecords(store.cache[internals]().layout).shardOf(sid)
+  const owner = JSON.stringify(encodePart(user, 'user'))
+  await store.cache.put([...shard, 'sid', sid], `{"json":[${owner},${JSON.stringify(data)}]}`, { ttl: 3_600_000 })
+  await store.cache.put([...shard, 'uid', user, sid], '{"json":1}', { ttl: 3_600_000 })
+}
+
+test('sessions written by the release before the sets (an entry record under the user) are read, listed, revoked and cleared; a write or touch moves each into its set', async (ctx) => {
+  const store = sessions(ctx, { ...byUser, touchAfter: 0 })
+  for (const sid of ['a', 'b', 'c', 'e']) await writeEarlier(store, sid, 42, { user: 42, sid })
+  await writeEarlier(store, 'd', 7, { user: 7, sid: 'd' })
+  assert.ok((await store.cache.verify()).ok, 'the earlier layout is consistent records')
+  const entries = async (user: number) => (await ctx.admin.keys(`*:uid:${user}:*`)).filter((key) => !key.endsWith('#') && !key.endsWith('#sid'))
+  assert.is((await entries(42)).length, 4)
+  const ids = async (user: number) => (await store.sessionsOf(user)).map((one) => one.id).sort()
+
+  assert.equal(await store.get('a'), { user: 42, sid: 'a' })
+  assert.equal(await ids(42), ['a', 'b', 'c', 'e'])
+  assert.is(await store.length(), 5)
+  const checked = sessions(ctx, { ...byUser, eviction: 'checked' })
+  assert.equal(await checked.get('e'), { user: 42, sid: 'e' }, 'whole, listed by its entry record')
+
+  await store.touch('a', { user: 42, cookie: cookie(60_000) })
+  await store.set('b', { user: 42, sid: 'b', n: 2 })
+  await store.set('c', { user: 7, sid: 'c' }) // and to another user
+  assert.equal(
+    (await entries(42)).map((key) => key.slice(key.lastIndexOf(':') + 1)),
+    ['e'],
+    'the three moved out of their entry records',
+  )
+  assert.equal([await setOf(ctx, 42, 'a'), await setOf(ctx, 42, 'b'), await setOf(ctx, 7, 'c')].length, 3)
+  assert.is(Number(await ctx.admin.zscore(await setOf(ctx, 42, 'a'), 'a')), Number(await ctx.admin.call('PEXPIRETIME', await keyOf(ctx, 'sid', 'a'))))
+  assert.equal(await ids(42), ['a', 'b', 'e'])
+  assert.equal(await ids(7), ['c', 'd'], 'one in the set, one by its entry record')
+  assert.ok((await store.cache.verify()).ok, 'both layouts side by side verify clean')
+
+  assert.is(await store.revokeUser(7), 2)
+  assert.equal(await ctx.admin.keys('*:uid:7*'), [], 'nothing of user 7 is left, either way it was listed')
+  await store.set('d', { user: 7, sid: 'd' })
+  assert.is(await store.get('d'), null, 'its tombstone refuses a late save')
+
+  await store.destroy('e')
+  assert.equal(await entries(42), [])
+  assert.equal(await ids(42), ['a', 'b'])
+  await writeEarlier(store, 'f', 42, { user: 42, sid: 'f' })
+  for (const index of await ctx.admin.keys('*:uid:42:#')) await ctx.admin.del(index) // its user's index of entries, as an eviction would
+  assert.is(await checked.get('f'), null, 'under eviction: gone once revokeUser could not find it')
+
+  await store.clear()
+  assert.is(await store.length(), 0)
+  assert.equal(await ctx.admin.keys('*:uid*'), [], 'clear leaves no set, entry or index of a user')
+  assert.equal(
+    (await ctx.admin.keys('*')).filter((key) => !key.includes(':revoked:') && !key.endsWith('#')),
+    [],
+    'only tombstones and their indexes',
+  )
+})
+
 test(`sessions of one user on ${TARGET === 'cluster' ? 'a cluster' : 'one Redis'}: a session's records share a bucket`, async (ctx) => {
   const store = sessions(ctx, byUser)
   for (let i = 0; i < 50; i++) await store.set(`s${i}`, { user: 42 })
   const tags = new Set<string>()
   for (let i = 0; i < 50; i++) {
     const sid = await keyOf(ctx, 'sid', `s${i}`)
-    const link = await keyOf(ctx, 'uid:42', `s${i}`)
+    const link = await setOf(ctx, 42, `s${i}`)
     const tag = (key: string) => key.slice(0, key.indexOf('}') + 1)
     assert.is(tag(sid), tag(link))
     tags.add(tag(sid))
