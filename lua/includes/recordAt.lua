@@ -1,5 +1,5 @@
 -- Records named by their value key alone, their index keys derived from it (eachIndexEntry);
--- for scripts whose records are found from stored data (a session's user entry). base is
+-- for scripts whose records are found from stored data (a session's entry record under its user). base is
 -- the bucket's '{ns}:'; score is the expiry in epoch ms, or '+inf'; at is the server's clock.
 -- Two ways to keep the indexes' expiries:
 --   putAt(..., touched)            marks each index changed; the caller gives every index in

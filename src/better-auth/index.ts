@@ -7,9 +7,9 @@
  * by read-modify-write: under concurrency that list loses entries (better-auth #11022), and a
  * request that read a session before its revocation writes it back after (#11073). This
  * storage keeps the sessions in a RedisSessionStore (redis-prefix-cache/session): a session's
- * record and its entry in its user's index are written by one script, a deleted session
+ * record and its member in its user's set are written by one script, a deleted session
  * leaves a tombstone that refuses a late write of its token, and `active-sessions-<userId>`
- * is read from the user's index, never stored as text. Everything else better-auth stores
+ * is read from the user's set, never stored as text. Everything else better-auth stores
  * (verification values, `revoked-sessions-before-` markers, rate-limit counters) is a plain
  * record of the same namespace.
  */
@@ -140,7 +140,7 @@ export function betterAuthStorage(options: BetterAuthStorageOptions = {}): Bette
       checkKey(key)
       if (typeof value !== 'string') throw new TypeError(`value must be a string, got ${typeof value}`)
       const ms = checkSeconds(ttl)
-      // The list is the user's index, kept by each session's own writes: better-auth's rewrite of it is the race this storage closes.
+      // The list is the user's set of sessions, kept by each session's own writes: better-auth's rewrite of it is the race this storage closes.
       if (key.startsWith(LIST)) return
       const session = isPlain(key) ? undefined : sessionOf(key, value)
       if (session) {

@@ -1,11 +1,11 @@
 /**
  * redis-prefix-cache/session: a session store for express-session and @fastify/session that
- * lists and revokes a user's sessions from an index, and that a stale request cannot undo.
+ * lists and revokes a user's sessions from a sorted set, and that a stale request cannot undo.
  *
  * Each call is one Lua script (lua/session*.lua) on the records described in records.ts:
- * the session, its entry in its user's index, and a tombstone once it is destroyed or
+ * the session, its member in its user's set, and a tombstone once it is destroyed or
  * revoked. Saving a session the tombstone names writes nothing, and a session that changes
- * users moves between their indexes in the same script.
+ * users moves between their sets in the same script.
  *
  * With express-session installed, the store is an express-session `Store` (the middleware
  * calls its createSession, load and regenerate); without it, a plain EventEmitter, so a
@@ -180,7 +180,7 @@ export class RedisSessionStore extends baseClass() {
     return settle(this.#set(sid, session), callback)
   }
 
-  /** Gives a live session (and its user entry) a new expiry from its cookie; nothing for one that is gone. */
+  /** Gives a live session (and its member in its user's set) a new expiry from its cookie; nothing for one that is gone. */
   touch(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> {
     return settle(this.#touch(sid, session), callback)
   }
