@@ -6,8 +6,9 @@
  * a connection error reaches the waiting calls in Redis's words.
  */
 import * as assert from 'uvu/assert'
+import { createClient as createClient6 } from 'redis'
 import { createClient } from 'redis5'
-import { CacheOperationError, RedisCache } from '../src/index.js'
+import { CacheOperationError, NotReplicatedError, RedisCache } from '../src/index.js'
 import { freePort, onSingle, redisSuite, rejects } from './helpers.js'
 
 const test = redisSuite('node-redis clients')
@@ -56,6 +57,51 @@ onSingle(test)('scripts: EVALSHA, and one EVAL per script after SCRIPT FLUSH, ne
   assert.is(after.evalsha, 20, 'every call is an EVALSHA (one answered NOSCRIPT)')
   assert.is(await store.get(['k', 19]), 20)
 })
+
+onSingle(test)(
+  "the store's own deadline governs its calls: no node-redis per-command timer (node-redis 6 gives every command one by default), so none cuts a call short",
+  async (ctx) => {
+    type Create = (options: { url: string; commandOptions?: { timeout: number } }) => ReturnType<typeof createClient>
+    const clients: Array<[string, Create]> = [
+      ['node-redis 5', createClient as Create],
+      ['node-redis 6', createClient6 as unknown as Create],
+    ]
+    for (const [version, create] of clients) {
+      // Each command of node-redis 6 with its defaults would make an AbortSignal.timeout (5 s).
+      const client = create({ url: ctx.server.url })
+      client.on('error', () => undefined)
+      await client.connect()
+      const store = new RedisCache({ redis: client as never })
+      const made = { timers: 0 }
+      const original = AbortSignal.timeout
+      AbortSignal.timeout = (ms: number) => {
+        made.timers++
+        return original.call(AbortSignal, ms)
+      }
+      try {
+        await store.put(['k'], 1)
+        for (let i = 0; i < 50; i++) await store.get(['k'])
+        await client.sendCommand(['PING']) // a command of the app's own: node-redis's options as they were
+      } finally {
+        AbortSignal.timeout = original
+      }
+      assert.is(made.timers, version === 'node-redis 6' ? 1 : 0, `${version}: only the app's own PING got node-redis's timer`)
+      await store.close()
+      await client.close()
+
+      // A client whose commands time out after 100 ms, and a call that the store lets run 400 ms
+      // (a WAIT of durability.timeout on a Redis without replicas): the store's answer, not node-redis's.
+      const impatient = create({ url: ctx.server.url, commandOptions: { timeout: 100 } })
+      impatient.on('error', () => undefined)
+      await impatient.connect()
+      const durable = new RedisCache({ redis: impatient as never, durability: { replicas: 1, timeout: 400 } })
+      const error = await rejects(durable.put(['d'], 1), CacheOperationError, /replica/)
+      assert.instance(error.cause, NotReplicatedError, `${version}: ${String(error.cause)}`)
+      await durable.close()
+      await impatient.close()
+    }
+  },
+)
 
 onSingle(test)('a refused connection rejects the waiting calls at once, in the socket’s words, with nothing sent', async () => {
   const port = await freePort()

@@ -9,7 +9,7 @@
 import { scriptSource, type ScriptName } from '../scripts.js'
 import { redact } from '../urls.js'
 import type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
-import { flatReply, NodeRedisCommon, type NodeRedisSentinelLike, shas } from './node-redis.js'
+import { flatReply, NodeRedisCommon, type NodeRedisSentinelLike, OWN_DEADLINE, shas } from './node-redis.js'
 
 const adapters = new WeakMap<object, NodeRedisSentinelAdapter>()
 
@@ -82,35 +82,35 @@ class NodeRedisSentinelAdapter extends NodeRedisCommon<NodeRedisSentinelLike> im
   async script(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
     const tail = [String(keys.length), ...keys, ...args.map(String)]
     try {
-      return await this.native.sendCommand(false, ['EVALSHA', shas.get(name) as string, ...tail])
+      return await this.native.sendCommand(false, ['EVALSHA', shas.get(name) as string, ...tail], OWN_DEADLINE)
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
-      return this.native.sendCommand(false, ['EVAL', scriptSource(name), ...tail])
+      return this.native.sendCommand(false, ['EVAL', scriptSource(name), ...tail], OWN_DEADLINE)
     }
   }
 
   get(key: string): Promise<string | null> {
-    return this.native.sendCommand(false, ['GET', key]) as Promise<string | null>
+    return this.native.sendCommand(false, ['GET', key], OWN_DEADLINE) as Promise<string | null>
   }
 
   mget(keys: readonly string[]): Promise<Array<string | null>> {
-    return this.native.sendCommand(false, ['MGET', ...keys]) as Promise<Array<string | null>>
+    return this.native.sendCommand(false, ['MGET', ...keys], OWN_DEADLINE) as Promise<Array<string | null>>
   }
 
   exists(key: string): Promise<number> {
-    return this.native.sendCommand(false, ['EXISTS', key]) as Promise<number>
+    return this.native.sendCommand(false, ['EXISTS', key], OWN_DEADLINE) as Promise<number>
   }
 
   pttl(key: string): Promise<number> {
-    return this.native.sendCommand(false, ['PTTL', key]) as Promise<number>
+    return this.native.sendCommand(false, ['PTTL', key], OWN_DEADLINE) as Promise<number>
   }
 
   command(name: string, ...args: Arg[]): Promise<unknown> {
-    return this.native.sendCommand(false, [name, ...args.map(String)])
+    return this.native.sendCommand(false, [name, ...args.map(String)], OWN_DEADLINE)
   }
 
   async replicated(_key: string, replicas: number, timeout: number): Promise<number> {
-    return Number(await this.native.sendCommand(false, ['WAIT', String(replicas), String(timeout)]))
+    return Number(await this.native.sendCommand(false, ['WAIT', String(replicas), String(timeout)], OWN_DEADLINE))
   }
 
   /** The master: its commands, and a subscriber on the sentinel client's pub/sub (which follows failovers). */
@@ -120,7 +120,7 @@ class NodeRedisSentinelAdapter extends NodeRedisCommon<NodeRedisSentinelLike> im
       {
         id: this.address(),
         db: 0,
-        command: async (name, ...args) => flatReply(await native.sendCommand(false, [name, ...args.map(String)])),
+        command: async (name, ...args) => flatReply(await native.sendCommand(false, [name, ...args.map(String)], OWN_DEADLINE)),
         subscriber: (onMessage) => sentinelSubscriber(native, onMessage),
       },
     ]
