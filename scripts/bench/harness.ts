@@ -9,7 +9,7 @@ import { RedisCache } from './built.js'
 import { ScanCache } from '../baselines/scan-listing.js'
 import { SeedCache } from '../baselines/seed-pipeline.js'
 import { startRedis, type EmbeddedRedis } from '../embedded-redis.js'
-import { CALLERS, figure, type Figure, throughput } from './measure.js'
+import { CALLERS, figure, type Figure, median, throughput } from './measure.js'
 import { profile, type Profile } from './profile.js'
 
 export { CALLERS, figure, type Figure, median, percentile, random, sid, throughput } from './measure.js'
@@ -109,9 +109,26 @@ export async function alternate(contenders: Array<[Contender, () => Promise<void
 }
 
 /** One extra run of a contender's workload, profiled (profile.ts): where its time goes. */
-export const profiles: Array<{ workload: string; contender: string; profile: Profile }> = []
+export const profiles: Array<{ workload: string; contender: string; profile: Profile; runs: number }> = []
 export async function profiled(workload: string, contender: string, op: (caller: number, i: number) => Promise<unknown>) {
-  profiles.push({ workload, contender, profile: await profile(admin, () => throughput(roundMs * 2, CALLERS, op)) })
+  profiles.push({ workload, contender, profile: await profile(admin, () => throughput(roundMs * 2, CALLERS, op)), runs: 1 })
+}
+
+/** Profiled runs whose ratios are targets: PROFILE_RUNS of each contender, their order rotating, each figure the median of its runs. */
+export const PROFILE_RUNS = 3
+export async function profiledAlternating(workload: string, contenders: Array<[Contender, (caller: number, i: number) => Promise<unknown>]>) {
+  const runs = new Map<Contender, Profile[]>(contenders.map(([contender]) => [contender, []]))
+  for (let run = 0; run < PROFILE_RUNS; run++) {
+    for (let i = 0; i < contenders.length; i++) {
+      const [contender, op] = contenders[(run + i) % contenders.length] as [Contender, (caller: number, i: number) => Promise<unknown>]
+      runs.get(contender)?.push(await profile(admin, () => throughput(roundMs * 2, CALLERS, op)))
+    }
+  }
+  for (const [contender, list] of runs) {
+    const field = (name: keyof Profile) => (list.some((p) => p[name] === undefined) ? undefined : median(list.map((p) => p[name] as number)))
+    const profile = Object.fromEntries((Object.keys(list[0] as Profile) as Array<keyof Profile>).map((name) => [name, field(name)])) as unknown as Profile
+    profiles.push({ workload, contender, profile, runs: PROFILE_RUNS })
+  }
 }
 
 /** Closes the shared stores, their clients and the embedded server. */

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
-import { CALLERS, CONTENDERS, type Contender, type Figure, log, outDir, profiles, quick, records, redisVersion, results, rounds, roundMs } from './harness.js'
+import { CALLERS, CONTENDERS, type Contender, type Figure, log, outDir, PROFILE_RUNS, profiles, quick, records, redisVersion, results, rounds, roundMs } from './harness.js'
 import {
   AUTH_GET_SESSION,
   AUTH_SIGN_IN,
@@ -232,11 +232,11 @@ export function report(sessionSizes: readonly number[]): void {
       ([buckets, shares]) => `| cluster, ${buckets} bucket(s): share of commands per master | ${shares.map((x) => `${(x * 100).toFixed(0)}%`).join(' / ')} | | | | |`,
     ),
     '',
-    `| profile: one run of ${roundMs * 2} ms, ${CALLERS} callers | ops/s | Node CPU µs/op | Redis CPU µs/op | write syscalls/op | scripts/op | other Redis commands/op | Redis-CPU ceiling (ops/s) | ops/s / ceiling |`,
+    `| profile: a run of ${roundMs * 2} ms, ${CALLERS} callers (rows marked: the median of ${PROFILE_RUNS} runs, contenders alternating) | ops/s | Node CPU µs/op | Redis CPU µs/op | write syscalls/op | scripts/op | other Redis commands/op | Redis-CPU ceiling (ops/s) | ops/s / ceiling |`,
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...profiles.map(
-      ({ workload, contender, profile: p }) =>
-        `| ${workload}: ${contender} | ${fmt(p.rate)} | ${fmt(p.nodeMicros)} | ${fmt(p.redisMicros)} | ${p.writes === undefined ? '' : fmt(p.writes)} | ${fmt(p.scripts)} | ${fmt(p.commands)} | ${fmt(p.redisCeiling)} | ${fmt(p.rate / p.redisCeiling)} |`,
+      ({ workload, contender, profile: p, runs }) =>
+        `| ${workload}: ${contender}${runs > 1 ? ` (median of ${runs})` : ''} | ${fmt(p.rate)} | ${fmt(p.nodeMicros)} | ${fmt(p.redisMicros)} | ${p.writes === undefined ? '' : fmt(p.writes)} | ${fmt(p.scripts)} | ${fmt(p.commands)} | ${fmt(p.redisCeiling)} | ${fmt(p.rate / p.redisCeiling)} |`,
     ),
     '',
     '| ratio | value | target | met |',
