@@ -33,8 +33,16 @@ local at = now()
 local touched = {}
 local revoked = 0
 
-local function revoke(sid)
-  unlist(base, userStart, owner, sid, touched)
+-- A member of the set, or (byIndex) of the index of entry records: then its entry record is
+-- removed whole even when its value is gone (a stale member, which would otherwise stay).
+local function revoke(sid, byIndex)
+  if byIndex then
+    local set = userSetOf(userStart, owner)
+    if rcall('ZREM', set, sid) == 1 then touched[set] = true end
+    removeRecord(base, entryOf(userStart, owner, sid), touched)
+  else
+    unlist(base, userStart, owner, sid, touched)
+  end
   local key = start .. 'sid:' .. sid
   local stored = rcall('GET', key)
   if stored and ownerOf(stored) == owner then
@@ -45,11 +53,11 @@ local function revoke(sid)
 end
 
 -- One more than the limit from each, so that the kept session cannot take a place of the page.
-for _, listing in ipairs(KEYS) do
+for i, listing in ipairs(KEYS) do
   for _, sid in ipairs(rcall('ZRANGE', listing, 0, limit)) do
     if sid ~= keep and limit > 0 then
       limit = limit - 1
-      revoke(sid)
+      revoke(sid, i == 2)
     end
   end
 end

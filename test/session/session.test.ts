@@ -681,7 +681,9 @@ test('sessions written by the release before the sets (an entry record under the
   assert.equal(await ids(7), ['c', 'd'], 'one in the set, one by its entry record')
   assert.ok((await store.cache.verify()).ok, 'both layouts side by side verify clean')
 
-  assert.is(await store.revokeUser(7), 2)
+  await writeEarlier(store, 'gone', 7, { user: 7, sid: 'gone' })
+  for (const key of await ctx.admin.keys('*:uid:7:gone')) await ctx.admin.del(key) // its entry's value gone, its index member left
+  assert.is(await store.revokeUser(7), 3, 'c from the set, d and gone by the index (whose entry had no value left), and the call ends')
   assert.equal(await ctx.admin.keys('*:uid:7*'), [], 'nothing of user 7 is left, either way it was listed')
   await store.set('d', { user: 7, sid: 'd' })
   assert.is(await store.get('d'), null, 'its tombstone refuses a late save')
