@@ -84,8 +84,3 @@ export function kindOfKey(key: string): 'index' | 'set' | 'value' {
   const last = key.lastIndexOf(':')
   return key.charCodeAt(last + 1) === 35 /* # */ ? 'set' : 'value'
 }
-
-/** The key of an integration's set named `name` (a word) under a prefix: `{ns}:p1:...:pk:#name`. */
-export function setKey(base: string, prefix: readonly string[], name: string): string {
-  return `${indexKey(base, prefix)}${name}`
-}
