@@ -215,11 +215,30 @@ function subscriberOf(node: Redis, onMessage: (channel: string, message: string)
     subscribe: async (...channels) => {
       await connection.subscribe(...channels)
     },
-    close: () =>
-      connection.quit().then(
+    // QUIT is answered before the server drops the connection: wait (a second at most) for the
+    // socket to close too, so that when close() resolves the server no longer lists this subscriber.
+    close: async () => {
+      const ended = connection.status === 'end' ? undefined : closedWithin(connection, 1000)
+      await connection.quit().then(
         () => undefined,
         () => connection.disconnect(),
-      ),
+      )
+      await ended
+    },
     drop: () => connection.disconnect(),
   }
+}
+
+/** Resolves when the connection has ended, or after `ms` (a connection between reconnects never emits 'end'). */
+function closedWithin(connection: Redis, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    timer.unref()
+    connection.once('end', done)
+    function done() {
+      clearTimeout(timer)
+      connection.off('end', done)
+      resolve()
+    }
+  })
 }
