@@ -36,13 +36,7 @@ local revoked = 0
 -- A member of the set, or (byIndex) of the index of entry records: then its entry record is
 -- removed whole even when its value is gone (a stale member, which would otherwise stay).
 local function revoke(sid, byIndex)
-  if byIndex then
-    local set = userSetOf(userStart, owner)
-    if rcall('ZREM', set, sid) == 1 then touched[set] = true end
-    removeRecord(base, entryOf(userStart, owner, sid), touched)
-  else
-    unlist(base, userStart, owner, sid, touched)
-  end
+  unlist(base, userStart, owner, sid, touched, byIndex)
   local key = start .. 'sid:' .. sid
   local stored = rcall('GET', key)
   if stored and ownerOf(stored) == owner then

@@ -48,17 +48,20 @@ local function sessionWhole(base, key, userStart, owner, sid)
 end
 
 -- Removes an entry record of the session under `owner`, if there is one (a session written
--- before the set, or a stale entry), marking the indexes it changed in touched.
-local function removeEntry(base, userStart, owner, sid, touched)
+-- before the set, or a stale entry), marking the indexes it changed in touched. `whole`: its
+-- index entries go even when its value is gone (a stale member of an index, which would
+-- otherwise stay).
+local function removeEntry(base, userStart, owner, sid, touched, whole)
   local entry = entryOf(userStart, owner, sid)
-  if rcall('EXISTS', entry) == 1 then removeRecord(base, entry, touched) end
+  if whole or rcall('EXISTS', entry) == 1 then removeRecord(base, entry, touched) end
 end
 
--- Takes a session off its user's listing, both ways; marks what changed in touched.
-local function unlist(base, userStart, owner, sid, touched)
+-- Takes a session off its user's listing, both ways; marks what changed in touched. `whole`
+-- as for removeEntry.
+local function unlist(base, userStart, owner, sid, touched, whole)
   local set = userSetOf(userStart, owner)
   if rcall('ZREM', set, sid) == 1 then touched[set] = true end
-  removeEntry(base, userStart, owner, sid, touched)
+  removeEntry(base, userStart, owner, sid, touched, whole)
 end
 
 -- Removes a session and its listing under its user; returns 1 when the session's value was

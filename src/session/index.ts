@@ -14,7 +14,7 @@
 import { EventEmitter } from 'node:events'
 import { createRequire } from 'node:module'
 import { runCall } from '../commands.js'
-import { CacheOperationError, type Operation } from '../errors.js'
+import { CacheOperationError, type Operation, RedisCacheError } from '../errors.js'
 import { type IntegrationStoreOptions, integrationStore } from '../integration.js'
 import { internals, type CacheInternals } from '../internals.js'
 import { checkBoolean, checkInterval, checkOptions, checkTtl } from '../options.js'
@@ -262,11 +262,20 @@ export class RedisSessionStore extends baseClass() {
     const cache = this.#internals
     let revoked = 0
     for (const shard of this.#records.shards()) {
-      const revoke = scripts.revoke(this.#records.userListings(shard, owner), owner, keep, REVOKE_PAGE, this.tombstoneTtl)
+      const listings = this.#records.userListings(shard, owner)
+      const revoke = scripts.revoke(listings, owner, keep, REVOKE_PAGE, this.tombstoneTtl)
+      let before = Infinity
+      let stalled = 0
       for (;;) {
         const [count, left] = (await cache.send('revokeUser', user, revoke)) as [number, number]
         revoked += count
         if (left <= 0) break
+        // Each page takes what it visits off the listing: a listing that does not shrink while
+        // nothing is revoked would have this loop call forever.
+        stalled = count === 0 && left >= before ? stalled + 1 : 0
+        if (stalled === 2)
+          throw new RedisCacheError('revokeUser', user, '', `two pages in a row took nothing off ${listings.set} (${left} members left): stopped, ${revoked} sessions revoked`)
+        before = left
       }
     }
     return revoked

@@ -6,10 +6,11 @@
  */
 import { Cookie } from 'express-session'
 import * as assert from 'uvu/assert'
-import { RedisCache } from '../../src/index.js'
+import diagnostics from 'node:diagnostics_channel'
+import { type CallTrace, RedisCache, RedisCacheError } from '../../src/index.js'
 import { encodePart } from '../../src/parts.js'
 import { internals } from '../../src/internals.js'
-import { RedisSessionStore, type RedisSessionStoreOptions, type SessionData } from '../../src/session/index.js'
+import { REVOKE_PAGE, RedisSessionStore, type RedisSessionStoreOptions, type SessionData } from '../../src/session/index.js'
 import { SessionRecords } from '../../src/session/records.js'
 import { BUCKETS, onSingle, redisSuite, rejects, sleep, snapshot, TARGET, type Context } from '../helpers.js'
 
@@ -215,6 +216,42 @@ test('revokeUser() goes page by page past 1,000 sessions of one user and revokes
     ['s7'],
   )
   assert.is(await store.length(), 1)
+})
+
+test('revokeUser() stops with an error when its pages take nothing off a listing that does not shrink, instead of calling forever', async (ctx) => {
+  const store = sessions(ctx, byUser)
+  await store.set('real', { user: 'stuck' })
+  const { layout, client } = store.cache[internals]()
+  const records = new SessionRecords(layout)
+  const set = records.userListings(records.shardOf('real'), encodePart('stuck', 'user')).set
+  // More members than a page, none of them a session: each page takes a page of them off the
+  // set, and after each page they are put back on the store's own connection (so before the
+  // next page), as a page that removed nothing would leave them. Only for a few pages: a
+  // revokeUser without the check would then end, and this test fail, rather than hang.
+  const ghosts = Array.from({ length: REVOKE_PAGE + 1 }, (_, i) => [String(Date.now() + 3_600_000), `ghost${i}`]).flat()
+  await client.command('ZADD', set, ...ghosts)
+  let pages = 0
+  const putBack = (message: unknown) => {
+    const trace = message as CallTrace
+    // A page of this set's bucket (a page of another bucket leaves none)
+    if (trace.key === 'stuck' && (trace.result as number[])[1] > 0 && ++pages <= 8) void client.command('ZADD', set, ...ghosts)
+  }
+  const channel = diagnostics.channel('tracing:redis-prefix-cache:revokeUser:asyncEnd')
+  channel.subscribe(putBack)
+  try {
+    await rejects(
+      store.revokeUser('stuck'),
+      RedisCacheError,
+      /revokeUser\('stuck'\): two pages in a row took nothing off .*uid:stuck:#sid \(2 members left\): stopped, 0 sessions revoked/,
+    )
+  } finally {
+    channel.unsubscribe(putBack)
+  }
+  assert.is(pages, 3, 'stopped at the second page in a row that left as many members')
+  assert.ok(await store.get('real'), 'not revoked yet: the session scores after the ghosts')
+  assert.is(await store.revokeUser('stuck'), 1, 'called again with nothing putting members back, it ends')
+  assert.is(await store.get('real'), null)
+  assert.is(await client.command('EXISTS', set), 0)
 })
 
 // ---------------------------------------------------------------------------------------
