@@ -234,7 +234,7 @@ test('revokeUser() stops with an error when its pages take nothing off a listing
   const putBack = (message: unknown) => {
     const trace = message as CallTrace
     // A page of this set's bucket (a page of another bucket leaves none)
-    if (trace.key === 'stuck' && (trace.result as number[])[1] > 0 && ++pages <= 8) void client.command('ZADD', set, ...ghosts)
+    if (trace.key === 'stuck' && (trace.result as [number, number])[1] > 0 && ++pages <= 8) void client.command('ZADD', set, ...ghosts)
   }
   const channel = diagnostics.channel('tracing:redis-prefix-cache:revokeUser:asyncEnd')
   channel.subscribe(putBack)
