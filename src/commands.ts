@@ -2,7 +2,7 @@
  * The store's scripts as typed calls: for each of put, add, delete, touch, read, page,
  * deletePage, count, verifyValues and verifyIndex, the one place its KEYS and ARGV are
  * built, in the layout its header in lua/ gives, and its reply read (the session scripts
- * are still built in session/index.ts). A call is data (script, keys, args) until runCall sends it; records of many keys
+ * are built in session/commands.ts). A call is data (script, keys, args) until runCall sends it; records of many keys
  * come as bounded calls, one bucket each (batches.ts).
  */
 import { bucketCalls } from './batches.js'
@@ -139,6 +139,17 @@ export function count(base: string, prefix: Encoded): ScriptCall {
 /** lua/verifyValues.lua: checks (and repairs) value keys of one bucket. Reply: [value key, index key, ...] of missing entries. */
 export function verifyValues(base: string, valueKeys: readonly string[], repair: boolean, checked: boolean): ScriptCall {
   return { script: 'verifyValues', keys: [`${base}#`, ...valueKeys], args: [flag(repair), flag(checked)] }
+}
+
+/** The scripts that only read, whatever their arguments. */
+const READS = new Set<ScriptName>(['read', 'page', 'count', 'sessionRead'])
+
+/** Whether a script call only reads (durability does not wait for it): a read script, or verify's checks without repair (their repair flag '0', as built here). */
+export function onlyReads(name: ScriptName, args: readonly (string | number)[]): boolean {
+  if (READS.has(name)) return true
+  if (name === 'verifyValues') return String(args[0]) === '0'
+  if (name === 'verifyIndex') return String(args[2]) === '0'
+  return false
 }
 
 /** lua/verifyIndex.lua: checks (and repairs) one page of an index. Reply: [next cursor, expiry problem, orphan member, ...]. */

@@ -11,6 +11,7 @@
  * A write waits one round trip more, plus the replicas' time.
  */
 import type { Arg, RedisClient } from './client/index.js'
+import { onlyReads } from './commands.js'
 import { checkCount, checkOptions } from './options.js'
 import type { ScriptName } from './scripts.js'
 
@@ -19,17 +20,6 @@ export interface Durability {
   replicas: number
   /** Milliseconds WAIT waits for them (less than the store's timeout). */
   timeout: number
-}
-
-/** The scripts that only read: not waited for. */
-const READS = new Set<ScriptName>(['read', 'page', 'count', 'sessionRead'])
-
-/** Whether a script call only reads: a read script, or verify's checks without repair (their repair flag '0'; commands.ts). */
-function onlyReads(name: ScriptName, args: readonly Arg[]): boolean {
-  if (READS.has(name)) return true
-  if (name === 'verifyValues') return String(args[0]) === '0'
-  if (name === 'verifyIndex') return String(args[2]) === '0'
-  return false
 }
 
 /** The cause of a write's failure when it is applied on the master but too few replicas acknowledged it. */

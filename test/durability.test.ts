@@ -41,7 +41,13 @@ if (TARGET === 'cluster') {
     assert.is(error.sent, true)
     await admin.config('RESETSTAT')
     assert.is(await store.get('k'), 1, 'applied on the master')
+    assert.is((await store.all([ANY])).length, 1)
+    assert.is(await store.count([ANY]), 1)
+    assert.ok((await store.verify()).ok, "verify's checks only read")
     assert.is(await waits(admin), 0, 'reads do not wait for replicas')
+    await admin.zadd(`{${store.namespace}}:#`, 'NX', '+inf', 'orphan') // an index member without a value: a repair removes it
+    const repair = (await store.verify({ repair: true }).catch((e: unknown) => e)) as CacheOperationError
+    assert.instance(repair.cause, NotReplicatedError, 'a repair is a write, and waits')
   })
 
   test('the session store, Keyv adapter and better-auth storage take durability, or that of the cache they share', async ({ cache, storeClient }) => {
