@@ -322,10 +322,17 @@ export class RedisSessionStore extends baseClass() {
     const known = this.#known.take(sid)
     // Read by this request with the same user, its expiry to move by less than the interval:
     // the new data alone (lua/sessionResave.lua), unless Redis no longer holds it so.
+    const set = scripts.set(at, user, ttl, text, interval)
+    const cache = this.#internals
     if (known !== undefined && known.owner === (owner ?? null) && withinInterval(known.expiry, ttl, interval)) {
-      if (Number(await this.#internals.send('session.set', sid, scripts.resave(at, user, text))) === 1) return
+      // One call of the store (one trace, one deadline), of one or two scripts.
+      const resave = scripts.resave(at, user, text)
+      await cache.call('session.set', sid, async () => {
+        if (Number(await runCall(cache.client, resave)) !== 1) await runCall(cache.client, set)
+      })
+      return
     }
-    await this.#internals.send('session.set', sid, scripts.set(at, user, ttl, text, interval))
+    await cache.send('session.set', sid, set)
   }
 
   async #touch(sid: string, session: SessionData): Promise<void> {

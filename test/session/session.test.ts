@@ -517,7 +517,16 @@ test('touchAfter: a save of a stale read (another request gave the session anoth
   await store.set('s', { user: 42, n: 1, cookie: cookie(3_600_000) })
   const loaded = await store.get('s') // this request read it with user 42
   await other.set('s', { user: 7, n: 2, cookie: cookie(3_600_000) }) // then another gave it to user 7
-  await store.set('s', { ...loaded, n: 3, cookie: cookie(3_600_000) }) // this one saves user 42 back
+  const traced: unknown[] = []
+  const onStart = (message: unknown) => traced.push(message)
+  const channel = diagnostics.channel('tracing:redis-prefix-cache:session.set:start')
+  channel.subscribe(onStart)
+  try {
+    await store.set('s', { ...loaded, n: 3, cookie: cookie(3_600_000) }) // this one saves user 42 back
+  } finally {
+    channel.unsubscribe(onStart)
+  }
+  assert.is(traced.length, 1, 'one traced call, though it ran the small save and then the full one')
   assert.is((await store.get('s'))?.user, 42)
   assert.equal(
     (await store.sessionsOf(42)).map((one) => one.id),
