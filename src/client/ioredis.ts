@@ -215,10 +215,11 @@ function subscriberOf(node: Redis, onMessage: (channel: string, message: string)
     subscribe: async (...channels) => {
       await connection.subscribe(...channels)
     },
-    // QUIT is answered before the server drops the connection: wait (a second at most) for the
-    // socket to close too, so that when close() resolves the server no longer lists this subscriber.
+    // QUIT is answered before the server drops the connection: on a live connection, wait (a
+    // second at most) for the socket to close too, so that when close() resolves the server no
+    // longer lists this subscriber. (Between reconnects ioredis quits at once, with no 'end'.)
     close: async () => {
-      const ended = connection.status === 'end' ? undefined : closedWithin(connection, 1000)
+      const ended = connection.status === 'ready' ? closedWithin(connection, 1000) : undefined
       await connection.quit().then(
         () => undefined,
         () => connection.disconnect(),
@@ -229,7 +230,7 @@ function subscriberOf(node: Redis, onMessage: (channel: string, message: string)
   }
 }
 
-/** Resolves when the connection has ended, or after `ms` (a connection between reconnects never emits 'end'). */
+/** Resolves when the connection has ended, or after `ms` at the latest. */
 function closedWithin(connection: Redis, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms)
