@@ -5,8 +5,7 @@
  * ARGV holds what the script needs first, then per record what `argsOf` gives.
  */
 import type { BucketLayout } from './buckets.js'
-import type { RedisClient } from './client/index.js'
-import { type RecordsCall, runCall } from './commands.js'
+import type { RecordsCall } from './commands.js'
 import { CacheOperationError, type Operation } from './errors.js'
 import { encodeKey } from './keys.js'
 import { recordKeys } from './layout.js'
@@ -69,19 +68,48 @@ export function encodeEntries(entries: unknown, encode: (value: unknown, name: s
 }
 
 /**
- * Runs a batch's calls (each all or none) at once; when some fail, rejects with a
- * CacheOperationError whose `entries` names the records of the failed calls.
+ * Runs the calls of a batch, at most LIMITS.batchesInFlight at a time, each sent by `send`
+ * (its own deadline, counted from when it is sent) and its reply handed to `onReply`. So a
+ * list of any length neither queues its calls behind each other until their deadlines pass
+ * nor keeps other clients of the server waiting for long. After a call fails, no further
+ * call is sent; the calls in flight settle. Then, when any failed, rejects with a
+ * CacheOperationError whose `entries` names the records of the calls that failed or were
+ * never sent (every other record was written or read), its `sent` whether any of those
+ * calls was sent (and may have been applied), its cause the first failure's.
  */
-export async function runBatch(client: RedisClient, operation: Operation, calls: readonly RecordsCall[], total: number): Promise<void> {
-  const results = await Promise.allSettled(calls.map((call) => runCall(client, call)))
-  const failed = calls.flatMap((call, i) => (results[i]?.status === 'rejected' ? call.positions : []))
-  if (failed.length === 0) return
-  const cause = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason
+export async function runBatch<C extends RecordsCall, T>(
+  operation: Operation,
+  calls: readonly C[],
+  total: number,
+  send: (call: C) => Promise<T>,
+  onReply: (call: C, reply: T) => void = () => undefined,
+): Promise<void> {
+  let next = 0
+  let stopped = false
+  const failures: CacheOperationError[] = []
+  const failed: number[] = []
+  const worker = async () => {
+    while (!stopped && next < calls.length) {
+      const call = calls[next++] as C
+      try {
+        onReply(call, await send(call))
+      } catch (error) {
+        stopped = true
+        failures.push(error as CacheOperationError)
+        failed.push(...call.positions)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(LIMITS.batchesInFlight, calls.length) }, worker))
+  if (failures.length === 0) return
+  for (let i = next; i < calls.length; i++) failed.push(...(calls[i] as C).positions)
+  const first = failures[0] as CacheOperationError
   throw new CacheOperationError(
     operation,
     undefined,
-    cause,
+    first instanceof CacheOperationError ? first.cause : first,
     failed.sort((a, b) => a - b),
     total,
+    failures.some((failure) => !(failure instanceof CacheOperationError) || failure.sent),
   )
 }

@@ -55,6 +55,23 @@ export class Calls {
   }
 
   /**
+   * A call made of many Redis calls (a batch of many records): traced once, with no deadline
+   * of its own and no wait for readiness; each of its parts goes through part(), which has
+   * both. Its failure, unless already a CacheOperationError of this operation, becomes one.
+   */
+  whole<T>(operation: Operation, key: unknown, run: () => Promise<T>, records: number): Promise<T> {
+    return this.#traced(operation, key, run, 'parts', records, 'sync')
+  }
+
+  /**
+   * One Redis call of a whole() call, not traced on its own: it waits for readiness and has
+   * the store's timeout, counted from now, when it is sent (not from when the whole began).
+   */
+  part<T>(operation: Operation, key: unknown, run: () => Promise<T>): Promise<T> {
+    return this.#call(operation, key, run, this.settings.timeout, undefined)
+  }
+
+  /**
    * A call of the store's own that precedes the caller's (reading the server's eviction
    * policy, once per connection): not traced when it succeeds, so that a trace shows each of
    * the caller's calls once; when it fails, the caller's call fails with it, and that failure
@@ -68,11 +85,25 @@ export class Calls {
   }
 
   /** A call, published on its operation's tracing channel when someone subscribes (tracing.ts). */
-  #traced<T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout: number, records: number | undefined, writes: WriteMode): Promise<T> {
+  #traced<T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout: number | 'parts', records: number | undefined, writes: WriteMode): Promise<T> {
     const channel = channelOf(operation)
-    if (!channel.hasSubscribers) return this.#call(operation, key, run, timeout, undefined)
+    if (!channel.hasSubscribers) return timeout === 'parts' ? this.#whole(operation, key, run, undefined) : this.#call(operation, key, run, timeout, undefined)
     const trace = traceOf(this.settings.namespace, operation, key, records, writes)
-    return channel.tracePromise(() => this.#call(operation, key, run, timeout, trace), trace)
+    return channel.tracePromise(() => (timeout === 'parts' ? this.#whole(operation, key, run, trace) : this.#call(operation, key, run, timeout, trace)), trace)
+  }
+
+  /** A whole() call: its parts wait and time out each on its own. */
+  async #whole<T>(operation: Operation, key: unknown, run: () => Promise<T>, trace: CallTrace | undefined): Promise<T> {
+    if (trace) trace.sent = true
+    try {
+      return await run()
+    } catch (error) {
+      if (error instanceof CacheOperationError && error.operation === operation) {
+        if (trace) trace.sent = error.sent
+        throw error
+      }
+      throw this.#failure(operation, key, false, error)
+    }
   }
 
   #call<T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout: number, trace: CallTrace | undefined): Promise<T> {
@@ -152,13 +183,14 @@ export class Calls {
   }
 
   /** A write: awaited in 'sync' mode; in 'async' mode started, tracked and answered at once. */
-  async write(operation: Operation, key: unknown, run: () => Promise<unknown>, records?: number): Promise<unknown> {
-    if (this.settings.writes === 'sync') return this.call(operation, key, run, this.settings.timeout, records)
+  async write(operation: Operation, key: unknown, run: () => Promise<unknown>, records?: number, whole = false): Promise<unknown> {
+    const timeout = whole ? 'parts' : this.settings.timeout
+    if (this.settings.writes === 'sync') return this.#traced(operation, key, run, timeout, records, 'sync')
     if (this.#pending.size >= this.settings.maxPendingWrites) {
       this.#refuse(operation, key, records)
       return undefined
     }
-    const pending: Promise<void> = this.#traced(operation, key, run, this.settings.timeout, records, 'async')
+    const pending: Promise<void> = this.#traced(operation, key, run, timeout, records, 'async')
       .then(
         () => undefined,
         (error: CacheOperationError) => this.report(error),

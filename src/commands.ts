@@ -110,9 +110,10 @@ function tailArgs(compiled: CompiledPattern): (string | number)[] {
 }
 
 export interface PageStep {
-  /** The ZSCAN cursor ('0' starts), and the member of its page to resume after ('' for the page's start). */
+  /** The ZSCAN cursor: '0' starts, '' once ZSCAN is done (only held members are left). */
   readonly cursor: string
-  readonly after: string
+  /** Matching members of an earlier ZSCAN page not yet read (the last reply's held members). */
+  readonly held: readonly string[]
   /** The most records to return (also the ZSCAN COUNT hint), and the bytes of values after which the page ends. */
   readonly count: number
   readonly bytes: number
@@ -120,10 +121,30 @@ export interface PageStep {
   readonly values: boolean
 }
 
-/** lua/page.lua: one page of a bucket's index. Reply: { next cursor, resume after, member[, value], ... }. */
+/** A page script's reply, read: where the walk goes on, and the members (with values) of this page. */
+export interface PageReply {
+  /** The cursor of the next call ('' once ZSCAN is done) and the members it reads first. */
+  readonly cursor: string
+  readonly held: string[]
+  /** member, value, member, value, ... (members only without values), from index `from` of `items`. */
+  readonly items: string[]
+  readonly from: number
+  /** Whether the bucket's walk is complete. */
+  readonly done: boolean
+}
+
+/** lua/page.lua: one page of a bucket's index. Reply: { next cursor, h, held member * h, member[, value], ... }. */
 export function page(base: string, compiled: CompiledPattern, step: PageStep): ScriptCall {
-  const head = [step.cursor, step.after, step.count, step.bytes, flag(step.checked), flag(step.values)]
+  const head = [step.cursor, step.count, step.bytes, flag(step.checked), flag(step.values), step.held.length, ...step.held]
   return { script: 'page', keys: pageKeys(base, compiled), args: [...head, ...tailArgs(compiled)] }
+}
+
+export function pageReply(reply: unknown): PageReply {
+  const items = reply as string[]
+  const cursor = String(items[0])
+  const h = Number(items[1])
+  const held = items.slice(2, 2 + h)
+  return { cursor, held, items, from: 2 + h, done: cursor === '' && h === 0 }
 }
 
 /** lua/deletePage.lua: removes one page of matching records. Reply: [next cursor, how many were removed]. */

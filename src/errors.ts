@@ -58,8 +58,9 @@ export class RedisCacheError extends Error {
 export class CacheOperationError extends RedisCacheError {
   override name = 'CacheOperationError'
   /**
-   * putMany: the positions (in the entries passed) of the records that were not written.
-   * The others were (each bucket is one atomic call; with one bucket, all or none).
+   * putMany, getMany, deleteMany: the positions (in the list passed) of the records that were
+   * not written (read, deleted): those of the calls that failed or were never sent. The
+   * others were (each call of up to LIMITS.batchRecords records of one bucket is atomic).
    */
   readonly entries: readonly number[] | undefined
   /**
@@ -72,15 +73,16 @@ export class CacheOperationError extends RedisCacheError {
   readonly sent: boolean
 
   constructor(operation: Operation, key: unknown, cause: unknown, entries?: readonly number[], total?: number, sent = true) {
-    super(operation, key, entries ? ` failed for ${describeEntries(entries, total ?? entries.length)}` : ' failed', cause)
+    super(operation, key, entries ? ` failed for ${describeEntries(operation, entries, total ?? entries.length)}` : ' failed', cause)
     this.entries = entries
     this.sent = sent
   }
 }
 
-function describeEntries(entries: readonly number[], total: number): string {
+function describeEntries(operation: Operation, entries: readonly number[], total: number): string {
   const shown = entries.slice(0, 10).join(', ') + (entries.length > 10 ? ', ...' : '')
-  const rest = entries.length === total ? 'none was written' : `the other ${total - entries.length} were written`
+  const done = operation === 'getMany' ? 'read' : operation === 'deleteMany' ? 'deleted' : 'written'
+  const rest = entries.length === total ? `none was ${done}` : `the other ${total - entries.length} were ${done}`
   return `${entries.length} of ${total} records (entries ${shown}; ${rest})`
 }
 

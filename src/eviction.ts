@@ -37,10 +37,20 @@ export function checkEvictionMode(mode: unknown): EvictionMode {
   return mode
 }
 
-/** Reads the policy. A connection failure rejects (the next call tries again); a refusal by Redis means 'unknown', so checked. */
+/**
+ * Reads the policy. A connection failure rejects (the next call tries again); a refusal by
+ * Redis means 'unknown', so checked. On a cluster, only the masters connected now are asked:
+ * a master that died holds a command until it is back, or for good (node-redis), and the
+ * calls of a store whose keys live on healthy masters must not wait for it; when it comes
+ * back, or its replica takes over, the client's ready count changes and the policy is read
+ * again, from it too.
+ */
 export async function readEvictionPolicy(client: RedisClient): Promise<EvictionPolicy> {
   try {
-    const policies = await Promise.all(client.masters().map(async (node) => ((await node.command('CONFIG', 'GET', 'maxmemory-policy')) as string[])[1]))
+    const masters = client.masters()
+    const live = masters.filter((node) => node.live())
+    const asked = live.length > 0 ? live : masters
+    const policies = await Promise.all(asked.map(async (node) => ((await node.command('CONFIG', 'GET', 'maxmemory-policy')) as string[])[1]))
     if (policies.length === 0 || policies.some((policy) => typeof policy !== 'string')) {
       return { policy: undefined, checked: true, error: 'CONFIG GET maxmemory-policy answered nothing' }
     }

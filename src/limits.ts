@@ -20,6 +20,12 @@ export const LIMITS = {
   /** Key parts of the records of one such call together (each part is an index the script writes or reads). */
   batchParts: 2000,
   /**
+   * Such calls of one putMany, getMany or deleteMany in flight at once: the next is sent when
+   * one is answered, so each call's timeout counts from when it is sent, and another client's
+   * command waits behind at most this many of them.
+   */
+  batchesInFlight: 2,
+  /**
    * Records one page of all()/iterate()/keys() asks a script for, and the ZSCAN and SCAN
    * COUNT of a page: a larger `count` is worked through in pages of this many.
    */

@@ -43,8 +43,11 @@ type Listed = [KeyPart[], string | undefined]
  * Reads the matching records a page at a time: each call of the answer reads one page, as
  * [decoded parts, stored value text (undefined without values)], and answers null once every
  * bucket is read. A page holds at most `count` records and ends once its values pass
- * LIMITS.pageBytes; a page cut short inside one ZSCAN page resumes after the member it
- * reached. A member that ZSCAN returns twice is listed once (per bucket: a record is in one).
+ * LIMITS.pageBytes. Each ZSCAN cursor is scanned once (lua/page.lua): when a page fills
+ * inside a ZSCAN page, the matching members it did not read come back held, and the next
+ * call reads them by name before it scans on, so a record present from the listing's start
+ * to its end is returned. A member that ZSCAN returns twice is listed once (per bucket: a
+ * record is in one).
  */
 function pager(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, options: ListOptions): () => Promise<Listed[] | null> {
   const prefix = decodeParts(compiled.prefix)
@@ -52,24 +55,26 @@ function pager(ctx: ListingContext, operation: Operation, pattern: unknown, comp
   const step = options.values ? 2 : 1
   let b = 0
   let cursor = '0'
-  let after = ''
+  let held: string[] = []
   let seen = new Set<string>()
   return async () => {
     const bucket = buckets[b]
     if (bucket === undefined) return null
-    const request = { cursor, after, count: Math.min(options.count, LIMITS.pageRecords), bytes: LIMITS.pageBytes, checked: options.checked, values: options.values }
-    const reply = (await ctx.send(operation, pattern, commands.page(ctx.layout.bases[bucket] as string, compiled, request))) as string[]
+    const request = { cursor, held, count: Math.min(options.count, LIMITS.pageRecords), bytes: LIMITS.pageBytes, checked: options.checked, values: options.values }
+    const reply = commands.pageReply(await ctx.send(operation, pattern, commands.page(ctx.layout.bases[bucket] as string, compiled, request)))
     const page: Listed[] = []
-    for (let i = 2; i < reply.length; i += step) {
-      const member = reply[i] as string
+    const { items } = reply
+    for (let i = reply.from; i < items.length; i += step) {
+      const member = items[i] as string
       if (seen.has(member)) continue
       seen.add(member)
-      page.push([prefix.concat(member.split(':').map(decodePart)), options.values ? (reply[i + 1] as string) : undefined])
+      page.push([prefix.concat(member.split(':').map(decodePart)), options.values ? (items[i + 1] as string) : undefined])
     }
-    cursor = reply[0] as string
-    after = reply[1] as string
-    if (cursor === '0' && after === '') {
+    cursor = reply.cursor
+    held = reply.held
+    if (reply.done) {
       b++
+      cursor = '0'
       seen = new Set<string>()
     }
     return page

@@ -3,12 +3,12 @@
  * evict, else a script that counts a record as live only while every index of its prefixes
  * lists it (lua/read.lua; see eviction.ts). The one place that choice is made.
  */
-import { bucketCalls } from './batches.js'
+import { bucketCalls, runBatch } from './batches.js'
 import type { BucketLayout } from './buckets.js'
 import type { Calls } from './calls.js'
 import type { RedisClient } from './client/index.js'
 import * as commands from './commands.js'
-import { runCall, type ScriptCall } from './commands.js'
+import { type RecordsCall, runCall, type ScriptCall } from './commands.js'
 import type { Operation } from './errors.js'
 import type { EvictionState } from './eviction.js'
 import { valueKey } from './layout.js'
@@ -52,26 +52,21 @@ export class Reads {
     )
   }
 
-  /** Many records' values, in order: one MGET per bucket (a cluster answers MGET only within one slot), or one read script call per bucket. */
+  /**
+   * Many records' values, in order: one MGET per bucket (a cluster answers MGET only within
+   * one slot), or one read script call per bucket, each of at most LIMITS.batchRecords
+   * records, a few at a time (batches.ts runBatch), each with its own deadline.
+   */
   async values(operation: Operation, key: unknown, all: readonly Encoded[]): Promise<Array<string | null>> {
     const texts = new Array<string | null>(all.length)
     const checked = await this.checked(operation, key)
-    const calls = checked ? commands.read(this.layout, all, 'get') : bucketCalls(this.layout, all, [], () => [])
-    await this.calls.call(
-      operation,
-      key,
-      () =>
-        Promise.all(
-          calls.map(async ({ positions }, c) => {
-            const found = checked
-              ? ((await runCall(this.client, calls[c] as ScriptCall)) as Array<string | null>)
-              : await this.client.mget(positions.map((i) => this.#valueKey(all[i] as Encoded)))
-            positions.forEach((i, j) => (texts[i] = found[j] ?? null))
-          }),
-        ),
-      undefined,
-      all.length,
-    )
+    const calls = checked ? commands.read(this.layout, all, 'get') : bucketCalls(this.layout, all, [], () => []).map((call) => ({ ...call, script: 'read' as const }))
+    const send = (call: RecordsCall) =>
+      this.calls.part(operation, key, () =>
+        checked ? (runCall(this.client, call) as Promise<Array<string | null>>) : this.client.mget(call.positions.map((i) => this.#valueKey(all[i] as Encoded))),
+      )
+    const found = (call: RecordsCall, answers: Array<string | null>) => call.positions.forEach((i, j) => (texts[i] = answers[j] ?? null))
+    await this.calls.whole(operation, key, () => runBatch(operation, calls, all.length, send, found), all.length)
     return texts
   }
 

@@ -110,7 +110,8 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     )
     if (records.length === 0) return
     const calls = commands.putMany(this.#layout, records, values)
-    await this.#calls.write('putMany', undefined, () => runBatch(this.#client, 'putMany', calls, entries.length), entries.length)
+    const send = (call: ScriptCall) => this.#calls.part('putMany', undefined, () => runCall(this.#client, call))
+    await this.#calls.write('putMany', undefined, () => runBatch('putMany', calls, entries.length, send), entries.length, true)
   }
 
   /**
@@ -186,15 +187,19 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   }
 
   /**
-   * Removes many records, each whole: one script call per bucket. Resolves how many live
-   * records were removed. Always waits for Redis's answer, also in 'async' mode.
+   * Removes many records, each whole: script calls of at most LIMITS.batchRecords records of
+   * one bucket each, each atomic. Resolves how many live records were removed; when calls
+   * fail, the error's `entries` names the records of the calls that failed or were not sent.
+   * Always waits for Redis's answer, also in 'async' mode.
    */
   async deleteMany(keys: readonly Key[]): Promise<number> {
     this.#open('deleteMany', undefined)
     const all = encodeKeys(keys)
     const calls = commands.removeMany(this.#layout, all, await this.#reads.checked('deleteMany', undefined))
-    const removed = await this.#calls.call('deleteMany', undefined, () => Promise.all(calls.map((call) => runCall(this.#client, call))), undefined, all.length)
-    return (removed as number[]).reduce((a, b) => a + b, 0)
+    let removed = 0
+    const send = (call: ScriptCall) => this.#calls.part('deleteMany', undefined, () => runCall(this.#client, call))
+    await this.#calls.whole('deleteMany', undefined, () => runBatch('deleteMany', calls, all.length, send, (_, n) => (removed += n as number)), all.length)
+    return removed
   }
 
   /**

@@ -14,6 +14,13 @@ export interface ClientNode {
   readonly id: string
   /** The database the node's connection uses (keyspace notifications are per database). */
   readonly db: number
+  /**
+   * Whether a command sent to this node now goes out at once. False for a cluster node whose
+   * connection is down (a master that died and is reconnecting): a command would wait for it,
+   * maybe for good (node-redis queues it until the node is back). Always true for a single
+   * server, whose calls wait for readiness themselves.
+   */
+  live(): boolean
   /** Runs one command on this node (CONFIG, SCAN, DBSIZE). */
   command(name: string, ...args: Arg[]): Promise<unknown>
   /** A connection of its own for pub/sub on this node, handing each message to onMessage. */

@@ -166,7 +166,7 @@ class IoredisAdapter implements RedisClient {
 
   masters(): ClientNode[] {
     const nodes = this.isCluster ? (this.native as Cluster).nodes('master') : [this.native as Redis]
-    return nodes.map(nodeOf)
+    return nodes.map((node) => nodeOf(node, this.isCluster))
   }
 
   coalesce(): void {
@@ -198,10 +198,11 @@ class IoredisAdapter implements RedisClient {
   }
 }
 
-function nodeOf(node: Redis): ClientNode {
+function nodeOf(node: Redis, inCluster: boolean): ClientNode {
   return {
     id: `${node.options.host}:${node.options.port}`,
     db: node.options.db ?? 0,
+    live: () => !inCluster || node.status === 'ready',
     command: (name, ...args) => node.call(name, ...args),
     subscriber: (onMessage) => subscriberOf(node, onMessage),
   }

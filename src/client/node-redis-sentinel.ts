@@ -120,6 +120,7 @@ class NodeRedisSentinelAdapter extends NodeRedisCommon<NodeRedisSentinelLike> im
       {
         id: this.address(),
         db: 0,
+        live: () => true,
         command: async (name, ...args) => flatReply(await native.sendCommand(false, [name, ...args.map(String)], OWN_DEADLINE)),
         subscriber: (onMessage) => sentinelSubscriber(native, onMessage),
       },

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto'
 import { SCRIPTS, scriptSource, type ScriptName } from '../scripts.js'
 import { redact } from '../urls.js'
 import type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
+import { keySlot } from './keyslot.js'
 import { waitUntilReady } from './readiness.js'
 import { probingTls, tlsWorded } from './tls.js'
 
@@ -248,7 +249,34 @@ class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisCl
   }
 
   #send(key: string | undefined, args: string[]): Promise<unknown> {
-    return this.isCluster ? this.#cluster.sendCommand(key, false, args, OWN_DEADLINE) : this.#client.sendCommand(args, OWN_DEADLINE)
+    if (!this.isCluster) return this.#client.sendCommand(args, OWN_DEADLINE)
+    if (key !== undefined && this.#masterDown(key)) return this.#routed(key, args)
+    return this.#cluster.sendCommand(key, false, args, OWN_DEADLINE)
+  }
+
+  /**
+   * A command for a master whose connection is down: sent after the running rediscovery, and
+   * if that left the slot on the dead node, after one more that starts later (at most a
+   * second away: a replica may have been promoted since the running one read the slots); then
+   * sent wherever node-redis routes it. So once a replica has been promoted a command goes
+   * there, and the dead node's client (destroyed by node-redis) holds nothing of ours;
+   * commands for healthy masters never wait.
+   */
+  async #routed(key: string, args: string[]): Promise<unknown> {
+    await this.#rediscovering
+    if (this.#masterDown(key)) await this.#laterRediscovery()
+    return this.#cluster.sendCommand(key, false, args, OWN_DEADLINE)
+  }
+
+  /**
+   * Whether the master node-redis routes `key` to has lost its connection (it died, or is
+   * restarting): a command sent now would wait in that node's queue. (node-redis's slot
+   * table, an internal: false where it is missing.)
+   */
+  #masterDown(key: string): boolean {
+    const slots = (this.native as { _slots?: { slots?: Array<{ master?: { client?: NodeRedisClientLike } } | undefined> } })._slots?.slots
+    const client = slots?.[keySlot(key)]?.master?.client
+    return client !== undefined && !client.isReady
   }
 
   get(key: string): Promise<string | null> {
@@ -280,31 +308,77 @@ class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisCl
   }
 
   masters(): ClientNode[] {
-    if (!this.isCluster) return [nodeOf(() => this.#client, this.address(), this.#client.options?.database ?? 0)]
+    if (!this.isCluster)
+      return [
+        nodeOf(
+          () => this.#client,
+          this.address(),
+          this.#client.options?.database ?? 0,
+          () => true,
+        ),
+      ]
     const cluster = this.#cluster
-    return cluster.masters.map((master) => nodeOf(() => cluster.nodeClient(master), `${master.host}:${master.port}`, 0))
+    return cluster.masters.map((master) =>
+      nodeOf(
+        () => cluster.nodeClient(master),
+        `${master.host}:${master.port}`,
+        0,
+        () => (master as { client?: NodeRedisClientLike }).client?.isReady === true,
+      ),
+    )
   }
 
   coalesce(): void {
     // node-redis writes the commands of one tick in one go already.
   }
 
-  #rediscovering = 0
+  /** When the last rediscovery started (ms), the one running, and the next one, waiting for its turn. */
+  #lastRediscovery = 0
+  #rediscovering: Promise<void> | undefined
+  #nextRediscovery: Promise<void> | undefined
 
   /**
    * node-redis's cluster learns new slots only from a MOVED reply: commands for the slots of
    * a master that died wait in its node's queue while that node reconnects, forever, and the
    * promoted replica is never found. So after a call that got no answer, the cluster asks its
-   * nodes again (at most once a second), through node-redis's own rediscovery (an internal
-   * method, used when present: node-redis 5 and 6 have it), starting from a master that is up.
+   * nodes again (see #rediscover).
    */
   stalled(): void {
-    if (!this.isCluster || Date.now() - this.#rediscovering < 1000) return
+    if (this.isCluster) this.#rediscover()
+  }
+
+  /**
+   * Has the cluster ask its nodes for the slots again, through node-redis's own rediscovery
+   * (an internal method, used when present: node-redis 5 and 6 have it), starting from a
+   * master that is up; at most once a second. Resolves once it has run; undefined when none
+   * can run now.
+   */
+  #rediscover(): Promise<void> | undefined {
+    if (this.#rediscovering) return this.#rediscovering
+    if (Date.now() - this.#lastRediscovery < 1000) return undefined
     const slots = (this.native as { _slots?: { rediscover?(startWith: unknown): Promise<unknown> } })._slots
     const live = this.#cluster.masters.map((master) => (master as { client?: NodeRedisClientLike }).client).find((client) => client?.isReady)
-    if (typeof slots?.rediscover !== 'function' || !live) return
-    this.#rediscovering = Date.now()
-    slots.rediscover(live).catch(() => undefined)
+    if (typeof slots?.rediscover !== 'function' || !live) return undefined
+    this.#lastRediscovery = Date.now()
+    this.#rediscovering = slots
+      .rediscover(live)
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => (this.#rediscovering = undefined))
+    return this.#rediscovering
+  }
+
+  /** A rediscovery that starts after now, as soon as the once-a-second limit lets it. */
+  #laterRediscovery(): Promise<void> {
+    this.#nextRediscovery ??= (async () => {
+      const wait = this.#lastRediscovery + 1000 - Date.now()
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+      this.#nextRediscovery = undefined
+      await (this.#rediscovering ?? this.#rediscover())
+    })()
+    return this.#nextRediscovery
   }
 }
 
@@ -335,10 +409,11 @@ export async function closeWithin(native: NodeRedisLike | NodeRedisSentinelLike)
   }
 }
 
-function nodeOf(client: () => NodeRedisClientLike | Promise<NodeRedisClientLike>, id: string, db: number): ClientNode {
+function nodeOf(client: () => NodeRedisClientLike | Promise<NodeRedisClientLike>, id: string, db: number, live: () => boolean): ClientNode {
   return {
     id,
     db,
+    live,
     command: async (name, ...args) => flatReply(await (await client()).sendCommand([name, ...args.map(String)], OWN_DEADLINE)),
     subscriber: (onMessage) => subscriberOf(client, onMessage),
   }
