@@ -1,6 +1,2 @@
-/** The package version, read from package.json (one level above src/ and dist/ alike). */
-import { createRequire } from 'node:module'
-
-const pkg = createRequire(import.meta.url)('../package.json') as { version: string }
-
-export const version: string = pkg.version
+/** The package version (generated.ts holds it, written at build from package.json: nothing is read at run time). */
+export { VERSION as version } from './generated.js'

@@ -261,8 +261,9 @@ test('expiry events: records expiring on every master are each reported once; af
   await cluster.nodes.find((n) => n.port === victim)!.process.kill('SIGKILL')
   await cluster.ready(30_000)
   await sleep(1500) // ioredis refreshes its view of the cluster, and the watcher follows it
-  // node-redis learns of the failover only when a call to the dead master times out (the store
-  // then has it ask the cluster again: node-redis.ts stalled()), so there the first tries fail.
+  // The watcher's subscribers follow node-redis's view of the cluster, which changes when a call
+  // for the dead master's slots has it rediscover (node-redis.ts): there the first waves may
+  // miss the promoted master's events.
   let after: Awaited<ReturnType<typeof wave>> | undefined
   for (let tries = CLIENT === 'ioredis' ? 1 : 4; !after; tries--) {
     after = await wave(`after${tries}`, 300).catch((error) => {

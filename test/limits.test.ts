@@ -5,7 +5,7 @@
  */
 import * as assert from 'uvu/assert'
 import { ANY, LIMITS, REST, type Key } from '../src/index.js'
-import { loadScript } from '../src/scripts.js'
+import { loadScript } from '../scripts/build/lua.js'
 import { onSingle, oneBucket, redisSuite, rejects, sleep, snapshot, type Context } from './helpers.js'
 
 const test = redisSuite('limits')

@@ -8,7 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import * as assert from 'uvu/assert'
 import { suite } from 'uvu'
 import { ANY, RedisCache } from '../src/index.js'
-import { commandName, loadScript, SCRIPTS } from '../src/scripts.js'
+import { generatedModule, loadScript } from '../scripts/build/lua.js'
+import { commandName, SCRIPTS, scriptSource } from '../src/scripts.js'
 import { version } from '../src/version.js'
 import { redisSuite } from './helpers.js'
 
@@ -79,6 +80,13 @@ unit('no include lists what its own includes already bring, and every function i
   for (const file of readdirSync(new URL('../lua/includes/', import.meta.url))) {
     assert.not.match(readFileSync(new URL(`../lua/includes/${file}`, import.meta.url), 'utf8'), /Needs /, `${file}: an include says what it needs with @include`)
   }
+})
+
+unit('src/generated.ts holds exactly the scripts of lua/ (includes pasted in) and the version of package.json: run `npm run generate` after editing lua/', () => {
+  const written = readFileSync(new URL('../src/generated.ts', import.meta.url), 'utf8')
+  assert.ok(written === generatedModule(), 'src/generated.ts is out of date: npm run generate')
+  for (const name of SCRIPTS) assert.is(scriptSource(name), loadScript(name), name)
+  assert.is(version, JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version)
 })
 
 unit('command names carry the package version', () => {

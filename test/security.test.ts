@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs'
 import { Redis } from 'ioredis'
 import * as assert from 'uvu/assert'
 import { ANY, CacheOperationError, REST, RedisCache, type Key, type KeyPart } from '../src/index.js'
-import { loadScript, SCRIPTS } from '../src/scripts.js'
+import { loadScript } from '../scripts/build/lua.js'
+import { SCRIPTS } from '../src/scripts.js'
 import { redisSuite, rejects, onSingle, sleep } from './helpers.js'
 
 const test = redisSuite('security')

@@ -3,26 +3,17 @@
  * store creates from a URL or ioredis options (and quits on close()). Whatever else is passed
  * is a TypeError saying what it looks like, never a silent connection to 127.0.0.1:6379.
  */
-import { createRequire } from 'node:module'
 import type { Cluster, Redis, RedisOptions } from 'ioredis'
 import { DEFAULTS } from '../options.js'
+import { optionalPackage } from '../optional.js'
 import { redact } from '../urls.js'
 import type { RedisClient } from './client.js'
 import { nodeRedisSentinelAdapter } from './node-redis-sentinel.js'
 import { ioredisAdapter, isIoredisClient, type IoredisClient } from './ioredis.js'
 import { isNodeRedisSentinel, nodeRedisAdapter, nodeRedisKind, type NodeRedisClientLike, type NodeRedisClusterLike, type NodeRedisLike } from './node-redis.js'
 
-const require = createRequire(import.meta.url)
-
 /** A client library the application has installed (both are optional peer dependencies), or undefined. */
-function installed<T>(name: string): T | undefined {
-  try {
-    return require(name) as T
-  } catch (error) {
-    if ((error as { code?: string }).code === 'MODULE_NOT_FOUND') return undefined
-    throw error
-  }
-}
+const installed = optionalPackage
 
 type Ioredis = typeof import('ioredis')
 interface NodeRedisSocket {

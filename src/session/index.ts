@@ -12,11 +12,11 @@
  * Fastify app does not need express-session.
  */
 import { EventEmitter } from 'node:events'
-import { createRequire } from 'node:module'
 import { runCall } from '../commands.js'
 import { CacheOperationError, type Operation, RedisCacheError } from '../errors.js'
 import { type IntegrationStoreOptions, integrationStore } from '../integration.js'
 import { internals, type CacheInternals } from '../internals.js'
+import { optionalPackage } from '../optional.js'
 import { checkBoolean, checkInterval, checkOptions, checkTtl } from '../options.js'
 import { decodePart, encodePart, tooDeep, type KeyPart } from '../parts.js'
 import { ANY, type RedisCache, REST, type Serializer } from '../index.js'
@@ -98,8 +98,7 @@ const asIs: Serializer = { stringify: (value: unknown) => value as string, parse
 /** express-session's Store when it is installed (Express users need its createSession, load, regenerate). */
 function baseClass(): typeof EventEmitter {
   try {
-    const require = createRequire(import.meta.url)
-    return (require('express-session') as { Store: typeof EventEmitter }).Store
+    return optionalPackage<{ Store: typeof EventEmitter }>('express-session')?.Store ?? EventEmitter
   } catch {
     return EventEmitter
   }

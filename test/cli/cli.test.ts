@@ -121,6 +121,13 @@ test('del and del --all remove; without a terminal del --all needs --yes', async
   assert.is(await store.count(['config', REST_]), 1)
 })
 
+test('del --all over 3,000 records removes every one (it deletes as it lists: each ZSCAN cursor is scanned once)', async (ctx) => {
+  const store = ctx.cache({ buckets: BUCKETS, bucketBy: 2 })
+  await store.putMany(Array.from({ length: 3000 }, (_, i) => [['bulk', i], i]))
+  assert.equal(JSON.parse((await cli(ctx, ['--json', 'del', '--all', '--yes', 'bulk', '*'])).stdout), { removed: 3000 })
+  assert.is(await store.count(['bulk', REST_]), 0)
+})
+
 test('verify finds problems (exit 1) and --repair fixes them (exit 0)', async (ctx) => {
   const store = await fill(ctx)
   const [value] = (await ctx.admin.keys('*user:3:session:s1')) as [string]

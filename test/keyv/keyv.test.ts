@@ -167,4 +167,17 @@ test('sharing a RedisCache: its client, namespace and buckets; the adapter leave
   assert.throws(() => new KeyvPrefixCache({ cache, namespace: 'x' }), /options\.cache brings its client, namespace and buckets/)
 })
 
+test('Keyv 6: a drain loop (iterator, delete each key) over 3,000 records deletes every one (a listing scans each ZSCAN cursor once)', async (ctx) => {
+  const store = adapter(ctx)
+  const keyv = new Keyv6({ store, namespace: 'drain' })
+  await keyv.setMany(Array.from({ length: 3000 }, (_, i) => ({ key: `k${i}`, value: i })))
+  let seen = 0
+  for await (const [key] of keyv.iterator() as AsyncGenerator<[string, unknown]>) {
+    seen++
+    await keyv.delete(key)
+  }
+  assert.is(seen, 3000)
+  assert.is(await store.cache.count(['drain', REST]), 0)
+})
+
 test.run()

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { encodeKey } from '../../../src/keys.js'
 import { namespaceBase, recordKeys } from '../../../src/layout.js'
-import { loadScript } from '../../../src/scripts.js'
+import { loadScript } from '../../build/lua.js'
 import { superjsonSerializer } from '../../../src/values.js'
 import { admin, CALLERS, DB, host, port, roundMs, TTL, VALUE } from '../harness.js'
 
