@@ -18,7 +18,7 @@ import { promisify } from 'node:util'
 import * as esbuild from 'esbuild'
 import webpack from 'webpack'
 import * as assert from 'uvu/assert'
-import { onSingle, redisSuite } from './helpers.js'
+import { onIoredis, onSingle, redisSuite } from './helpers.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const test = redisSuite('bundle')
@@ -77,7 +77,7 @@ async function runAlone(file: string, name: string): Promise<unknown> {
 const expected = { listed: 2, sessions: 1, keyv: 'v', cleared: 2 }
 
 for (const format of ['esm', 'cjs'] as const) {
-  onSingle(test)(`an app bundled by esbuild (${format}) runs from a folder of its own`, async ({ server }) => {
+  onSingle(onIoredis(test))(`an app bundled by esbuild (${format}) runs from a folder of its own`, async ({ server }) => {
     const dir = project(app(server.url, format))
     try {
       const outfile = join(dir, 'out', format === 'esm' ? 'app.mjs' : 'app.cjs')
@@ -99,7 +99,7 @@ for (const format of ['esm', 'cjs'] as const) {
   })
 }
 
-onSingle(test)('an app built by webpack (target node) runs from a folder of its own', async ({ server }) => {
+onSingle(onIoredis(test))('an app built by webpack (target node) runs from a folder of its own', async ({ server }) => {
   const dir = project(app(server.url, 'esm'))
   try {
     const stats = await new Promise<webpack.Stats>((resolve, reject) =>

@@ -100,6 +100,7 @@ export function connect(redis: unknown, redisOptions?: unknown): Connection {
     if (redisOptions !== undefined) {
       throw new TypeError('options.redisOptions goes with a redis URL (or none); with a client or ioredis options in options.redis, set them there')
     }
+    if (nodeRedisKeyPrefix(redis)) throw keyPrefixError('a node-redis')
     if (isNodeRedisSentinel(redis)) {
       if (!redis.isOpen) {
         throw new TypeError('options.redis is a node-redis sentinel client (createSentinel()) that is not open: call connect() first (without awaiting it is fine)')
@@ -157,9 +158,26 @@ function keyPrefixOf(client: IoredisClient): unknown {
   return (client as Redis).options.keyPrefix
 }
 
-function keyPrefixError(): TypeError {
+/** node-redis 6.1+ `keyPrefix` of a client, cluster or sentinel (its `_keyPrefix`, or the options it was made with). */
+function nodeRedisKeyPrefix(client: object): unknown {
+  const c = client as { _keyPrefix?: unknown; options?: { keyPrefix?: unknown }; _options?: { keyPrefix?: unknown } }
+  if (typeof (c as { sendCommand?: unknown }).sendCommand !== 'function' || isIoredisClient(client)) return undefined
+  try {
+    return c._keyPrefix || c.options?.keyPrefix || c._options?.keyPrefix
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A client's key prefix is refused, never ignored: the store sends its commands and scripts
+ * with keys it builds itself (a script derives index and value keys from index members, and
+ * node-redis does not prefix raw commands), so a prefixed client would write outside its
+ * prefix, and two tenants' stores of one namespace would share records.
+ */
+function keyPrefixError(library = 'an ioredis'): TypeError {
   return new TypeError(
-    'options.redis has an ioredis keyPrefix, which this store cannot use: keys that its scripts derive from index members would not get the prefix. Use options.namespace instead.',
+    `options.redis has ${library} keyPrefix, which this store does not apply: its keys would not carry the prefix, and stores of two prefixes would share records. Give each tenant its own options.namespace instead (its keys all start with '{namespace}', one ACL key pattern a tenant: see the README), on a client without keyPrefix.`,
   )
 }
 
