@@ -137,29 +137,35 @@ onSingle(test)('bad options are refused at construction', async ({ server }) => 
   }
 })
 
-onSingle(test)("a node-redis 6 client or cluster with keyPrefix is refused with a TypeError naming keyPrefix (it was ignored: two tenants' stores shared records); a prefixed store writes nothing", async ({ server, admin }) => {
-  const { createClient, createCluster } = await import('redis')
-  const tenant = createClient({ url: server.url, keyPrefix: 'tenant1:' })
-  tenant.on('error', () => undefined)
-  await tenant.connect()
-  try {
-    const error = (() => {
-      try {
-        new RedisCache({ redis: tenant as never, namespace: 'x' })
-      } catch (caught) {
-        return caught as Error
-      }
-      return undefined
-    })()
-    assert.instance(error, TypeError)
-    assert.match((error as Error).message, /options\.redis has a node-redis keyPrefix, which this store does not apply.*options\.namespace/)
-    const cluster = createCluster({ rootNodes: [{ url: server.url }], keyPrefix: 'tenant1:' })
-    assert.throws(() => new RedisCache({ redis: cluster as never }), (e: Error) => e instanceof TypeError && /node-redis keyPrefix/.test(e.message))
-    assert.is(await admin.dbsize(), 0)
-  } finally {
-    await tenant.close()
-  }
-})
+onSingle(test)(
+  "a node-redis 6 client or cluster with keyPrefix is refused with a TypeError naming keyPrefix (it was ignored: two tenants' stores shared records); a prefixed store writes nothing",
+  async ({ server, admin }) => {
+    const { createClient, createCluster } = await import('redis')
+    const tenant = createClient({ url: server.url, keyPrefix: 'tenant1:' })
+    tenant.on('error', () => undefined)
+    await tenant.connect()
+    try {
+      const error = (() => {
+        try {
+          new RedisCache({ redis: tenant as never, namespace: 'x' })
+        } catch (caught) {
+          return caught as Error
+        }
+        return undefined
+      })()
+      assert.instance(error, TypeError)
+      assert.match((error as Error).message, /options\.redis has a node-redis keyPrefix, which this store does not apply.*options\.namespace/)
+      const cluster = createCluster({ rootNodes: [{ url: server.url }], keyPrefix: 'tenant1:' })
+      assert.throws(
+        () => new RedisCache({ redis: cluster as never }),
+        (e: Error) => e instanceof TypeError && /node-redis keyPrefix/.test(e.message),
+      )
+      assert.is(await admin.dbsize(), 0)
+    } finally {
+      await tenant.close()
+    }
+  },
+)
 
 test('values round-trip: Date, Map, Set, bigint, nested objects, undefined inside objects, circular', async ({ cache }) => {
   const store = cache()

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The package's `bin`: runs the CLI (main.ts) on the process's arguments. */
-import { main } from './main.js'
+import { endQuietlyOnClosedPipe, main } from './main.js'
 
+endQuietlyOnClosedPipe()
 process.exitCode = await main(process.argv)

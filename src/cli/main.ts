@@ -6,6 +6,7 @@
  * importing this module runs nothing, so tests can call program() and main() in-process.
  */
 import { Command, CommanderError, Option } from 'commander'
+import { RedisCacheError } from '../errors.js'
 import { redact } from '../urls.js'
 import { lsCommand } from './commands/ls.js'
 import { getCommand } from './commands/get.js'
@@ -60,6 +61,29 @@ Exit codes: 0 fine, 1 verify found problems (not repaired), 2 usage or connectio
   return cli
 }
 
+/**
+ * When the reader of stdout goes away (`redis-prefix-cache ls '**' | head -1`), the CLI ends
+ * at once with status 0, as a Unix tool does, instead of an unhandled EPIPE error (status 1,
+ * which means "verify found problems"). Set up by bin.ts: it is a process-wide choice.
+ */
+export function endQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') process.exit(0)
+    throw error
+  })
+}
+
+/** The command as the user typed it (options and arguments after the program), quoted where a shell would need it. */
+function typed(argv: readonly string[]): string {
+  return argv
+    .slice(2)
+    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`))
+    .join(' ')
+}
+
+/** Words of a failure that mean the credentials, not the address, are wrong. */
+const AUTH_FAILED = /\b(WRONGPASS|NOAUTH|NOPERM)\b|invalid username-password/i
+
 export async function main(argv: string[]): Promise<number> {
   const cli = program()
   // `npx redis-prefix-cache -- --json ls ...`: the `--` that keeps an older npm from taking
@@ -72,12 +96,18 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2
     }
-    const message = redact(error instanceof Error ? error.message : String(error))
+    // A store call's error names the call as the library made it (iterate([ 'user', Symbol(...REST) ])):
+    // the user typed a command, so that is what the line names, with Redis's own words after it.
+    const cause = error instanceof RedisCacheError && error.cause instanceof Error ? error.cause.message : undefined
+    const message = redact(cause !== undefined ? `${typed(argv)} failed: ${cause}` : error instanceof Error ? error.message : String(error))
     if (error instanceof UsageError || error instanceof TypeError || error instanceof RangeError) {
       process.stderr.write(`error: ${message}\n`)
     } else {
       const where = redact(cli.opts<GlobalOptions>().cluster ?? cli.opts<GlobalOptions>().url)
-      process.stderr.write(`error: ${redact(message)}\n(is Redis running at ${where}? pass --url or --cluster, or set REDIS_URL)\n`)
+      const hint = AUTH_FAILED.test(message)
+        ? `Redis at ${where} refused the credentials or the user's rights: check the user and password in --url or REDIS_URL`
+        : `is Redis running at ${where}? pass --url or --cluster, or set REDIS_URL`
+      process.stderr.write(`error: ${message}\n(${hint})\n`)
     }
     return 2
   }

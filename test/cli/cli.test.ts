@@ -5,6 +5,7 @@
  * a `verify` progress bar in a real terminal (tmux send-keys / capture-pane).
  */
 import { execFile, execFileSync } from 'node:child_process'
+import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import * as assert from 'uvu/assert'
 import { REST as REST_, type RedisCache } from '../../src/index.js'
@@ -126,6 +127,45 @@ test('del --all over 3,000 records removes every one (it deletes as it lists: ea
   await store.putMany(Array.from({ length: 3000 }, (_, i) => [['bulk', i], i]))
   assert.equal(JSON.parse((await cli(ctx, ['--json', 'del', '--all', '--yes', 'bulk', '*'])).stdout), { removed: 3000 })
   assert.is(await store.count(['bulk', REST_]), 0)
+})
+
+onSingle(test)('into a pipe whose reader closes (| head -1): ls and watch end quietly with status 0 (an unhandled EPIPE, status 1, before)', async (ctx) => {
+  const store = ctx.cache()
+  await store.putMany(Array.from({ length: 3000 }, (_, i) => [['bulk', i], 'x'.repeat(100)]))
+  for (const args of [
+    ['--json', 'ls', '**'],
+    ['ls', 'bulk', '*'],
+    ['--json', 'watch', 'bulk', '*', '--interval', '100'],
+  ]) {
+    const line = [process.execPath, bin, '--url', ctx.server.url, ...args].map((arg) => `'${arg}'`).join(' ')
+    const { stdout, stderr } = await promisify(execFile)(
+      'bash',
+      ['-c', `${line} 2>/tmp/rpc-pipe-stderr | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"; cat /tmp/rpc-pipe-stderr`],
+      { timeout: 30_000 },
+    )
+    const [status, ...errors] = stdout.split('\n')
+    assert.is(status, '0', `${args.join(' ')}: status ${status}; stderr: ${errors.join('\n')}${stderr}`)
+    assert.not.match(errors.join('\n'), /EPIPE|Error/, args.join(' '))
+  }
+})
+
+onSingle(test)('a failed call names the command as typed (not the library call), and a refused password says to check the credentials, not whether Redis runs', async (ctx) => {
+  await ctx.admin.call('ACL', 'SETUSER', 'reader', 'on', '>pw', '~*', '+@all', '-evalsha', '-eval', '-mget')
+  try {
+    const url = ctx.server.url.replace('redis://', 'redis://reader:pw@')
+    const denied = await bare(['--url', url, 'ls', 'user', '**'])
+    assert.is(denied.code, 2)
+    assert.match(denied.stderr, /^error: --url redis:\/\/reader:\*+@[^ ]+ ls user '\*\*' failed: NOPERM/m)
+    assert.not.match(denied.stderr, /Symbol|iterate\(/)
+    assert.match(denied.stderr, /refused the credentials or the user's rights/)
+    const wrong = await bare(['--url', ctx.server.url.replace('redis://', 'redis://reader:nope@'), '--timeout', '2000', 'count', '**'])
+    assert.is(wrong.code, 2)
+    assert.match(wrong.stderr, /WRONGPASS/)
+    assert.match(wrong.stderr, /check the user and password/)
+    assert.not.match(wrong.stderr, /is Redis running/)
+  } finally {
+    await ctx.admin.call('ACL', 'DELUSER', 'reader')
+  }
 })
 
 test('verify finds problems (exit 1) and --repair fixes them (exit 0)', async (ctx) => {
