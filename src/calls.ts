@@ -243,9 +243,13 @@ export class Calls {
     }
   }
 
-  /** Waits until every pending async write has settled. Rejects with the failures no 'error' listener took. */
+  /**
+   * Waits until every async write accepted before this call has settled (not those made
+   * while it waits: under a steady stream of writes it would never end). Rejects with the
+   * failures no 'error' listener took.
+   */
   async flush(): Promise<void> {
-    while (this.#pending.size > 0) await Promise.all(this.#pending)
+    if (this.#pending.size > 0) await Promise.all([...this.#pending])
     const failures = this.#unreported
     const count = this.#unreportedCount
     if (count === 0) return

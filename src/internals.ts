@@ -6,7 +6,7 @@
  */
 import type { BucketLayout } from './buckets.js'
 import type { Calls } from './calls.js'
-import type { Operation } from './errors.js'
+import type { CacheDecodeError, CacheOperationError, Operation } from './errors.js'
 import { runCall, type ScriptCall } from './commands.js'
 import type { Reads } from './reads.js'
 import type { RedisClient } from './client/index.js'
@@ -24,6 +24,8 @@ export interface CacheInternals {
   either<T>(operation: Operation, key: unknown, plain: (client: RedisClient) => Promise<T>, checked: (client: RedisClient) => Promise<T>): Promise<T>
   /** Whether reads must check indexes: the server's maxmemory policy can evict. */
   checked(operation: Operation, key: unknown): boolean | Promise<boolean>
+  /** Reports a failure nobody awaits (a record a listing skipped): the store's 'error' event, else a warning. */
+  report(error: CacheDecodeError | CacheOperationError): void
 }
 
 /** What a store lends: each call first checks that the store is open (`open` throws once it is closed). */
@@ -44,5 +46,6 @@ export function lend(layout: BucketLayout, client: RedisClient, calls: Calls, re
       return reads.either(operation, key, plain, checked)
     },
     checked: (operation, key) => reads.checked(operation, key),
+    report: (error) => calls.report(error),
   }
 }

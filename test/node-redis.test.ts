@@ -5,10 +5,12 @@
  * EVALSHA, and after SCRIPT FLUSH one EVAL loads a script again, never EVAL on every call;
  * a connection error reaches the waiting calls in Redis's words.
  */
+import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createClient as createClient6 } from 'redis'
 import { createClient } from 'redis5'
 import { CacheOperationError, NotReplicatedError, RedisCache } from '../src/index.js'
+import { nodeRedisAdapter } from '../src/client/node-redis.js'
 import { freePort, onSingle, redisSuite, rejects } from './helpers.js'
 
 const test = redisSuite('node-redis clients')
@@ -117,3 +119,23 @@ onSingle(test)('a refused connection rejects the waiting calls at once, in the s
 })
 
 test.run()
+
+const unit = suite('node-redis adapter')
+
+unit("a cluster's ready count changes with any master's reconnection, exactly, however many masters (it once summed floats and missed one past about 10)", () => {
+  const masters = Array.from({ length: 16 }, (_, i) => ({ host: '127.0.0.1', port: 30000 + i, client: { socketEpoch: 1, isReady: true } }))
+  const fake = { isOpen: true, masters, sendCommand: async () => undefined, on: () => fake, off: () => fake }
+  const adapter = nodeRedisAdapter(fake as never)
+  const first = adapter.readyCount()
+  assert.is(adapter.readyCount(), first, 'unchanged while nothing changes')
+  for (const i of [15, 0, 7]) {
+    const before = adapter.readyCount()
+    ;(masters[i] as { client: { socketEpoch: number } }).client.socketEpoch++
+    assert.is.not(adapter.readyCount(), before, `master ${i} reconnected`)
+  }
+  const before = adapter.readyCount()
+  masters.push({ host: '127.0.0.1', port: 40000, client: { socketEpoch: 1, isReady: true } })
+  assert.is.not(adapter.readyCount(), before, 'a master added')
+})
+
+unit.run()

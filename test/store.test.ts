@@ -104,6 +104,30 @@ test('under maxmemory a putMany, touch or put over existing data changes nothing
   }
 })
 
+test('flush() waits for the async writes accepted before it was called, not for those made while it waits (it never ended under a steady stream)', async ({ cache }) => {
+  const store = cache({ writes: 'async' })
+  let stop = false
+  let made = 0
+  const stream = (async () => {
+    while (!stop) {
+      void store.put(['stream', made++], 'x'.repeat(100))
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  })()
+  await sleep(100)
+  const accepted = made
+  const outcome = await Promise.race([store.flush().then(() => 'flushed'), sleep(3000).then(() => 'still waiting')])
+  stop = true
+  await stream
+  await store.flush()
+  assert.is(outcome, 'flushed')
+  const values = await store.getMany(Array.from({ length: accepted }, (_, i) => ['stream', i]))
+  assert.ok(
+    values.every((value) => value === 'x'.repeat(100)),
+    'every write accepted before flush() landed',
+  )
+})
+
 test('close() called twice: neither call resolves before the pending async writes have landed', async ({ cache, admin }) => {
   const store = cache({ writes: 'async' })
   for (let i = 0; i < 300; i++) await store.put(['closing', i], 'x'.repeat(1000))

@@ -145,6 +145,9 @@ export abstract class NodeRedisCommon<N extends NodeRedisLike | NodeRedisSentine
 class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisClient {
   readonly isCluster: boolean
   #waiting: Promise<void> | undefined
+  /** The cluster's masters and their connections as last seen, and how many such states were seen (readyCount). */
+  #clusterState = ''
+  #clusterStates = 0
 
   constructor(native: NodeRedisLike) {
     super(native)
@@ -187,10 +190,15 @@ class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisCl
 
   readyCount(): number {
     if (this.isCluster) {
-      // Changes with a failover (other masters) and with any master's reconnection.
-      let n = this.#cluster.masters.length
-      for (const master of this.#cluster.masters) n = n * 31 + master.port + ((master as { client?: { socketEpoch?: number } }).client?.socketEpoch ?? 0)
-      return n
+      // Changes with a failover (other masters) and with any master's reconnection: a count of
+      // the distinct states seen, exact for any number of masters.
+      let state = ''
+      for (const master of this.#cluster.masters) state += `${master.host}:${master.port}@${(master as { client?: { socketEpoch?: number } }).client?.socketEpoch ?? 0},`
+      if (state !== this.#clusterState) {
+        this.#clusterState = state
+        this.#clusterStates++
+      }
+      return this.#clusterStates
     }
     return this.#client.socketEpoch ?? 0
   }

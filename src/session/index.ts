@@ -13,7 +13,7 @@
  */
 import { EventEmitter } from 'node:events'
 import { runCall } from '../commands.js'
-import { CacheOperationError, type Operation, RedisCacheError } from '../errors.js'
+import { CacheDecodeError, CacheOperationError, type Operation, RedisCacheError } from '../errors.js'
 import { type IntegrationStoreOptions, integrationStore } from '../integration.js'
 import { internals, type CacheInternals } from '../internals.js'
 import { optionalPackage } from '../optional.js'
@@ -228,8 +228,9 @@ export class RedisSessionStore extends baseClass() {
       if (text === undefined) continue
       const stored = readStored(text)
       // A session that moved to another user between the two reads is not this user's.
-      if (stored?.owner !== owner) continue
-      sessions.push({ id: listed[i] as string, session: await this.#parse('sessionsOf', listed[i] as string, stored.data) })
+      if (stored !== undefined && stored.owner !== owner) continue
+      const session = await this.#listed('sessionsOf', listed[i] as string, text)
+      if (session) sessions.push({ id: listed[i] as string, session })
     }
     return sessions
   }
@@ -360,9 +361,8 @@ export class RedisSessionStore extends baseClass() {
     for (const shard of this.#records.shards()) {
       for await (const [key, text] of this.cache.iterate([...shard, 'sid', ANY], { count: LIST_COUNT })) {
         const id = (key as KeyPart[]).at(-1) as string
-        const stored = readStored(text as string)
-        if (stored === undefined) continue
-        sessions.push({ ...(await this.#parse('all', id, stored.data)), id })
+        const session = await this.#listed('all', id, text as string)
+        if (session) sessions.push({ ...session, id })
       }
     }
     return sessions
@@ -388,10 +388,19 @@ export class RedisSessionStore extends baseClass() {
       // entry without a session (skipped by sessionsOf, dropped by revokeUser), never a
       // session its user cannot find. Then each session with its listing, a page a script.
       await this.cache.deleteAll([...shard, 'uid', REST])
-      const clear = scripts.clear(this.#records.sessionIndex(shard), REVOKE_PAGE)
-      let left: number
-      do left = Number(await this.#internals.send('clear', undefined, clear))
-      while (left > 0)
+      const index = this.#records.sessionIndex(shard)
+      const clear = scripts.clear(index, REVOKE_PAGE)
+      let before = Infinity
+      let stalled = 0
+      for (;;) {
+        const left = Number(await this.#internals.send('clear', undefined, clear))
+        if (left <= 0) break
+        // Each page takes up to a page of sessions off the index: an index that does not shrink
+        // (written to faster than it is cleared, or members put back) would have this loop call forever.
+        stalled = left >= before ? stalled + 1 : 0
+        if (stalled === 2) throw new RedisCacheError('clear', undefined, '', `two pages in a row took nothing off ${index.index} (${left} members left): stopped`)
+        before = left
+      }
     }
   }
 
@@ -441,6 +450,24 @@ export class RedisSessionStore extends baseClass() {
     const text = this.serializer.stringify(session)
     if (typeof text !== 'string') throw new TypeError(`options.serializer.stringify(session) must return a string, got ${typeof text}`)
     return JSON.stringify(text)
+  }
+
+  /**
+   * A session as a listing reads it (all(), sessionsOf()): one that cannot be read (not a
+   * session this store wrote, or its serializer refuses it) is skipped and reported (a
+   * CacheDecodeError on the 'error' event of `cache`, else a warning), as the core's all()
+   * skips a record it cannot decode; get() of the same session rejects with the error.
+   */
+  async #listed(operation: Operation, sid: string, text: string): Promise<SessionData | undefined> {
+    const at = this.#records.keysOf(sid)
+    const stored = readStored(text)
+    try {
+      if (stored === undefined) throw new Error(`${at.key} does not hold a session written by RedisSessionStore`)
+      return await this.#parse(operation, sid, stored.data)
+    } catch (error) {
+      this.#internals.report(new CacheDecodeError(operation, undefined, sid, error instanceof CacheOperationError ? error.cause : error))
+      return undefined
+    }
   }
 
   async #parse(operation: Operation, sid: string, data: unknown): Promise<SessionData> {

@@ -7,7 +7,7 @@
 import { Cookie } from 'express-session'
 import * as assert from 'uvu/assert'
 import diagnostics from 'node:diagnostics_channel'
-import { type CallTrace, RedisCache, RedisCacheError } from '../../src/index.js'
+import { CacheDecodeError, CacheOperationError, type CallTrace, RedisCache, RedisCacheError } from '../../src/index.js'
 import { encodePart } from '../../src/parts.js'
 import { internals } from '../../src/internals.js'
 import { REVOKE_PAGE, RedisSessionStore, type RedisSessionStoreOptions, type SessionData } from '../../src/session/index.js'
@@ -252,6 +252,55 @@ test('revokeUser() stops with an error when its pages take nothing off a listing
   assert.is(await store.revokeUser('stuck'), 1, 'called again with nothing putting members back, it ends')
   assert.is(await store.get('real'), null)
   assert.is(await client.command('EXISTS', set), 0)
+})
+
+test('clear() stops with an error when its pages take nothing off an index that does not shrink, instead of calling forever', async (ctx) => {
+  const store = sessions(ctx, byUser)
+  await store.set('real', { user: 'u' })
+  const { layout, client } = store.cache[internals]()
+  const records = new SessionRecords(layout)
+  const index = records.sessionIndex(records.shardOf('real')).index
+  // More members than a page, none of them a session, put back after each page (a few pages only:
+  // a clear() without the check then ends, and this test fails, rather than hangs).
+  const ghosts = Array.from({ length: REVOKE_PAGE + 1 }, (_, i) => [String(Date.now() + 3_600_000), `ghost${i}`]).flat()
+  await client.command('ZADD', index, ...ghosts)
+  let pages = 0
+  const putBack = (message: unknown) => {
+    const trace = message as CallTrace
+    if ((trace.result as number) > 0 && ++pages <= 8) void client.command('ZADD', index, ...ghosts)
+  }
+  const channel = diagnostics.channel('tracing:redis-prefix-cache:clear:asyncEnd')
+  channel.subscribe(putBack)
+  try {
+    await rejects(store.clear(), RedisCacheError, /clear\(\): two pages in a row took nothing off .*sid:# \(\d+ members left\): stopped/)
+  } finally {
+    channel.unsubscribe(putBack)
+  }
+  assert.is(pages, 3, 'stopped at the second page in a row that left as many members')
+  await store.clear()
+  assert.is(await store.length(), 0, 'called again with nothing putting members back, it ends')
+})
+
+test("a session that cannot be read: get() rejects with it; all() and sessionsOf() skip it and report it (a CacheDecodeError on the store's cache), listing the others", async (ctx) => {
+  const store = sessions(ctx, byUser)
+  await store.set('good', { cookie: { maxAge: 60_000 }, user: 'u' } as never)
+  await store.set('bad', { cookie: { maxAge: 60_000 }, user: 'u' } as never)
+  const { layout, client } = store.cache[internals]()
+  const at = new SessionRecords(layout).keysOf('bad')
+  await client.command('SET', at.key, 'garbage, not a session', 'KEEPTTL')
+  const reported: Error[] = []
+  store.cache.on('error', (error) => reported.push(error))
+  await rejects(store.get('bad'), CacheOperationError, /does not hold a session written by RedisSessionStore/)
+  assert.equal(
+    (await store.all()).map((s) => (s as { id?: string }).id),
+    ['good'],
+  )
+  assert.equal(
+    (await store.sessionsOf('u')).map((s) => s.id),
+    ['good'],
+  )
+  assert.is(reported.length, 2)
+  assert.ok(reported.every((error) => error instanceof CacheDecodeError && (error as CacheDecodeError).record === 'bad' && /does not hold a session/.test(error.message)))
 })
 
 // ---------------------------------------------------------------------------------------
