@@ -8,7 +8,7 @@
 import type { EventEmitter } from 'node:events'
 import { CacheDecodeError, CacheOperationError, type Operation } from './errors.js'
 import type { WriteMode } from './options.js'
-import type { RedisClient } from './client/index.js'
+import type { RedisClient } from './client/client.js'
 import { Deadlines } from './deadlines.js'
 import { type CallTrace, channelOf, traceOf } from './tracing.js'
 

@@ -9,7 +9,7 @@ import { bucketCalls } from './batches.js'
 import type { BucketLayout } from './buckets.js'
 import { indexKey, recordKeys } from './layout.js'
 import type { CompiledPattern } from './patterns.js'
-import type { RedisClient } from './client/index.js'
+import type { RedisClient } from './client/client.js'
 import type { ScriptName } from './scripts.js'
 
 type Encoded = readonly string[]

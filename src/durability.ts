@@ -10,7 +10,7 @@
  * and including this one (also when the client had to load the script again with EVAL).
  * A write waits one round trip more, plus the replicas' time.
  */
-import type { Arg, RedisClient } from './client/index.js'
+import type { Arg, RedisClient } from './client/client.js'
 import { onlyReads } from './commands.js'
 import { checkCount, checkOptions } from './options.js'
 import type { ScriptName } from './scripts.js'

@@ -11,7 +11,7 @@
  * server cannot evict (noeviction), get stays a plain GET. A policy that cannot be read
  * (managed Redis may refuse CONFIG GET) is taken as evicting: the safe path.
  */
-import type { RedisClient } from './client/index.js'
+import type { RedisClient } from './client/client.js'
 
 /**
  * How the store learns whether reads must check indexes: 'detect' (default) reads the

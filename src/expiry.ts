@@ -15,7 +15,7 @@
  */
 import type { EventEmitter } from 'node:events'
 import type { BucketLayout } from './buckets.js'
-import type { ClientNode, RedisClient, Subscriber } from './client/index.js'
+import type { ClientNode, RedisClient, Subscriber } from './client/client.js'
 import { keyFromParts, type Key } from './keys.js'
 import { kindOfKey } from './layout.js'
 import { checkBoolean, checkOptions } from './options.js'

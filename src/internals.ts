@@ -9,7 +9,7 @@ import type { Calls } from './calls.js'
 import type { CacheDecodeError, CacheOperationError, Operation } from './errors.js'
 import { runCall, type ScriptCall } from './commands.js'
 import type { Reads } from './reads.js'
-import type { RedisClient } from './client/index.js'
+import type { RedisClient } from './client/client.js'
 
 export const internals: unique symbol = Symbol('redis-prefix-cache internals')
 

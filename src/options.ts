@@ -1,7 +1,7 @@
 /**
  * The store's options, their defaults, and the checks of ttl and page sizes.
  */
-import type { IoredisClient, IoredisOptions, NodeRedisClient } from './client/index.js'
+import type { IoredisClient, IoredisOptions, NodeRedisClient } from './client/types.js'
 import { checkBuckets } from './buckets.js'
 import { checkDurability, type Durability } from './durability.js'
 import { checkEvictionMode, type EvictionMode } from './eviction.js'

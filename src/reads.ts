@@ -6,7 +6,7 @@
 import { bucketCalls, runBatch } from './batches.js'
 import type { BucketLayout } from './buckets.js'
 import type { Calls } from './calls.js'
-import type { RedisClient } from './client/index.js'
+import type { RedisClient } from './client/client.js'
 import * as commands from './commands.js'
 import { type RecordsCall, runCall, type ScriptCall } from './commands.js'
 import type { Operation } from './errors.js'

@@ -13,7 +13,7 @@ import { LIMITS } from './limits.js'
 import { checkBoolean, checkCount, checkOptions, DEFAULTS } from './options.js'
 import * as commands from './commands.js'
 import { runCall } from './commands.js'
-import type { RedisClient } from './client/index.js'
+import type { RedisClient } from './client/client.js'
 
 export interface VerifyOptions {
   /** Fix what is found: remove index entries whose value is gone, add missing ones, correct index expiries. */

@@ -200,7 +200,7 @@ onSingle(test)('the packed tarball, as a new user installs it: --engine-strict o
 })
 
 onSingle(test)(
-  'the packed tarball in a project with node-redis and no ioredis: a URL makes a node-redis client, a client passes in, the CLI works; with no client library, a TypeError says to install one',
+  'the packed tarball in a project with node-redis and no ioredis: a URL makes a node-redis client, a client passes in, the CLI works, TypeScript compiles with skipLibCheck false (a typo in the redis option an error); with no client library, a TypeError says to install one',
   async ({ server }) => {
     const run = promisify(execFile)
     const dir = mkdtempSync(join(tmpdir(), 'node-redis-project-'))
@@ -237,6 +237,39 @@ onSingle(test)(
       )
       const { stdout } = await run(process.execPath, ['app.js', url], { cwd: dir })
       assert.equal(JSON.parse(stdout.trim()), ['from a URL', 'function'])
+      // TypeScript without ioredis, skipLibCheck false: no published declaration imports it
+      // unguarded (TS2307 before), and the redis option is not any: a typo is an error.
+      writeFileSync(
+        join(dir, 'typed.ts'),
+        `
+      import { createClient, createCluster } from 'redis'
+      import { RedisCache, ANY, type Key } from 'redis-prefix-cache'
+      import { RedisSessionStore } from 'redis-prefix-cache/session'
+      import { KeyvPrefixCache } from 'redis-prefix-cache/keyv'
+      import { betterAuthStorage } from 'redis-prefix-cache/better-auth'
+      const client = createClient()
+      const cache = new RedisCache({ redis: client, namespace: 'x' })
+      const spread = new RedisCache({ redis: createCluster({ rootNodes: [] }), buckets: 16 })
+      const listed: Promise<Array<[Key, unknown]>> = cache.all(['user', ANY])
+      const sessions = new RedisSessionStore({ redis: client })
+      const keyv = new KeyvPrefixCache({ redis: client })
+      const auth = betterAuthStorage({ redis: client })
+      // @ts-expect-error: not a client, a URL or options
+      const typo = new RedisCache({ redis: { hots: 'localhost' } })
+      export { listed, spread, sessions, keyv, auth, typo }
+    `,
+      )
+      const tsc = fileURLToPath(new URL('node_modules/typescript/bin/tsc', root))
+      const typeRoots = fileURLToPath(new URL('node_modules/@types', root))
+      await run(
+        process.execPath,
+        [tsc, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--strict', '--noEmit', '--skipLibCheck', 'false', '--typeRoots', typeRoots, '--types', 'node', 'typed.ts'],
+        {
+          cwd: dir,
+        },
+      ).catch((error: { stdout: string }) => {
+        throw new Error(`tsc without ioredis (skipLibCheck false) failed: ${error.stdout}`)
+      })
       const cli = await run('npx', ['--no-install', 'redis-prefix-cache', '--url', url, '--namespace', 'nr', 'get', '"user"', '1'], { cwd: dir })
       assert.match(cli.stdout, /from a URL/)
       // With no client library at all: the constructor says to install one.

@@ -23,3 +23,11 @@ export function fromNodeRedis(url: string) {
     new KeyvPrefixCache({ redis: six }),
   ]
 }
+
+// ioredis is installed here: its options are checked, so a typo is a type error (where it is not
+// installed, the ioredis types are never: the package test compiles a node-redis project with skipLibCheck false).
+// @ts-expect-error: 'hots' is not an ioredis option (nor a node-redis client)
+void new RedisCache({ redis: { hots: 'localhost' } })
+// @ts-expect-error: 'hots' is not an ioredis option
+void new RedisCache({ redis: 'redis://localhost', redisOptions: { hots: 'localhost' } })
+void new RedisCache({ redis: { host: 'localhost', port: 6379 } })
