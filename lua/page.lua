@@ -20,7 +20,8 @@
   A matching member whose value is gone is removed with its record's other index entries.
   With `checked`, a record counts only when every index of its prefixes lists it (under an
   evicting maxmemory policy), and one that is not is removed whole. Allowed under OOM: it
-  only frees memory, and reads must keep working.
+  only frees memory, and reads must keep working. The read-only variant (flags=no-writes,
+  for replicas) neither prunes nor removes: it only skips.
 
   Input:
     KEYS[1]   the index key of the pattern's prefix
@@ -50,6 +51,8 @@ local rcall = redis.call
 -- @include removeRecord
 -- @include listedEverywhere
 
+-- READONLY: true in the read-only variant (flags=no-writes: replicas run it; generated at build), which repairs nothing.
+local READONLY = false
 local index = KEYS[1]
 local cursor = ARGV[1]
 local count = tonumber(ARGV[2])
@@ -61,7 +64,7 @@ local rest, tail = readTail(7 + held)
 local base = string.sub(index, 1, -2)
 local namespaceBase = string.sub(KEYS[2], 1, -2)
 
-prune(index, now())
+if not READONLY then prune(index, now()) end
 
 local found = {}
 local returned, bytes = 0, 0
@@ -86,7 +89,7 @@ local function read(member, known)
       bytes = bytes + #value
     end
     returned = returned + 1
-  elseif value or known then
+  elseif (value or known) and not READONLY then
     -- Gone from the index's point of view: a value without its entries, or (found through
     -- the index) an entry without its value. A held member with neither is simply gone.
     removeRecord(namespaceBase, key, touched)

@@ -18,6 +18,8 @@
 local rcall = redis.call
 -- @include keyedRecord
 
+-- READONLY: true in the read-only variant (flags=no-writes: replicas run it; generated at build), which repairs nothing.
+local READONLY = false
 local what = ARGV[1]
 local out = {}
 local k = 1
@@ -33,8 +35,8 @@ for a = 2, #ARGV do
     live = rcall('EXISTS', key) == 1
   end
   if live and not keyedListed(k, n) then
-    -- Half evicted: remove what is left of it.
-    keyedRemove(k, n)
+    -- Half evicted: remove what is left of it (the read-only variant only counts it gone).
+    if not READONLY then keyedRemove(k, n) end
     live = false
   end
   if what == 'get' then

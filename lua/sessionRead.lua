@@ -18,12 +18,15 @@ local rcall = redis.call
 -- @include fixIndexExpiry
 -- @include session
 
+-- READONLY: true in the read-only variant (flags=no-writes: replicas run it; generated at build), which repairs nothing.
+local READONLY = false
 local base, userStart, sid = ARGV[1], ARGV[2], ARGV[3]
 local key = KEYS[1]
 local stored = rcall('GET', key)
 if not stored then return false end
 if sessionWhole(base, key, userStart, ownerOf(stored), sid) then return stored end
 
+if READONLY then return false end
 local touched = {}
 removeSession(base, key, stored, userStart, sid, touched)
 for index in pairs(touched) do fixIndexExpiry(index) end

@@ -28,7 +28,9 @@ local rcall = redis.call
 local index = KEYS[1]
 local base = string.sub(index, 1, -2)
 local namespaceBase = string.sub(KEYS[2], 1, -2)
-local repair = ARGV[3] == '1'
+-- READONLY: true in the read-only variant (flags=no-writes: replicas run it; generated at build), which repairs nothing.
+local READONLY = false
+local repair = ARGV[3] == '1' and not READONLY
 local at = now()
 
 local expiry = ''

@@ -22,7 +22,9 @@ local rcall = redis.call
 -- @include removeRecord
 
 local base = string.sub(KEYS[1], 1, -2)
-local repair = ARGV[1] == '1'
+-- READONLY: true in the read-only variant (flags=no-writes: replicas run it; generated at build), which repairs nothing.
+local READONLY = false
+local repair = ARGV[1] == '1' and not READONLY
 local checked = ARGV[2] == '1'
 local out = {}
 local touched = {}

@@ -10,7 +10,7 @@ import type { BucketLayout } from './buckets.js'
 import { indexKey, recordKeys } from './layout.js'
 import type { CompiledPattern } from './patterns.js'
 import type { RedisClient } from './client/client.js'
-import type { ScriptName } from './scripts.js'
+import { hasReadOnly, type ScriptName } from './scripts.js'
 
 type Encoded = readonly string[]
 
@@ -26,8 +26,25 @@ export interface RecordsCall extends ScriptCall {
   readonly positions: number[]
 }
 
+/** Per client: its ready count when its server answered READONLY (a read-only replica). */
+const replicaAt = new WeakMap<RedisClient, number>()
+
+/**
+ * Sends a script call. A call that only reads, of a script with a read-only variant
+ * (scripts.ts hasReadOnly), goes as that variant where the client reads from replicas, or
+ * where its server has answered READONLY since it last connected (a store on a read-only
+ * replica): the first such call is sent again as the variant (Redis refused it before
+ * running it). Elsewhere it is the script itself, which also repairs what it finds (a
+ * primary's reads prune and remove half-written records).
+ */
 export function runCall(client: RedisClient, call: ScriptCall): Promise<unknown> {
-  return client.script(call.script, call.keys, call.args)
+  if (!hasReadOnly(call.script) || !onlyReads(call.script, call.args)) return client.script(call.script, call.keys, call.args)
+  if (client.readsReplicas() || replicaAt.get(client) === client.readyCount()) return client.script(call.script, call.keys, call.args, true)
+  return client.script(call.script, call.keys, call.args).catch((error: unknown) => {
+    if (!(error instanceof Error) || !/^READONLY\b/.test(error.message)) throw error
+    replicaAt.set(client, client.readyCount())
+    return client.script(call.script, call.keys, call.args, true)
+  })
 }
 
 const flag = (on: boolean) => (on ? '1' : '0')

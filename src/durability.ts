@@ -51,9 +51,9 @@ export function checkDurability(durability: unknown, callTimeout: number): Durab
 
 /** The client, with every write script followed by WAIT on its connection. */
 export function durableClient(client: RedisClient, durability: Durability): RedisClient {
-  const script = async (name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown> => {
-    const reply = await client.script(name, keys, args)
-    if (onlyReads(name, args)) return reply
+  const script = async (name: ScriptName, keys: readonly string[], args: readonly Arg[], readOnly?: boolean): Promise<unknown> => {
+    const reply = await client.script(name, keys, args, readOnly)
+    if (readOnly || onlyReads(name, args)) return reply
     const acknowledged = await client.replicated(keys[0] as string, durability.replicas, durability.timeout)
     if (acknowledged < durability.replicas) throw new NotReplicatedError(acknowledged, durability.replicas, durability.timeout)
     return reply

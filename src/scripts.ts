@@ -5,7 +5,7 @@
  * that carry the package version, so two versions of this library sharing one connection
  * never run each other's scripts.
  */
-import { LUA } from './generated.js'
+import { LUA, LUA_READ_ONLY } from './generated.js'
 import { version } from './version.js'
 
 /** The scripts, by the name of their file in lua/. */
@@ -33,13 +33,24 @@ export type ScriptName = (typeof SCRIPTS)[number]
 
 const versionTag = version.replace(/[^0-9A-Za-z]/g, '_')
 
-/** The command name a script is registered under on a client. */
-export function commandName(script: ScriptName): string {
-  return commandNames[script]
+/** The scripts that have a read-only variant (flags=no-writes, repairs nothing): what a replica runs. */
+export type ReadOnlyScript = keyof typeof LUA_READ_ONLY
+
+export function hasReadOnly(script: ScriptName): script is ReadOnlyScript {
+  return script in LUA_READ_ONLY
+}
+
+/** The command name a script (or its read-only variant) is registered under on a client. */
+export function commandName(script: ScriptName, readOnly = false): string {
+  return readOnly ? `${commandNames[script]}_ro` : commandNames[script]
 }
 const commandNames = Object.fromEntries(SCRIPTS.map((name) => [name, `prefixCache_${name}_${versionTag}`])) as Record<ScriptName, string>
 
 /** A script's text, includes pasted in, as sent to Redis (generated at build from lua/: generated.ts). */
-export function scriptSource(name: ScriptName): string {
+export function scriptSource(name: ScriptName, readOnly = false): string {
+  if (readOnly) {
+    if (!hasReadOnly(name)) throw new Error(`script ${name} has no read-only variant`)
+    return LUA_READ_ONLY[name]
+  }
   return LUA[name]
 }

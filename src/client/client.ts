@@ -56,8 +56,15 @@ export interface RedisClient {
   /** Calls listener when a cluster's topology changes (failover, nodes added or removed); answers how to stop. */
   onTopologyChange(listener: () => void): () => void
 
-  /** Runs a script of lua/ (scripts.ts): keys go to KEYS, args to ARGV. */
-  script(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown>
+  /**
+   * Runs a script of lua/ (scripts.ts): keys go to KEYS, args to ARGV. With `readOnly`, its
+   * read-only variant (flags=no-writes: scripts.ts hasReadOnly), sent as a read (EVALSHA_RO,
+   * or EVALSHA of a no-writes script: a replica runs either), to a replica where the client
+   * reads from replicas.
+   */
+  script(name: ScriptName, keys: readonly string[], args: readonly Arg[], readOnly?: boolean): Promise<unknown>
+  /** Whether the client sends reads to replicas by its own settings (ioredis Cluster scaleReads, node-redis cluster useReplicas). */
+  readsReplicas(): boolean
   get(key: string): Promise<string | null>
   /** Values of keys that share one hash slot. */
   mget(keys: readonly string[]): Promise<Array<string | null>>

@@ -7,7 +7,7 @@
  * One adapter per ioredis client, however many stores share it.
  */
 import type { Cluster, Redis } from 'ioredis'
-import { commandName, SCRIPTS, scriptSource, type ScriptName } from '../scripts.js'
+import { commandName, hasReadOnly, SCRIPTS, scriptSource, type ScriptName } from '../scripts.js'
 import { redact } from '../urls.js'
 import type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
 import { coalesceWrites } from './coalesce.js'
@@ -56,6 +56,11 @@ class IoredisAdapter implements RedisClient {
     for (const name of SCRIPTS) {
       const command = commandName(name)
       if (typeof (native as unknown as Record<string, unknown>)[command] !== 'function') native.defineCommand(command, { lua: scriptSource(name) })
+      // The read-only variant: ioredis routes it as a read (scaleReads); it sends EVALSHA, which a replica runs for a no-writes script.
+      const readOnly = commandName(name, true)
+      if (hasReadOnly(name) && typeof (native as unknown as Record<string, unknown>)[readOnly] !== 'function') {
+        native.defineCommand(readOnly, { lua: scriptSource(name, true), readOnly: true })
+      }
     }
   }
 
@@ -129,8 +134,14 @@ class IoredisAdapter implements RedisClient {
     }
   }
 
-  script(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
-    const command = (this.native as unknown as Record<string, ScriptCommand>)[commandName(name)]
+  readsReplicas(): boolean {
+    if (!this.isCluster) return false
+    const scaleReads = (this.native as Cluster).options.scaleReads
+    return scaleReads !== undefined && scaleReads !== 'master'
+  }
+
+  script(name: ScriptName, keys: readonly string[], args: readonly Arg[], readOnly = false): Promise<unknown> {
+    const command = (this.native as unknown as Record<string, ScriptCommand>)[commandName(name, readOnly)]
     if (!command) throw new Error(`script ${name} is not registered on this client`)
     return command.call(this.native, keys.length, keys, args) // ioredis flattens the arrays
   }

@@ -9,7 +9,7 @@
 import { scriptSource, type ScriptName } from '../scripts.js'
 import { redact } from '../urls.js'
 import type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
-import { flatReply, NodeRedisCommon, type NodeRedisSentinelLike, OWN_DEADLINE, shas } from './node-redis.js'
+import { flatReply, NodeRedisCommon, type NodeRedisSentinelLike, OWN_DEADLINE, scriptCommands } from './node-redis.js'
 
 const adapters = new WeakMap<object, NodeRedisSentinelAdapter>()
 
@@ -79,14 +79,21 @@ class NodeRedisSentinelAdapter extends NodeRedisCommon<NodeRedisSentinelLike> im
     return () => this.native.off('topology-change', listener)
   }
 
-  async script(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+  /** Scripts go to the master (a read-only variant too: EVALSHA_RO, which it runs as well). */
+  async script(name: ScriptName, keys: readonly string[], args: readonly Arg[], readOnly = false): Promise<unknown> {
     const tail = [String(keys.length), ...keys, ...args.map(String)]
+    const { sha, source } = scriptCommands(name, readOnly)
     try {
-      return await this.native.sendCommand(false, ['EVALSHA', shas.get(name) as string, ...tail], OWN_DEADLINE)
+      return await this.native.sendCommand(false, [...sha, ...tail], OWN_DEADLINE)
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
-      return this.native.sendCommand(false, ['EVAL', scriptSource(name), ...tail], OWN_DEADLINE)
+      return this.native.sendCommand(false, [...source, ...tail], OWN_DEADLINE)
     }
+  }
+
+  /** The sentinel client's commands go to the master. */
+  readsReplicas(): boolean {
+    return false
   }
 
   get(key: string): Promise<string | null> {

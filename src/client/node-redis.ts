@@ -8,7 +8,7 @@
  * adds while waiting for readiness is removed once the wait settles.
  */
 import { createHash } from 'node:crypto'
-import { SCRIPTS, scriptSource, type ScriptName } from '../scripts.js'
+import { hasReadOnly, SCRIPTS, scriptSource, type ScriptName } from '../scripts.js'
 import { redact } from '../urls.js'
 import type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
 import { keySlot } from './keyslot.js'
@@ -100,7 +100,19 @@ export function nodeRedisKind(value: object): 'client' | 'cluster' | undefined {
   return v.masters !== undefined ? 'cluster' : 'client'
 }
 
-export const shas = new Map<ScriptName, string>(SCRIPTS.map((name) => [name, createHash('sha1').update(scriptSource(name)).digest('hex')]))
+const sha1 = (text: string) => createHash('sha1').update(text).digest('hex')
+const shas = new Map<ScriptName, string>(SCRIPTS.map((name) => [name, sha1(scriptSource(name))]))
+const readOnlyShas = new Map<ScriptName, string>(SCRIPTS.filter(hasReadOnly).map((name) => [name, sha1(scriptSource(name, true))]))
+
+/**
+ * The commands that run a script (or its read-only variant) on node-redis: EVALSHA of its
+ * SHA-1, and EVAL of its text for a server that does not know it (NOSCRIPT); EVALSHA_RO and
+ * EVAL_RO for the read-only variant (Redis 7), which a replica runs.
+ */
+export function scriptCommands(name: ScriptName, readOnly: boolean): { sha: string[]; source: string[] } {
+  if (readOnly) return { sha: ['EVALSHA_RO', readOnlyShas.get(name) as string], source: ['EVAL_RO', scriptSource(name, true)] }
+  return { sha: ['EVALSHA', shas.get(name) as string], source: ['EVAL', scriptSource(name)] }
+}
 
 const adapters = new WeakMap<object, NodeRedisAdapter>()
 
@@ -246,20 +258,26 @@ class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisCl
     }
   }
 
-  async script(name: ScriptName, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+  async script(name: ScriptName, keys: readonly string[], args: readonly Arg[], readOnly = false): Promise<unknown> {
     const tail = [String(keys.length), ...keys, ...args.map(String)]
+    const { sha, source } = scriptCommands(name, readOnly)
     try {
-      return await this.#send(keys[0], ['EVALSHA', shas.get(name) as string, ...tail])
+      return await this.#send(keys[0], [...sha, ...tail], readOnly)
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
-      return this.#send(keys[0], ['EVAL', scriptSource(name), ...tail]) // loads it again
+      return this.#send(keys[0], [...source, ...tail], readOnly) // loads it again
     }
   }
 
-  #send(key: string | undefined, args: string[]): Promise<unknown> {
+  readsReplicas(): boolean {
+    return this.isCluster && (this.native as { _options?: { useReplicas?: boolean } })._options?.useReplicas === true
+  }
+
+  /** Sends a command; on a cluster, `readOnly` lets node-redis send it to a replica (useReplicas). */
+  #send(key: string | undefined, args: string[], readOnly = false): Promise<unknown> {
     if (!this.isCluster) return this.#client.sendCommand(args, OWN_DEADLINE)
-    if (key !== undefined && this.#masterDown(key)) return this.#routed(key, args)
-    return this.#cluster.sendCommand(key, false, args, OWN_DEADLINE)
+    if (key !== undefined && this.#masterDown(key)) return this.#routed(key, args, readOnly)
+    return this.#cluster.sendCommand(key, readOnly, args, OWN_DEADLINE)
   }
 
   /**
@@ -270,10 +288,10 @@ class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisCl
    * there, and the dead node's client (destroyed by node-redis) holds nothing of ours;
    * commands for healthy masters never wait.
    */
-  async #routed(key: string, args: string[]): Promise<unknown> {
+  async #routed(key: string, args: string[], readOnly: boolean): Promise<unknown> {
     await this.#rediscovering
     if (this.#masterDown(key)) await this.#laterRediscovery()
-    return this.#cluster.sendCommand(key, false, args, OWN_DEADLINE)
+    return this.#cluster.sendCommand(key, readOnly, args, OWN_DEADLINE)
   }
 
   /**
@@ -288,19 +306,19 @@ class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisCl
   }
 
   get(key: string): Promise<string | null> {
-    return this.#send(key, ['GET', key]) as Promise<string | null>
+    return this.#send(key, ['GET', key], true) as Promise<string | null>
   }
 
   mget(keys: readonly string[]): Promise<Array<string | null>> {
-    return this.#send(keys[0], ['MGET', ...keys]) as Promise<Array<string | null>>
+    return this.#send(keys[0], ['MGET', ...keys], true) as Promise<Array<string | null>>
   }
 
   exists(key: string): Promise<number> {
-    return this.#send(key, ['EXISTS', key]) as Promise<number>
+    return this.#send(key, ['EXISTS', key], true) as Promise<number>
   }
 
   pttl(key: string): Promise<number> {
-    return this.#send(key, ['PTTL', key]) as Promise<number>
+    return this.#send(key, ['PTTL', key], true) as Promise<number>
   }
 
   /** WAIT on the connection of `key`'s node (a cluster routes by the key given, which WAIT itself does not have). */
