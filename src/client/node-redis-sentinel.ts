@@ -6,7 +6,7 @@
  * master after a failover. node-redis reports no 'ready' event for it: a call made while it
  * connects waits, polling, within the call's timeout.
  */
-import { scriptSource, type ScriptName } from '../scripts.js'
+import type { ScriptName } from '../scripts.js'
 import { redact } from '../urls.js'
 import type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
 import { flatReply, NodeRedisCommon, type NodeRedisSentinelLike, OWN_DEADLINE, scriptCommands } from './node-redis.js'
