@@ -12,7 +12,7 @@ import { closeAll, log, quick, records, redisVersion, rounds, roundMs, url } fro
 import { report } from './bench/report.js'
 import { betterAuthWorkload } from './bench/workloads/better-auth.js'
 import { clientsWorkload } from './bench/workloads/clients.js'
-import { clusterWorkload } from './bench/workloads/cluster.js'
+import { clusterWorkload, replicaReadsWorkload } from './bench/workloads/cluster.js'
 import { getWorkload } from './bench/workloads/get.js'
 import { keyvWorkload } from './bench/workloads/keyv.js'
 import { listingWorkload } from './bench/workloads/listing.js'
@@ -31,7 +31,10 @@ await signInWorkload()
 const sessionSizes = quick ? [1_000, 2_000] : [10_000, 100_000]
 await sessionsWorkload(sessionSizes)
 await listingWorkload()
-if (!process.argv.includes('--no-cluster')) await clusterWorkload()
+if (!process.argv.includes('--no-cluster')) {
+  await clusterWorkload()
+  await replicaReadsWorkload()
+}
 await keyvWorkload()
 await betterAuthWorkload()
 report(sessionSizes)

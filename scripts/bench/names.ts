@@ -10,6 +10,8 @@ export const GET_64_CHECKED = 'get, 64 callers, evicting server: checked reads (
 export const SET_64 = 'SET, 64 callers (ops/s)'
 export const SIGN_IN = 'sign-in flow, 64 callers (flows/s)'
 export const SIGN_IN_CHECKED = 'sign-in flow, 64 callers, evicting server: checked reads (flows/s)'
+export const clusterReads = (from: 'masters' | 'replicas') =>
+  `a user's sessions listed and read, 3+3 cluster, 64 buckets, reads from the ${from}${from === 'replicas' ? ' (scaleReads)' : ''} (reads/s)`
 export const signInCluster = (buckets: number) => `sign-in flow on a 3-master cluster, ${buckets} bucket${buckets > 1 ? 's' : ''} (flows/s)`
 export const SESSION_REQUESTS = 'express-session requests, 64 clients (requests/s)'
 export const sessionMemory = (size: number) => `Redis memory per session at ${size} sessions (bytes)`

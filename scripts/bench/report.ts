@@ -25,7 +25,7 @@ import {
   SIGN_IN_CHECKED,
   sessionMemory,
 } from './names.js'
-import { clusterShares } from './workloads/cluster.js'
+import { clusterShares, replicaShares } from './workloads/cluster.js'
 import { levels, memory } from './workloads/listing.js'
 
 /** Prints the report and writes it to outDir; `sessionSizes` are the two session store sizes measured. */
@@ -231,6 +231,10 @@ export function report(sessionSizes: readonly number[]): void {
     ...Object.entries(clusterShares).map(
       ([buckets, shares]) => `| cluster, ${buckets} bucket(s): share of commands per master | ${shares.map((x) => `${(x * 100).toFixed(0)}%`).join(' / ')} | | | | |`,
     ),
+    ...Object.entries(replicaShares).map(
+      ([from, share]) =>
+        `| cluster reads from the ${from}: share of their commands on masters / replicas | ${(share.masters * 100).toFixed(0)}% / ${(share.replicas * 100).toFixed(0)}% | | | | |`,
+    ),
     '',
     `| profile: a run of ${roundMs * 2} ms, ${CALLERS} callers (rows marked: the median of ${PROFILE_RUNS} runs, contenders alternating) | ops/s | Node CPU µs/op | Redis CPU µs/op | write syscalls/op | scripts/op | other Redis commands/op | Redis-CPU ceiling (ops/s) | ops/s / ceiling |`,
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -247,7 +251,7 @@ export function report(sessionSizes: readonly number[]): void {
   mkdirSync(outDir, { recursive: true })
   writeFileSync(
     `${outDir}/results.json`,
-    `${JSON.stringify({ date: new Date().toISOString(), machine, settings, results, memoryPerRecord: memory, clusterCommandShare: clusterShares, profiles, ratios }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, settings, results, memoryPerRecord: memory, clusterCommandShare: clusterShares, replicaReadShare: replicaShares, profiles, ratios }, null, 2)}\n`,
   )
   writeFileSync(`${outDir}/results.md`, `# Benchmark results\n\n${lines.join('\n')}\n`)
   log(`wrote ${outDir}/results.json and ${outDir}/results.md`)
