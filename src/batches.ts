@@ -5,7 +5,7 @@
  * ARGV holds what the script needs first, then per record what `argsOf` gives.
  */
 import type { BucketLayout } from './buckets.js'
-import type { RecordsCall } from './commands.js'
+import type { RecordsCall } from './script-call.js'
 import { CacheOperationError, type Operation } from './errors.js'
 import { encodeKey } from './keys.js'
 import { recordKeys } from './layout.js'

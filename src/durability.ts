@@ -11,8 +11,7 @@
  * A write waits one round trip more, plus the replicas' time.
  */
 import type { Arg, RedisClient } from './client/client.js'
-import { onlyReads } from './commands.js'
-import { checkCount, checkOptions } from './options.js'
+import { onlyReads } from './script-call.js'
 import type { ScriptName } from './scripts.js'
 
 export interface Durability {
@@ -35,18 +34,6 @@ export class NotReplicatedError extends Error {
       `the write is applied on the master, but ${acknowledged} of ${wanted} replica(s) acknowledged it within ${timeout} ms (options.durability): it can be lost if the master fails before they have it`,
     )
   }
-}
-
-export function checkDurability(durability: unknown, callTimeout: number): Durability | undefined {
-  if (durability === undefined) return undefined
-  checkOptions(durability, ['replicas', 'timeout'], 'options.durability')
-  const { replicas, timeout } = durability as Partial<Durability>
-  const wanted = checkCount(replicas, 'options.durability.replicas')
-  const ms = checkCount(timeout, 'options.durability.timeout')
-  if (ms >= callTimeout) {
-    throw new RangeError(`options.durability.timeout (${ms} ms) must be less than options.timeout (${callTimeout} ms): the call's timeout includes the wait for replicas`)
-  }
-  return { replicas: wanted, timeout: ms }
 }
 
 /** The client, with every write script followed by WAIT on its connection. */

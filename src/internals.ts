@@ -7,7 +7,7 @@
 import type { BucketLayout } from './buckets.js'
 import type { Calls } from './calls.js'
 import type { CacheDecodeError, CacheOperationError, Operation } from './errors.js'
-import { runCall, type ScriptCall } from './commands.js'
+import { runCall, type ScriptCall } from './script-call.js'
 import type { Reads } from './reads.js'
 import type { RedisClient } from './client/client.js'
 

@@ -6,7 +6,7 @@
  */
 import type { BucketLayout } from './buckets.js'
 import * as commands from './commands.js'
-import type { ScriptCall } from './commands.js'
+import type { ScriptCall } from './script-call.js'
 import type { Operation } from './errors.js'
 import { decodeParts, keyFromParts, type Key } from './keys.js'
 import { LIMITS } from './limits.js'

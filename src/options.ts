@@ -3,7 +3,7 @@
  */
 import type { IoredisClient, IoredisOptions, NodeRedisClient } from './client/types.js'
 import { checkBuckets } from './buckets.js'
-import { checkDurability, type Durability } from './durability.js'
+import type { Durability } from './durability.js'
 import { checkEvictionMode, type EvictionMode } from './eviction.js'
 import type { Key } from './keys.js'
 import { LIMITS } from './limits.js'
@@ -317,4 +317,17 @@ export function cacheSettings(options: RedisCacheOptions<WriteMode>): CacheSetti
 function checkMaxPending(max: unknown): number {
   if (max === Infinity) return max
   return checkCount(max, 'options.maxPendingWrites')
+}
+
+/** options.durability, checked: how many replicas each write waits for, and for how long (less than the call's timeout). */
+export function checkDurability(durability: unknown, callTimeout: number): Durability | undefined {
+  if (durability === undefined) return undefined
+  checkOptions(durability, ['replicas', 'timeout'], 'options.durability')
+  const { replicas, timeout } = durability as Partial<Durability>
+  const wanted = checkCount(replicas, 'options.durability.replicas')
+  const ms = checkCount(timeout, 'options.durability.timeout')
+  if (ms >= callTimeout) {
+    throw new RangeError(`options.durability.timeout (${ms} ms) must be less than options.timeout (${callTimeout} ms): the call's timeout includes the wait for replicas`)
+  }
+  return { replicas: wanted, timeout: ms }
 }

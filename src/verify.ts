@@ -12,7 +12,7 @@ import { type EvictionState, evictionWarning } from './eviction.js'
 import { LIMITS } from './limits.js'
 import { checkBoolean, checkCount, checkOptions, DEFAULTS } from './options.js'
 import * as commands from './commands.js'
-import { runCall } from './commands.js'
+import { runCall } from './script-call.js'
 import type { RedisClient } from './client/client.js'
 
 export interface VerifyOptions {

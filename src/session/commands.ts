@@ -2,7 +2,7 @@
  * The session scripts (lua/session*.lua) as typed calls: the one place their KEYS and ARGV
  * are built, from a session's keys (records.ts), in the layout their headers give.
  */
-import type { ScriptCall } from '../commands.js'
+import type { ScriptCall } from '../script-call.js'
 import { type SessionKeys, storedStart, type UserListings } from './records.js'
 
 /** A session ttl as the scripts take it: ms, 0 for never. */

@@ -12,7 +12,7 @@
  * Fastify app does not need express-session.
  */
 import { EventEmitter } from 'node:events'
-import { runCall } from '../commands.js'
+import { runCall } from '../script-call.js'
 import { CacheDecodeError, CacheOperationError, type Operation, RedisCacheError } from '../errors.js'
 import { type IntegrationStoreOptions, integrationStore } from '../integration.js'
 import { internals, type CacheInternals } from '../internals.js'
