@@ -9,7 +9,8 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { accessSync, constants, readFileSync } from 'node:fs'
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { Redis } from 'ioredis'
 import { RedisMemoryServer } from 'redis-memory-server'
@@ -63,10 +64,14 @@ export function ensureRedisServer(): string | undefined {
 /** Starts a redis-server on a free loopback port. `args` are extra redis-server arguments. */
 export async function startRedis(args: string[] = [], port?: number): Promise<EmbeddedRedis> {
   const systemBinary = ensureRedisServer()
+  // A folder of its own: a server's dir is otherwise the working directory, where a replica's
+  // full sync leaves dump.rdb, which every server started there later would load (its
+  // replication backlog took a megabyte of maxmemory from the eviction test).
+  const dir = mkdtempSync(join(tmpdir(), 'redis-'))
   const server = new RedisMemoryServer({
     autoStart: false,
     binary: systemBinary ? { systemBinary } : {},
-    instance: { ip: '127.0.0.1', ...(port ? { port } : {}), args: ['--save', '', '--appendonly', 'no', ...args] },
+    instance: { ip: '127.0.0.1', ...(port ? { port } : {}), args: ['--save', '', '--appendonly', 'no', '--dir', dir, ...args] },
   })
   try {
     await server.start()
@@ -86,6 +91,7 @@ export async function startRedis(args: string[] = [], port?: number): Promise<Em
     server,
     async stop() {
       await server.stop()
+      rmSync(dir, { recursive: true, force: true })
     },
   }
 }

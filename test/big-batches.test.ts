@@ -105,7 +105,8 @@ test(`putMany, getMany and deleteMany of ${RECORDS.toLocaleString('en')} records
 })
 
 test('a putMany whose calls fail past the first: the error names exactly the records not written; the others are written', async ({ cache, admin }) => {
-  const store = cache({ namespace: 'half' })
+  // bucketBy 1: each call holds records of one prefix (the 'a' records fill their calls first), on any number of buckets.
+  const store = cache({ namespace: 'half', bucketBy: 1 })
   // Every index of ['b'] is a string: each call of 'b' records fails with WRONGTYPE.
   for (let b = 0; b < BUCKETS; b++) await admin.set(BUCKETS === 1 ? '{half}:b:#' : `{half#${b}}:b:#`, 'not an index')
   const n = 3 * LIMITS.batchRecords

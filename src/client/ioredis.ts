@@ -213,7 +213,9 @@ function nodeOf(node: Redis, inCluster: boolean): ClientNode {
   return {
     id: `${node.options.host}:${node.options.port}`,
     db: node.options.db ?? 0,
-    live: () => !inCluster || node.status === 'ready',
+    // Down: it lost its connection and is retrying (ioredis counts the retries until it is
+    // ready again). A node not connected yet (ioredis connects a cluster's nodes lazily) is not.
+    live: () => !inCluster || node.status === 'ready' || ((node as unknown as { retryAttempts?: number }).retryAttempts ?? 0) === 0,
     command: (name, ...args) => node.call(name, ...args),
     subscriber: (onMessage) => subscriberOf(node, onMessage),
   }

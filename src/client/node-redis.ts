@@ -301,8 +301,7 @@ class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisCl
    */
   #masterDown(key: string): boolean {
     const slots = (this.native as { _slots?: { slots?: Array<{ master?: { client?: NodeRedisClientLike } } | undefined> } })._slots?.slots
-    const client = slots?.[keySlot(key)]?.master?.client
-    return client !== undefined && !client.isReady
+    return lostConnection(slots?.[keySlot(key)]?.master?.client)
   }
 
   get(key: string): Promise<string | null> {
@@ -349,7 +348,7 @@ class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisCl
         () => cluster.nodeClient(master),
         `${master.host}:${master.port}`,
         0,
-        () => (master as { client?: NodeRedisClientLike }).client?.isReady === true,
+        () => !lostConnection((master as { client?: NodeRedisClientLike }).client),
       ),
     )
   }
@@ -406,6 +405,15 @@ class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisCl
     })()
     return this.#nextRediscovery
   }
+}
+
+/**
+ * Whether a cluster node's client lost its connection (it was ready once, and is not now: the
+ * node died or restarts, and node-redis reconnects); not a client never made (node-redis
+ * makes them lazily with minimizeConnections) or connecting for the first time.
+ */
+function lostConnection(client: NodeRedisClientLike | undefined): boolean {
+  return client !== undefined && !client.isReady && (client.socketEpoch ?? 1) > 0
 }
 
 /** Drops a node-redis client, cluster or sentinel client at once. */
