@@ -19,8 +19,8 @@ export interface RecordsCall extends ScriptCall {
   readonly positions: number[]
 }
 
-/** Per client: its ready count when its server answered READONLY (a read-only replica). */
-const replicaAt = new WeakMap<RedisClient, number>()
+/** Per client: what its server turned out to be (a read-only replica or not), and the ready count when it did. */
+const roles = new WeakMap<RedisClient, { readonly readyCount: number; readonly replica: boolean }>()
 
 /**
  * Sends a script call. A call that only reads, of a script with a read-only variant
@@ -28,16 +28,27 @@ const replicaAt = new WeakMap<RedisClient, number>()
  * where its server has answered READONLY since it last connected (a store on a read-only
  * replica): the first such call is sent again as the variant (Redis refused it before
  * running it). Elsewhere it is the script itself, which also repairs what it finds (a
- * primary's reads prune and remove half-written records).
+ * primary's reads prune and remove half-written records). What the server is, is learnt from
+ * the first such call on each connection; later ones are sent as it says, with nothing to
+ * catch.
  */
 export function runCall(client: RedisClient, call: ScriptCall): Promise<unknown> {
   if (!hasReadOnly(call.script) || !onlyReads(call.script, call.args)) return client.script(call.script, call.keys, call.args)
-  if (client.readsReplicas() || replicaAt.get(client) === client.readyCount()) return client.script(call.script, call.keys, call.args, true)
-  return client.script(call.script, call.keys, call.args).catch((error: unknown) => {
-    if (!(error instanceof Error) || !/^READONLY\b/.test(error.message)) throw error
-    replicaAt.set(client, client.readyCount())
-    return client.script(call.script, call.keys, call.args, true)
-  })
+  if (client.readsReplicas()) return client.script(call.script, call.keys, call.args, true)
+  const readyCount = client.readyCount()
+  const role = roles.get(client)
+  if (role?.readyCount === readyCount) return client.script(call.script, call.keys, call.args, role.replica)
+  return client.script(call.script, call.keys, call.args).then(
+    (reply) => {
+      roles.set(client, { readyCount, replica: false })
+      return reply
+    },
+    (error: unknown) => {
+      if (!(error instanceof Error) || !/^READONLY\b/.test(error.message)) throw error
+      roles.set(client, { readyCount, replica: true })
+      return client.script(call.script, call.keys, call.args, true)
+    },
+  )
 }
 
 /** The scripts that only read, whatever their arguments. */
