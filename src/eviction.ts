@@ -50,7 +50,14 @@ export async function readEvictionPolicy(client: RedisClient): Promise<EvictionP
     const masters = client.masters()
     const live = masters.filter((node) => node.live())
     const asked = live.length > 0 ? live : masters
-    const policies = await Promise.all(asked.map(async (node) => ((await node.command('CONFIG', 'GET', 'maxmemory-policy')) as string[])[1]))
+    const answers = await Promise.allSettled(asked.map(async (node) => ((await node.command('CONFIG', 'GET', 'maxmemory-policy')) as string[])[1]))
+    // A Redis refusal means 'unknown' (below); a master whose connection fails meanwhile (one
+    // dying in a failover) is passed by when others answered: its keys are out of reach
+    // anyway, and once it is back, or replaced, the ready count changes and this runs again.
+    const refused = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected' && client.isReplyError(a.reason))
+    if (refused) throw refused.reason
+    const policies = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []))
+    if (policies.length === 0 && answers.length > 0) throw (answers.find((a) => a.status === 'rejected') as PromiseRejectedResult).reason
     if (policies.length === 0 || policies.some((policy) => typeof policy !== 'string')) {
       return { policy: undefined, checked: true, error: 'CONFIG GET maxmemory-policy answered nothing' }
     }

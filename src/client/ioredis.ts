@@ -213,9 +213,13 @@ function nodeOf(node: Redis, inCluster: boolean): ClientNode {
   return {
     id: `${node.options.host}:${node.options.port}`,
     db: node.options.db ?? 0,
-    // Down: it lost its connection and is retrying (ioredis counts the retries until it is
-    // ready again). A node not connected yet (ioredis connects a cluster's nodes lazily) is not.
-    live: () => !inCluster || node.status === 'ready' || ((node as unknown as { retryAttempts?: number }).retryAttempts ?? 0) === 0,
+    // Live: ready, or connecting for the first time (ioredis connects a cluster's nodes
+    // lazily). Down: it lost its connection (closed, ended, or retrying: ioredis counts the
+    // retries until it is ready again).
+    live: () =>
+      !inCluster ||
+      node.status === 'ready' ||
+      (['wait', 'connecting', 'connect'].includes(node.status) && ((node as unknown as { retryAttempts?: number }).retryAttempts ?? 0) === 0),
     command: (name, ...args) => node.call(name, ...args),
     subscriber: (onMessage) => subscriberOf(node, onMessage),
   }
