@@ -77,7 +77,7 @@ export function encodeEntries(entries: unknown, encode: (value: unknown, name: s
  * never sent (every other record was written or read), its `sent` whether any of those
  * calls was sent (and may have been applied), its cause the first failure's.
  */
-export async function runBatch<C extends RecordsCall, T>(
+export async function runBatch<C extends Pick<RecordsCall, 'positions'>, T>(
   operation: Operation,
   calls: readonly C[],
   total: number,

@@ -60,12 +60,12 @@ export class Reads {
   async values(operation: Operation, key: unknown, all: readonly Encoded[]): Promise<Array<string | null>> {
     const texts = new Array<string | null>(all.length)
     const checked = await this.checked(operation, key)
-    const calls = checked ? commands.read(this.layout, all, 'get') : bucketCalls(this.layout, all, [], () => []).map((call) => ({ ...call, script: 'read' as const }))
-    const send = (call: RecordsCall) =>
+    const calls: ReadonlyArray<Pick<RecordsCall, 'positions'>> = checked ? commands.read(this.layout, all, 'get') : bucketCalls(this.layout, all, [], () => [])
+    const send = (call: Pick<RecordsCall, 'positions'>) =>
       this.calls.part(operation, key, () =>
-        checked ? (runCall(this.client, call) as Promise<Array<string | null>>) : this.client.mget(call.positions.map((i) => this.#valueKey(all[i] as Encoded))),
+        checked ? (runCall(this.client, call as RecordsCall) as Promise<Array<string | null>>) : this.client.mget(call.positions.map((i) => this.#valueKey(all[i] as Encoded))),
       )
-    const found = (call: RecordsCall, answers: Array<string | null>) => call.positions.forEach((i, j) => (texts[i] = answers[j] ?? null))
+    const found = (call: Pick<RecordsCall, 'positions'>, answers: Array<string | null>) => call.positions.forEach((i, j) => (texts[i] = answers[j] ?? null))
     await this.calls.whole(operation, key, () => runBatch(operation, calls, all.length, send, found), all.length)
     return texts
   }

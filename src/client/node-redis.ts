@@ -101,17 +101,19 @@ export function nodeRedisKind(value: object): 'client' | 'cluster' | undefined {
 }
 
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex')
-const shas = new Map<ScriptName, string>(SCRIPTS.map((name) => [name, sha1(scriptSource(name))]))
-const readOnlyShas = new Map<ScriptName, string>(SCRIPTS.filter(hasReadOnly).map((name) => [name, sha1(scriptSource(name, true))]))
+type ScriptCommands = { readonly sha: readonly string[]; readonly source: readonly string[] }
+const commandsOf = new Map<ScriptName, ScriptCommands>(SCRIPTS.map((name) => [name, { sha: ['EVALSHA', sha1(scriptSource(name))], source: ['EVAL', scriptSource(name)] }]))
+const readOnlyCommandsOf = new Map<ScriptName, ScriptCommands>(
+  SCRIPTS.filter(hasReadOnly).map((name) => [name, { sha: ['EVALSHA_RO', sha1(scriptSource(name, true))], source: ['EVAL_RO', scriptSource(name, true)] }]),
+)
 
 /**
  * The commands that run a script (or its read-only variant) on node-redis: EVALSHA of its
  * SHA-1, and EVAL of its text for a server that does not know it (NOSCRIPT); EVALSHA_RO and
  * EVAL_RO for the read-only variant (Redis 7), which a replica runs.
  */
-export function scriptCommands(name: ScriptName, readOnly: boolean): { sha: string[]; source: string[] } {
-  if (readOnly) return { sha: ['EVALSHA_RO', readOnlyShas.get(name) as string], source: ['EVAL_RO', scriptSource(name, true)] }
-  return { sha: ['EVALSHA', shas.get(name) as string], source: ['EVAL', scriptSource(name)] }
+export function scriptCommands(name: ScriptName, readOnly: boolean): ScriptCommands {
+  return (readOnly ? readOnlyCommandsOf : commandsOf).get(name) as ScriptCommands
 }
 
 const adapters = new WeakMap<object, NodeRedisAdapter>()
@@ -401,7 +403,7 @@ class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisCl
       const wait = this.#lastRediscovery + 1000 - Date.now()
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
       this.#nextRediscovery = undefined
-      await (this.#rediscovering ?? this.#rediscover())
+      await this.#rediscover()
     })()
     return this.#nextRediscovery
   }

@@ -104,6 +104,11 @@ function baseClass(): typeof EventEmitter {
   }
 }
 
+/** The cause of a read of a key that holds something this store did not write. */
+function notASession(key: string): Error {
+  return new Error(`${key} does not hold a session written by RedisSessionStore`)
+}
+
 function settle<T>(promise: Promise<T>, callback: Callback<T> | undefined): Promise<T> {
   if (callback === undefined) return promise
   if (typeof callback !== 'function') return Promise.reject(new TypeError('callback must be a function'))
@@ -305,7 +310,7 @@ export class RedisSessionStore extends baseClass() {
     )
     if (text === null || text === undefined) return null
     const stored = readStored(text)
-    if (stored === undefined) throw new CacheOperationError('session.get', sid, new Error(`${at.key} does not hold a session written by RedisSessionStore`))
+    if (stored === undefined) throw new CacheOperationError('session.get', sid, notASession(at.key))
     if (pttl !== undefined) this.#known.learn(sid, pttl, stored.owner)
     return this.#parse('session.get', sid, stored.data)
   }
@@ -459,10 +464,9 @@ export class RedisSessionStore extends baseClass() {
    * skips a record it cannot decode; get() of the same session rejects with the error.
    */
   async #listed(operation: Operation, sid: string, text: string): Promise<SessionData | undefined> {
-    const at = this.#records.keysOf(sid)
     const stored = readStored(text)
     try {
-      if (stored === undefined) throw new Error(`${at.key} does not hold a session written by RedisSessionStore`)
+      if (stored === undefined) throw notASession(this.#records.keysOf(sid).key)
       return await this.#parse(operation, sid, stored.data)
     } catch (error) {
       this.#internals.report(new CacheDecodeError(operation, undefined, sid, error instanceof CacheOperationError ? error.cause : error))
