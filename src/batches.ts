@@ -6,7 +6,8 @@
  */
 import type { BucketLayout } from './buckets.js'
 import type { RecordsCall } from './script-call.js'
-import { CacheOperationError, type Operation } from './errors.js'
+import { CacheOperationError } from './errors.js'
+import type { Operation } from './operations.js'
 import { encodeKey } from './keys.js'
 import { recordKeys } from './layout.js'
 import { LIMITS } from './limits.js'

@@ -6,7 +6,8 @@
  * this says how.
  */
 import type { EventEmitter } from 'node:events'
-import { CacheDecodeError, CacheOperationError, type Operation } from './errors.js'
+import { CacheDecodeError, CacheOperationError } from './errors.js'
+import type { Operation } from './operations.js'
 import type { WriteMode } from './options.js'
 import type { RedisClient } from './client/client.js'
 import { Deadlines } from './deadlines.js'

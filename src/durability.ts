@@ -6,13 +6,15 @@
  * replicas acknowledged in time rejects with a NotReplicatedError as its cause: applied on the
  * master, not (yet) on enough replicas. Reads are not waited for.
  *
- * WAIT is sent after the script's reply, so it counts every write of the connection up to
- * and including this one (also when the client had to load the script again with EVAL).
- * A write waits one round trip more, plus the replicas' time.
+ * A decorator of the runner (script-call.ts): the writes whose replies come in one turn of
+ * the event loop share one WAIT per connection, sent once the turn is over (setImmediate).
+ * WAIT is sent after their replies, so it counts every write of the connection up to and
+ * including them (also a script the client had to load again with EVAL). A write waits one
+ * round trip more, plus the replicas' time; WAIT blocks its connection meanwhile, so every
+ * call sharing it waits too (docs/reliability.md).
  */
-import type { Arg, RedisClient } from './client/client.js'
-import { onlyReads } from './script-call.js'
-import type { ScriptName } from './scripts.js'
+import type { RedisClient } from './client/client.js'
+import type { Runner, ScriptCall } from './script-call.js'
 
 export interface Durability {
   /** How many replicas must acknowledge each write. */
@@ -36,20 +38,37 @@ export class NotReplicatedError extends Error {
   }
 }
 
-/** The client, with every write script followed by WAIT on its connection. */
-export function durableClient(client: RedisClient, durability: Durability): RedisClient {
-  const script = async (name: ScriptName, keys: readonly string[], args: readonly Arg[], readOnly?: boolean): Promise<unknown> => {
-    const reply = await client.script(name, keys, args, readOnly)
-    if (readOnly || onlyReads(name, args)) return reply
-    const acknowledged = await client.replicated(keys[0] as string, durability.replicas, durability.timeout)
-    if (acknowledged < durability.replicas) throw new NotReplicatedError(acknowledged, durability.replicas, durability.timeout)
+/** A runner whose writes wait for `durability.replicas` replicas: one WAIT per connection for the writes of one turn. */
+export class DurableRunner implements Runner {
+  /** The WAIT each connection's writes of this turn will share, by connection (client.connectionOf). */
+  readonly #waits = new Map<string, Promise<number>>()
+
+  constructor(
+    private readonly inner: Runner,
+    private readonly client: RedisClient,
+    readonly durability: Durability,
+  ) {}
+
+  async run<T>(call: ScriptCall<T>): Promise<T> {
+    const reply = await this.inner.run(call)
+    if (call.reads) return reply
+    const { replicas, timeout } = this.durability
+    const acknowledged = await this.#replicated(call.keys[0] as string)
+    if (acknowledged < replicas) throw new NotReplicatedError(acknowledged, replicas, timeout)
     return reply
   }
-  return new Proxy(client, {
-    get(target, property) {
-      if (property === 'script') return script
-      const value = Reflect.get(target, property, target)
-      return typeof value === 'function' ? value.bind(target) : value
-    },
-  })
+
+  /** The WAIT of the connection of `key` for this turn: joined by every write answered before it is sent. */
+  #replicated(key: string): Promise<number> {
+    const connection = this.client.connectionOf(key)
+    let wait = this.#waits.get(connection)
+    if (wait === undefined) {
+      wait = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.#waits.delete(connection)
+        return this.client.replicated(key, this.durability.replicas, this.durability.timeout)
+      })
+      this.#waits.set(connection, wait)
+    }
+    return wait
+  }
 }

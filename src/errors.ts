@@ -3,37 +3,7 @@
  * argument, thrown before anything is sent; these classes are for what happens after.
  */
 import { inspect } from 'node:util'
-
-export type Operation =
-  | 'put'
-  | 'putMany'
-  | 'add'
-  | 'increment'
-  | 'get'
-  | 'getMany'
-  | 'getAndTouch'
-  | 'has'
-  | 'delete'
-  | 'deleteMany'
-  | 'take'
-  | 'all'
-  | 'keys'
-  | 'count'
-  | 'iterate'
-  | 'deleteAll'
-  | 'touch'
-  | 'ttl'
-  | 'clear'
-  | 'verify'
-  | 'watch'
-  // RedisSessionStore (redis-prefix-cache/session)
-  | 'session.get'
-  | 'session.set'
-  | 'session.touch'
-  | 'session.destroy'
-  | 'sessionsOf'
-  | 'revokeUser'
-  | 'stats'
+import type { Operation } from './operations.js'
 
 function show(value: unknown): string {
   return inspect(value, { depth: 4, breakLength: Infinity })

@@ -6,8 +6,8 @@
  */
 import type { BucketLayout } from './buckets.js'
 import * as commands from './commands.js'
-import type { ScriptCall } from './script-call.js'
-import type { Operation } from './errors.js'
+import type { Executor } from './executor.js'
+import type { Operation } from './operations.js'
 import { decodeParts, keyFromParts, type Key } from './keys.js'
 import { LIMITS } from './limits.js'
 import { checkBoolean, checkCount, checkOptions, DEFAULTS, type IterateOptions } from './options.js'
@@ -18,14 +18,14 @@ import type { Reads } from './reads.js'
 import { type Codec, UNREADABLE } from './values.js'
 
 /**
- * How listing reaches Redis: the store's layout, one script call (commands.ts) with its
- * timeout and errors, its reads (for a pattern that names one key) and its codec.
+ * How listing reaches Redis: the store's layout, its executor (one script call with its
+ * timeout and errors), its reads (for a pattern that names one key) and its codec.
  */
 export interface ListingContext {
   readonly layout: BucketLayout
   readonly reads: Reads
   readonly codec: Codec
-  send(operation: Operation, pattern: unknown, call: ScriptCall): Promise<unknown>
+  readonly executor: Executor
 }
 
 export interface ListOptions {
@@ -61,7 +61,7 @@ function pager(ctx: ListingContext, operation: Operation, pattern: unknown, comp
     const bucket = buckets[b]
     if (bucket === undefined) return null
     const request = { cursor, held, count: Math.min(options.count, LIMITS.pageRecords), bytes: LIMITS.pageBytes, checked: options.checked, values: options.values }
-    const reply = commands.pageReply(await ctx.send(operation, pattern, commands.page(ctx.layout.bases[bucket] as string, compiled, request)))
+    const reply = await ctx.executor.send(operation, pattern, commands.page(ctx.layout.bases[bucket] as string, compiled, request))
     const page: Listed[] = []
     const { items } = reply
     for (let i = reply.from; i < items.length; i += step) {
@@ -98,7 +98,7 @@ export async function allMatching(ctx: ListingContext, operation: Operation, pat
 /** Removes every matching record, each whole; resolves how many were removed. */
 export async function deleteMatching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern, checked: boolean): Promise<number> {
   if (compiled.exact) {
-    return commands.removed(await ctx.send(operation, pattern, commands.remove(ctx.layout, compiled.prefix, checked))) ? 1 : 0
+    return (await ctx.executor.send(operation, pattern, commands.remove(ctx.layout, compiled.prefix, checked))) ? 1 : 0
   }
   const removed = await Promise.all(
     ctx.layout.bucketsOf(compiled).map(async (bucket) => {
@@ -106,7 +106,7 @@ export async function deleteMatching(ctx: ListingContext, operation: Operation, 
       let total = 0
       let cursor = '0'
       do {
-        const [next, count] = (await ctx.send(operation, pattern, commands.deletePage(base, compiled, cursor, DEFAULTS.bulkCount))) as [string, number]
+        const [next, count] = await ctx.executor.send(operation, pattern, commands.deletePage(base, compiled, cursor, DEFAULTS.bulkCount))
         cursor = next
         total += count
       } while (cursor !== '0')
@@ -123,10 +123,10 @@ export async function deleteMatching(ctx: ListingContext, operation: Operation, 
  */
 export async function countMatching(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern): Promise<number> {
   if (compiled.exact) return (await ctx.reads.one(operation, pattern, 'exists', compiled.prefix)) === 1 ? 1 : 0
-  const checked = await ctx.reads.checked(operation, pattern)
+  const checked = await ctx.executor.checked(operation, pattern)
   if (compiled.rest && compiled.tail.length === 0 && !checked) {
     const counts = await Promise.all(
-      ctx.layout.bucketsOf(compiled).map(async (bucket) => (await ctx.send(operation, pattern, commands.count(ctx.layout.bases[bucket] as string, compiled.prefix))) as number),
+      ctx.layout.bucketsOf(compiled).map((bucket) => ctx.executor.send(operation, pattern, commands.count(ctx.layout.bases[bucket] as string, compiled.prefix))),
     )
     return counts.reduce((a, b) => a + b, 0)
   }
@@ -145,7 +145,7 @@ async function exact(ctx: ListingContext, operation: Operation, pattern: unknown
 /** Every live record that matches, as [key, value] pairs sorted by key (all()). */
 export async function allRecords(ctx: ListingContext, operation: Operation, pattern: unknown, compiled: CompiledPattern): Promise<Array<[Key, unknown]>> {
   if (compiled.exact) return exact(ctx, operation, pattern, compiled)
-  const checked = await ctx.reads.checked(operation, pattern)
+  const checked = await ctx.executor.checked(operation, pattern)
   const found: Array<{ parts: KeyPart[]; value: unknown }> = []
   for (const [parts, text] of await allMatching(ctx, operation, pattern, compiled, { count: DEFAULTS.bulkCount, checked, values: true })) {
     const value = ctx.codec.listed(operation, pattern, keyFromParts(parts), text as string)
@@ -161,7 +161,7 @@ export async function* keysMatching(ctx: ListingContext, operation: Operation, p
     if ((await ctx.reads.one(operation, pattern, 'exists', compiled.prefix)) === 1) yield decodeParts(compiled.prefix)
     return
   }
-  const checked = await ctx.reads.checked(operation, pattern)
+  const checked = await ctx.executor.checked(operation, pattern)
   for await (const [parts] of matching(ctx, operation, pattern, compiled, { count, checked, values: false })) yield parts
 }
 
@@ -171,7 +171,7 @@ export async function* recordsMatching(ctx: ListingContext, operation: Operation
     yield* await exact(ctx, operation, pattern, compiled)
     return
   }
-  const checked = await ctx.reads.checked(operation, pattern)
+  const checked = await ctx.executor.checked(operation, pattern)
   for await (const [parts, text] of matching(ctx, operation, pattern, compiled, { count, checked, values: true })) {
     const key = keyFromParts(parts)
     const value = ctx.codec.listed(operation, pattern, key, text as string)

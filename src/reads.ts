@@ -5,13 +5,12 @@
  */
 import { bucketCalls, runBatch } from './batches.js'
 import type { BucketLayout } from './buckets.js'
-import type { Calls } from './calls.js'
 import type { RedisClient } from './client/client.js'
 import * as commands from './commands.js'
-import { type RecordsCall, runCall, type ScriptCall } from './script-call.js'
-import type { Operation } from './errors.js'
-import type { EvictionState } from './eviction.js'
+import type { Executor } from './executor.js'
 import { valueKey } from './layout.js'
+import type { Operation } from './operations.js'
+import type { RecordsCall } from './script-call.js'
 
 type Encoded = readonly string[]
 export type ReadWhat = 'get' | 'exists' | 'pttl'
@@ -20,23 +19,17 @@ export class Reads {
   constructor(
     private readonly client: RedisClient,
     private readonly layout: BucketLayout,
-    private readonly calls: Calls,
-    private readonly eviction: EvictionState,
+    private readonly executor: Executor,
   ) {}
-
-  /** Whether reads must check every index of a record (the server can evict); read from the server once. */
-  checked(operation: Operation, key: unknown): boolean | Promise<boolean> {
-    return this.eviction.checked ?? this.calls.untraced(operation, key, () => this.eviction.read())
-  }
 
   /**
    * One call of the store: the plain command where the server cannot evict, else the
    * checked one (a script). No extra turn once the policy is known: the per-request path.
    */
-  either<T>(operation: Operation, key: unknown, plain: (client: RedisClient) => Promise<T>, checked: (client: RedisClient) => Promise<T>): Promise<T> {
-    const known = this.eviction.checked
-    if (known === undefined) return Promise.resolve(this.checked(operation, key)).then(() => this.either(operation, key, plain, checked))
-    return this.calls.call(operation, key, () => (known ? checked(this.client) : plain(this.client)))
+  either<T>(operation: Operation, key: unknown, plain: (client: RedisClient) => Promise<T>, checked: () => Promise<T>): Promise<T> {
+    const known = this.executor.eviction.checked
+    if (known === undefined) return Promise.resolve(this.executor.checked(operation, key)).then(() => this.either(operation, key, plain, checked))
+    return this.executor.calls.call(operation, key, () => (known ? checked() : plain(this.client)))
   }
 
   /** One record's value (GET), existence (EXISTS, 1 or 0) or ttl (PTTL). */
@@ -48,7 +41,7 @@ export class Reads {
         const at = this.#valueKey(parts)
         return what === 'get' ? client.get(at) : what === 'exists' ? client.exists(at) : client.pttl(at)
       },
-      async (client) => ((await runCall(client, commands.read(this.layout, [parts], what)[0] as ScriptCall)) as unknown[])[0] ?? null,
+      async () => (await this.executor.run(commands.read(this.layout, [parts], what)[0] as RecordsCall<unknown[]>))[0] ?? null,
     )
   }
 
@@ -59,14 +52,17 @@ export class Reads {
    */
   async values(operation: Operation, key: unknown, all: readonly Encoded[]): Promise<Array<string | null>> {
     const texts = new Array<string | null>(all.length)
-    const checked = await this.checked(operation, key)
+    const checked = await this.executor.checked(operation, key)
     const calls: ReadonlyArray<Pick<RecordsCall, 'positions'>> = checked ? commands.read(this.layout, all, 'get') : bucketCalls(this.layout, all, [], () => [])
+    const { calls: one } = this.executor
     const send = (call: Pick<RecordsCall, 'positions'>) =>
-      this.calls.part(operation, key, () =>
-        checked ? (runCall(this.client, call as RecordsCall) as Promise<Array<string | null>>) : this.client.mget(call.positions.map((i) => this.#valueKey(all[i] as Encoded))),
+      one.part(operation, key, () =>
+        checked
+          ? (this.executor.run(call as RecordsCall<unknown[]>) as Promise<Array<string | null>>)
+          : this.client.mget(call.positions.map((i) => this.#valueKey(all[i] as Encoded))),
       )
     const found = (call: Pick<RecordsCall, 'positions'>, answers: Array<string | null>) => call.positions.forEach((i, j) => (texts[i] = answers[j] ?? null))
-    await this.calls.whole(operation, key, () => runBatch(operation, calls, all.length, send, found), all.length)
+    await one.whole(operation, key, () => runBatch(operation, calls, all.length, send, found), all.length)
     return texts
   }
 

@@ -1,56 +1,66 @@
 /**
- * The Lua scripts of lua/, their `-- @include name` lines replaced by lua/includes/name.lua,
- * as generated.ts holds them (written at build by scripts/build/generate.ts: the library
- * reads no file of its own at run time), named for the client seam (client/) with names
- * that carry the package version, so two versions of this library sharing one connection
- * never run each other's scripts.
+ * Scripts as the client seam (client/) runs them. Whoever brings scripts defines them here:
+ * the core its own (commands.ts: lua/*.lua), each integration its folder (session/commands.ts:
+ * lua/session/*.lua), from the texts a generated module holds (written at build by
+ * scripts/build/generate.ts: the library reads no file of its own at run time). The core
+ * names no integration's script; a client gets a script defined (ioredis) or loaded
+ * (node-redis) when a store first sends it.
+ *
+ * A script runs under a name that carries the package version, so two versions of this
+ * library sharing one connection never run each other's scripts.
  */
-import { LUA, LUA_READ_ONLY } from './generated.js'
 import { version } from './version.js'
 
-/** The scripts, by the name of their file in lua/. */
-export const SCRIPTS = [
-  'put',
-  'add',
-  'increment',
-  'delete',
-  'touch',
-  'read',
-  'page',
-  'count',
-  'deletePage',
-  'verifyValues',
-  'verifyIndex',
-  'sessionSet',
-  'sessionResave',
-  'sessionTouch',
-  'sessionRead',
-  'sessionDestroy',
-  'sessionRevoke',
-  'sessionClear',
-] as const
-export type ScriptName = (typeof SCRIPTS)[number]
+export interface Script {
+  /** Its file in lua/ without .lua: 'put', or 'session/set' for an integration's. */
+  readonly name: string
+  /** Its text, includes pasted in, as sent to Redis. */
+  readonly source: string
+  /** The command name it is registered under on a client that names scripts (ioredis defineCommand). */
+  readonly command: string
+  /**
+   * Whether this is a read-only variant (flags=no-writes, repairs nothing): sent as a read
+   * (EVALSHA_RO, or EVALSHA of a no-writes script: a replica runs either), to a replica where
+   * the client reads from replicas.
+   */
+  readonly readOnly: boolean
+  /** The script's read-only variant, for a script that only reads and may repair (lua/: `local READONLY = false`). */
+  readonly variant: Script | undefined
+}
 
 const versionTag = version.replace(/[^0-9A-Za-z]/g, '_')
 
-/** The scripts that have a read-only variant (flags=no-writes, repairs nothing): what a replica runs. */
-export type ReadOnlyScript = keyof typeof LUA_READ_ONLY
+/** Every script defined so far, by name: a name is one script (two copies of this version may define it twice, the same). */
+const defined = new Map<string, Script>()
 
-export function hasReadOnly(script: ScriptName): script is ReadOnlyScript {
-  return script in LUA_READ_ONLY
-}
-
-/** The command name a script (or its read-only variant) is registered under on a client. */
-export function commandName(script: ScriptName, readOnly = false): string {
-  return readOnly ? `${commandNames[script]}_ro` : commandNames[script]
-}
-const commandNames = Object.fromEntries(SCRIPTS.map((name) => [name, `prefixCache_${name}_${versionTag}`])) as Record<ScriptName, string>
-
-/** A script's text, includes pasted in, as sent to Redis (generated at build from lua/: generated.ts). */
-export function scriptSource(name: ScriptName, readOnly = false): string {
-  if (readOnly) {
-    if (!hasReadOnly(name)) throw new Error(`script ${name} has no read-only variant`)
-    return LUA_READ_ONLY[name]
+/**
+ * Defines a group of scripts from a generated module's LUA and LUA_READ_ONLY: `group` is
+ * their folder in lua/ ('' for the core's). Answers them by their name in the group.
+ */
+export function defineScripts<N extends string>(group: string, sources: Readonly<Record<N, string>>, readOnly: Readonly<Partial<Record<N, string>>>): Record<N, Script> {
+  const scripts = {} as Record<N, Script>
+  for (const short of Object.keys(sources) as N[]) {
+    const name = group === '' ? short : `${group}/${short}`
+    const command = `prefixCache_${name.replace(/[^0-9A-Za-z]/g, '_')}_${versionTag}`
+    const variantSource = readOnly[short]
+    const variant = variantSource === undefined ? undefined : script(`${name} (read-only)`, variantSource, `${command}_ro`, true, undefined)
+    scripts[short] = script(name, sources[short], command, false, variant)
   }
-  return LUA[name]
+  return scripts
+}
+
+function script(name: string, source: string, command: string, readOnly: boolean, variant: Script | undefined): Script {
+  const known = defined.get(name)
+  if (known !== undefined) {
+    if (known.source !== source) throw new Error(`script ${name} is defined twice, with different texts`)
+    return known
+  }
+  const made: Script = Object.freeze({ name, source, command, readOnly, variant })
+  defined.set(name, made)
+  return made
+}
+
+/** The scripts defined so far (those of the core, and of each integration imported), variants included. */
+export function definedScripts(): Script[] {
+  return [...defined.values()]
 }

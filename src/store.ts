@@ -1,24 +1,27 @@
 /**
  * RedisCache: the store's public surface. Each method validates and encodes, sends one script
  * call (or one plain read) per record, bucket or page, and decodes. Where the pieces live:
- * what happens in Redis, lua/ (one typed call per script in commands.ts); how a call meets
- * Redis (readiness, timeouts, async writes), calls.ts; the client library, client/; reads
- * that choose between a plain command and a checked script, reads.ts; listing by pattern,
- * listing.ts; batches, batches.ts; values, values.ts; options, options.ts.
+ * what happens in Redis, lua/ (one typed call per script in commands.ts); how a script call
+ * is sent (readiness, timeouts, tracing, async writes, durability), executor.ts; the client
+ * library, client/; reads that choose between a plain command and a checked script,
+ * reads.ts; listing by pattern, listing.ts; batches, batches.ts; values, values.ts;
+ * options, options.ts.
  */
 import { EventEmitter } from 'node:events'
-import { encodeEntries, runBatch } from './batches.js'
+import { encodeEntries } from './batches.js'
 import { BucketLayout } from './buckets.js'
 import { Calls } from './calls.js'
 import { connect } from './client/connect.js'
 import type { RedisClient } from './client/client.js'
 import type { IoredisClient, NodeRedisClient } from './client/types.js'
 import * as commands from './commands.js'
-import { runCall, type ScriptCall } from './script-call.js'
-import { CacheOperationError, RedisCacheError, type Operation } from './errors.js'
+import { type Durability, DurableRunner } from './durability.js'
+import { CacheOperationError, RedisCacheError } from './errors.js'
 import type { DeleteResult, RedisCacheEvents } from './events.js'
-import { type Durability, durableClient } from './durability.js'
 import { EvictionState } from './eviction.js'
+import { Executor } from './executor.js'
+import type { Operation } from './operations.js'
+import { runnerOf } from './script-call.js'
 import { checkWatchOptions, ExpiryWatcher, type WatchOptions } from './expiry.js'
 import { internals, lend, type CacheInternals } from './internals.js'
 import { encodeKey, encodeKeys, type Key } from './keys.js'
@@ -52,6 +55,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   readonly #ownsClient: boolean
   readonly #eviction: EvictionState
   readonly #calls: Calls
+  readonly #executor: Executor
   readonly #reads: Reads
   readonly #listing: ListingContext
   /** Set by the first close(): every later close() answers the same promise. */
@@ -71,27 +75,23 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.writes = settings.writes as W
     this.#codec = new Codec(settings.serializer ?? superjsonSerializer, (error) => this.#calls.report(error))
     const connection = connect(options.redis, options.redisOptions)
-    const owned = connection.owned
-    this.durability = settings.durability
-    const client = settings.durability ? durableClient(connection.client, settings.durability) : connection.client
+    const client = connection.client
     this.#client = client
     this.redis = client.native as IoredisClient | NodeRedisClient
-    this.#ownsClient = owned
+    this.#ownsClient = connection.owned
+    this.durability = settings.durability
     this.#eviction = new EvictionState(settings.eviction, client, namespace)
-    this.#calls = new Calls(
-      client,
-      { namespace: settings.namespace, timeout: settings.timeout, coalesce: settings.coalesce, writes: this.writes, maxPendingWrites: settings.maxPendingWrites },
-      this,
-    )
-    this.#reads = new Reads(client, this.#layout, this.#calls, this.#eviction)
-    this.#listing = { layout: this.#layout, reads: this.#reads, codec: this.#codec, send: (operation, pattern, call) => this.#send(operation, pattern, call) }
+    this.#calls = new Calls(client, { ...settings, writes: this.writes }, this)
+    const runner = settings.durability ? new DurableRunner(runnerOf(client), client, settings.durability) : runnerOf(client)
+    this.#executor = new Executor(runner, this.#calls, this.#eviction)
+    this.#reads = new Reads(client, this.#layout, this.#executor)
+    this.#listing = { layout: this.#layout, reads: this.#reads, codec: this.#codec, executor: this.#executor }
   }
 
   /** Stores a record. `options.ttl` overrides the store's default ttl for this call. */
   async put(key: Key, value: unknown, options?: WriteOptions): Promise<void> {
     this.#open('put', key)
-    const call = commands.put(this.#layout, encodeKey(key), this.#ttlOf(options), this.#codec.encode(value))
-    await this.#calls.write('put', key, () => runCall(this.#client, call))
+    await this.#executor.write('put', key, commands.put(this.#layout, encodeKey(key), this.#ttlOf(options), this.#codec.encode(value)))
   }
 
   /**
@@ -111,9 +111,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
       ttl,
     )
     if (records.length === 0) return
-    const calls = commands.putMany(this.#layout, records, values)
-    const send = (call: ScriptCall) => this.#calls.part('putMany', undefined, () => runCall(this.#client, call))
-    await this.#calls.write('putMany', undefined, () => runBatch('putMany', calls, entries.length, send), entries.length, true)
+    await this.#executor.batch('putMany', commands.putMany(this.#layout, records, values), entries.length, undefined, true)
   }
 
   /**
@@ -126,7 +124,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     const parts = encodeKey(key)
     const text = this.#codec.encode(value)
     const ttl = this.#ttlOf(options)
-    return commands.added(await this.#sendChecked('add', key, (checked) => commands.add(this.#layout, parts, ttl, text, checked)))
+    return this.#executor.send('add', key, (checked) => commands.add(this.#layout, parts, ttl, text, checked))
   }
 
   /**
@@ -140,7 +138,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.#open('increment', key)
     const parts = encodeKey(key)
     const ttl = this.#ttlOf(options)
-    return Number(await this.#sendChecked('increment', key, (checked) => commands.increment(this.#layout, parts, ttl, checked)))
+    return this.#executor.send('increment', key, (checked) => commands.increment(this.#layout, parts, ttl, checked))
   }
 
   /** The value of a record, or undefined when it is absent or expired. */
@@ -166,7 +164,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.#open('getAndTouch', key)
     const parts = encodeKey(key)
     const ms = slidingTtl(ttl, this.defaultTtl)
-    const text = commands.textOf(await this.#sendChecked('getAndTouch', key, (checked) => commands.touch(this.#layout, parts, ms, checked, true)))
+    const text = await this.#executor.send('getAndTouch', key, (checked) => commands.touchValue(this.#layout, parts, ms, checked))
     return this.#codec.decodeOrUndefined('getAndTouch', key, key, text)
   }
 
@@ -180,12 +178,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   async delete(key: Key): Promise<DeleteResult<W>> {
     this.#open('delete', key)
     const parts = encodeKey(key)
-    const removed = await this.#calls.write('delete', key, async () => {
-      // Inside the write's own call (its timeout, its error; in 'async' mode, reported).
-      const checked = this.#eviction.checked ?? (await this.#eviction.read())
-      return commands.removed(await runCall(this.#client, commands.remove(this.#layout, parts, checked)))
-    })
-    return removed as DeleteResult<W>
+    return (await this.#executor.write('delete', key, (checked) => commands.remove(this.#layout, parts, checked))) as DeleteResult<W>
   }
 
   /**
@@ -197,10 +190,9 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   async deleteMany(keys: readonly Key[]): Promise<number> {
     this.#open('deleteMany', undefined)
     const all = encodeKeys(keys)
-    const calls = commands.removeMany(this.#layout, all, await this.#reads.checked('deleteMany', undefined))
+    const calls = commands.removeMany(this.#layout, all, await this.#executor.checked('deleteMany', undefined))
     let removed = 0
-    const send = (call: ScriptCall) => this.#calls.part('deleteMany', undefined, () => runCall(this.#client, call))
-    await this.#calls.whole('deleteMany', undefined, () => runBatch('deleteMany', calls, all.length, send, (_, n) => (removed += n as number)), all.length)
+    await this.#executor.batch('deleteMany', calls, all.length, (_, n) => (removed += n))
     return removed
   }
 
@@ -212,7 +204,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   async take(key: Key): Promise<unknown> {
     this.#open('take', key)
     const parts = encodeKey(key)
-    const text = commands.textOf(await this.#sendChecked('take', key, (checked) => commands.take(this.#layout, parts, checked)))
+    const text = await this.#executor.send('take', key, (checked) => commands.take(this.#layout, parts, checked))
     return this.#codec.decodeOrUndefined('take', key, key, text)
   }
 
@@ -225,7 +217,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.#open('touch', key)
     const parts = encodeKey(key)
     const ms = slidingTtl(ttl, this.defaultTtl)
-    return commands.touched(await this.#sendChecked('touch', key, (checked) => commands.touch(this.#layout, parts, ms, checked, false)))
+    return this.#executor.send('touch', key, (checked) => commands.touch(this.#layout, parts, ms, checked))
   }
 
   /** Remaining time to live in ms; Infinity when the record never expires; undefined when absent. */
@@ -271,7 +263,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   async deleteAll(pattern: Pattern): Promise<number> {
     this.#open('deleteAll', pattern)
     const compiled = compilePattern(pattern)
-    return deleteMatching(this.#listing, 'deleteAll', pattern, compiled, await this.#reads.checked('deleteAll', pattern))
+    return deleteMatching(this.#listing, 'deleteAll', pattern, compiled, await this.#executor.checked('deleteAll', pattern))
   }
 
   /** Removes every record of this namespace and nothing else; resolves how many were removed. */
@@ -290,9 +282,9 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.#open('verify', undefined)
     const run = checkVerifyOptions(options)
     this.#eviction.forget() // read the policy afresh: verify is where an operator looks for what is wrong
-    const checked = await this.#reads.checked('verify', undefined)
+    const checked = await this.#executor.checked('verify', undefined)
     // Many calls, as long as the namespace is large: no overall timeout.
-    const findings = await this.#calls.call('verify', undefined, () => verifyNamespace(this.#client, this.#layout, { ...run, checked }), Infinity)
+    const findings = await this.#calls.call('verify', undefined, () => verifyNamespace(this.#client, this.#executor, this.#layout, { ...run, checked }), Infinity)
     return verifyReport(findings, this.#eviction, this.namespace, checked)
   }
 
@@ -356,18 +348,6 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     return writeTtl(options, this.#defaultTtl, name)
   }
 
-  /** One script call (commands.ts) as one store call: its timeout and errors. */
-  #send(operation: Operation, key: unknown, call: ScriptCall): Promise<unknown> {
-    return this.#calls.call(operation, key, () => runCall(this.#client, call))
-  }
-
-  /** A script call that depends on whether reads check indexes (known after the first call). */
-  #sendChecked(operation: Operation, key: unknown, call: (checked: boolean) => ScriptCall): Promise<unknown> {
-    const checked = this.#reads.checked(operation, key)
-    if (typeof checked === 'boolean') return this.#send(operation, key, call(checked))
-    return checked.then((known) => this.#send(operation, key, call(known)))
-  }
-
   /** A call after close() rejects with a RedisCacheError naming it. */
   #open(operation: Operation, key: unknown): void {
     if (this.#closing) throw new RedisCacheError(operation, key, '', new Error('this store is closed'))
@@ -375,6 +355,6 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
 
   /** For this package's integrations and CLI (internals.ts); not public API. */
   [internals](): CacheInternals {
-    return lend(this.#layout, this.#client, this.#calls, this.#reads, (operation, key) => this.#open(operation, key))
+    return lend(this.#layout, this.#client, this.#executor, this.#reads, (operation, key) => this.#open(operation, key))
   }
 }

@@ -7,7 +7,7 @@
  * is built when nobody subscribes: the check is one property read per call.
  */
 import { type TracingChannel, tracingChannel } from 'node:diagnostics_channel'
-import type { Operation } from './errors.js'
+import { type Operation, recordsOf } from './operations.js'
 import type { WriteMode } from './options.js'
 
 /** What each event of a call's trace carries (the same object from start to end). */
@@ -29,23 +29,6 @@ export interface CallTrace {
   result?: unknown
 }
 
-const SINGLE = new Set<Operation>([
-  'put',
-  'add',
-  'increment',
-  'get',
-  'getAndTouch',
-  'has',
-  'delete',
-  'take',
-  'touch',
-  'ttl',
-  'session.get',
-  'session.set',
-  'session.touch',
-  'session.destroy',
-])
-
 const channels = new Map<Operation, TracingChannel<CallTrace, CallTrace>>()
 
 /** The channel of an operation: `redis-prefix-cache:<operation>`. */
@@ -57,5 +40,5 @@ export function channelOf(operation: Operation): TracingChannel<CallTrace, CallT
 
 /** A call's trace context. */
 export function traceOf(namespace: string, operation: Operation, key: unknown, records: number | undefined, writes: WriteMode): CallTrace {
-  return { namespace, operation, key, records: records ?? (SINGLE.has(operation) ? 1 : undefined), writes, sent: false }
+  return { namespace, operation, key, records: records ?? recordsOf(operation), writes, sent: false }
 }

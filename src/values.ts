@@ -11,7 +11,8 @@
  * Promise or DataView as a plain object or worse).
  */
 import { SuperJSON } from 'superjson'
-import { CacheDecodeError, type Operation } from './errors.js'
+import { CacheDecodeError } from './errors.js'
+import type { Operation } from './operations.js'
 import { RESERVED_NAMES, tooDeep } from './parts.js'
 
 export interface Serializer {

@@ -12,7 +12,7 @@ import { type EvictionState, evictionWarning } from './eviction.js'
 import { LIMITS } from './limits.js'
 import { checkBoolean, checkCount, checkOptions, DEFAULTS } from './options.js'
 import * as commands from './commands.js'
-import { runCall } from './script-call.js'
+import type { Runner } from './script-call.js'
 import type { RedisClient } from './client/client.js'
 
 export interface VerifyOptions {
@@ -85,13 +85,13 @@ export function verifyReport(findings: Findings, eviction: EvictionState, namesp
  * with or without repair (a repair of one record, made during the walk that finds it,
  * would hide its other entries from the pages after it).
  */
-export async function verifyNamespace(client: RedisClient, layout: BucketLayout, options: VerifyRun = {}): Promise<Findings> {
-  const findings = await walk(client, layout, { ...options, repair: false })
-  if (options.repair === true && !findings.ok) await walk(client, layout, { ...options, repair: true, onProgress: undefined })
+export async function verifyNamespace(client: RedisClient, runner: Runner, layout: BucketLayout, options: VerifyRun = {}): Promise<Findings> {
+  const findings = await walk(client, runner, layout, { ...options, repair: false })
+  if (options.repair === true && !findings.ok) await walk(client, runner, layout, { ...options, repair: true, onProgress: undefined })
   return { ...findings, repaired: options.repair === true }
 }
 
-async function walk(client: RedisClient, layout: BucketLayout, options: VerifyRun): Promise<Findings> {
+async function walk(client: RedisClient, runner: Runner, layout: BucketLayout, options: VerifyRun): Promise<Findings> {
   const repair = options.repair === true
   const count = Math.min(options.count ?? 500, LIMITS.pageRecords)
   const report: Findings = { keysChecked: 0, orphanEntries: [], missingEntries: [], indexExpiry: [], repaired: repair, ok: true }
@@ -117,13 +117,13 @@ async function walk(client: RedisClient, layout: BucketLayout, options: VerifyRu
         else valuesByBase.set(base, [key])
       }
       for (const [base, values] of valuesByBase) {
-        const missing = (await runCall(client, commands.verifyValues(base, values, repair, options.checked === true))) as string[]
+        const missing = await runner.run(commands.verifyValues(base, values, repair, options.checked === true))
         for (let i = 0; i < missing.length; i += 2) {
           const valueKey = missing[i] as string
           report.missingEntries.push({ valueKey, index: missing[i + 1] as string, key: keyOf(base, valueKey) })
         }
       }
-      for (const index of indexes) await verifyIndex(client, baseOfKey(index), index, count, repair, report)
+      for (const index of indexes) await verifyIndex(runner, baseOfKey(index), index, count, repair, report)
       options.onProgress?.(report.keysChecked)
     } while (cursor !== '0')
   }
@@ -131,11 +131,11 @@ async function walk(client: RedisClient, layout: BucketLayout, options: VerifyRu
   return report
 }
 
-async function verifyIndex(client: RedisClient, base: string, index: string, count: number, repair: boolean, report: Findings): Promise<void> {
+async function verifyIndex(runner: Runner, base: string, index: string, count: number, repair: boolean, report: Findings): Promise<void> {
   const prefix = index.slice(0, -1)
   let cursor = '0'
   do {
-    const [next, expiry, ...orphans] = (await runCall(client, commands.verifyIndex(base, index, cursor, count, repair))) as string[]
+    const [next, expiry, ...orphans] = await runner.run(commands.verifyIndex(base, index, cursor, count, repair))
     cursor = next as string
     if (expiry) {
       const [, expiresAt, , longest] = expiry.split(':')

@@ -1,6 +1,7 @@
 /**
  * The Lua scripts: headers, versioned registration, EVALSHA falling back to EVAL unseen.
  */
+import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,17 +9,35 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import * as assert from 'uvu/assert'
 import { suite } from 'uvu'
 import { ANY, RedisCache } from '../src/index.js'
-import { generatedModule, loadScript } from '../scripts/build/lua.js'
-import { commandName, SCRIPTS, scriptSource } from '../src/scripts.js'
+import { generatedFile, generatedModule, loadScript, scriptGroups, scriptNames } from '../scripts/build/lua.js'
+import { SCRIPTS } from '../src/commands.js'
+import { definedScripts } from '../src/scripts.js'
+import { SCRIPTS as SESSION_SCRIPTS } from '../src/session/commands.js'
 import { version } from '../src/version.js'
-import { redisSuite } from './helpers.js'
+import { CLIENT, onSingle, redisSuite } from './helpers.js'
+
+/** Every script of lua/: the core's, and each integration's folder's ('session/set'). */
+const ALL = ['', ...scriptGroups()].flatMap((group) => scriptNames(group))
 
 const unit = suite('script files')
 
-unit('every script opens with a header naming its KEYS, ARGV and output', () => {
-  const files = readdirSync(new URL('../lua/', import.meta.url)).filter((name) => name.endsWith('.lua'))
-  assert.equal(files.map((name) => name.replace(/\.lua$/, '')).sort(), [...SCRIPTS].sort())
-  for (const name of files) {
+unit('every script opens with a header naming its KEYS, ARGV and output; each is defined by the core or by the integration of its folder', () => {
+  assert.equal(
+    definedScripts()
+      .filter((script) => !script.readOnly)
+      .map((script) => script.name)
+      .sort(),
+    [...ALL].sort(),
+  )
+  assert.equal(Object.keys(SCRIPTS).sort(), scriptNames(''), 'the core defines lua/*.lua')
+  assert.equal(
+    Object.values(SESSION_SCRIPTS)
+      .map((script) => script.name)
+      .sort(),
+    scriptNames('session'),
+    'the session store defines lua/session/*.lua',
+  )
+  for (const name of ALL.map((script) => `${script}.lua`)) {
     const text = readFileSync(new URL(`../lua/${name}`, import.meta.url), 'utf8')
     assert.match(text, /^#!lua( flags=[a-z-,]+)?\n--\[\[\n/, `${name} starts with a shebang and a header`)
     const header = text.slice(0, text.indexOf(']]'))
@@ -29,7 +48,7 @@ unit('every script opens with a header naming its KEYS, ARGV and output', () => 
 })
 
 unit('includes are expanded, and no script is built from input', () => {
-  for (const name of SCRIPTS) {
+  for (const name of ALL) {
     const lua = loadScript(name)
     assert.not.match(lua, /@include/)
     assert.ok(lua.startsWith('#!lua'))
@@ -66,7 +85,7 @@ unit('includes declare their own includes: pasted first, each once per script; a
 })
 
 unit('no include lists what its own includes already bring, and every function is defined before a script calls it', () => {
-  for (const name of SCRIPTS) {
+  for (const name of ALL) {
     const lua = loadScript(name)
     for (const [, fn, at] of [...lua.matchAll(/^local function (\w+)/gm)].map((m) => [m, m[1]!, m.index!] as const)) {
       const code = lua
@@ -82,15 +101,25 @@ unit('no include lists what its own includes already bring, and every function i
   }
 })
 
-unit('src/generated.ts holds exactly the scripts of lua/ (includes pasted in) and the version of package.json: run `npm run generate` after editing lua/', () => {
-  const written = readFileSync(new URL('../src/generated.ts', import.meta.url), 'utf8')
-  assert.ok(written === generatedModule(), 'src/generated.ts is out of date: npm run generate')
-  for (const name of SCRIPTS) assert.is(scriptSource(name), loadScript(name), name)
-  assert.is(version, JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version)
-})
+unit(
+  'src/generated.ts and src/GROUP/generated.ts hold exactly the scripts of lua/ and lua/GROUP/ (includes pasted in) and the version of package.json: run `npm run generate` after editing lua/',
+  () => {
+    for (const group of ['', ...scriptGroups()]) {
+      const written = readFileSync(generatedFile(group), 'utf8')
+      assert.ok(written === generatedModule(group), `${generatedFile(group).pathname} is out of date: npm run generate`)
+    }
+    for (const script of definedScripts()) {
+      if (!script.readOnly) assert.is(script.source, loadScript(script.name), script.name)
+    }
+    assert.is(version, JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version)
+  },
+)
 
-unit('command names carry the package version', () => {
-  assert.is(commandName('put'), `prefixCache_put_${version.replace(/[^0-9A-Za-z]/g, '_')}`)
+unit('command names carry the package version (and an integration its folder)', () => {
+  const tag = version.replace(/[^0-9A-Za-z]/g, '_')
+  assert.is(SCRIPTS.put.command, `prefixCache_put_${tag}`)
+  assert.is(SCRIPTS.read.variant?.command, `prefixCache_read_${tag}_ro`)
+  assert.is(SESSION_SCRIPTS.set.command, `prefixCache_session_set_${tag}`)
 })
 
 unit.run()
@@ -127,7 +156,35 @@ test('two versions of the library on one connection keep their own scripts', asy
   assert.is(await store.get('k'), 1)
   const other = (redis as unknown as Record<string, (n: number) => Promise<string>>).prefixCache_put_0_0_1
   assert.is(await other?.call(redis, 0), 'other version')
-  assert.is(typeof (redis as unknown as Record<string, unknown>)[commandName('put')], 'function')
+  assert.is(typeof (redis as unknown as Record<string, unknown>)[SCRIPTS.put.command], 'function')
 })
+
+onSingle(test)(
+  'a client gets a script when a store first sends it: none at import, and a store that is no session store sends none of the session scripts',
+  async ({ cache, admin, client }) => {
+    const sha = (source: string) => createHash('sha1').update(source).digest('hex')
+    const loaded = async (sources: string[]) => ((await admin.call('SCRIPT', 'EXISTS', ...sources.map(sha))) as number[]).map(Boolean)
+    if (CLIENT === 'ioredis') {
+      const redis = client()
+      const named = (name: string) => typeof (redis as unknown as Record<string, unknown>)[name] === 'function'
+      const store = new RedisCache({ redis })
+      assert.not.ok(named(SCRIPTS.put.command), 'not defined before the store sends it')
+      await store.put(['a', 1], 1)
+      assert.ok(named(SCRIPTS.put.command), 'defined once sent')
+      assert.not.ok(named(SCRIPTS.deletePage.command), 'a script never sent is never defined')
+      assert.not.ok(named(SESSION_SCRIPTS.set.command))
+    }
+    const store = cache()
+    await store.put(['a', 1], 1)
+    await store.add(['a', 2], 2)
+    await store.all(['a', ANY])
+    await store.delete(['a', 1])
+    assert.equal(await loaded([SCRIPTS.put.source, SCRIPTS.add.source, SCRIPTS.page.source, SCRIPTS.delete.source]), [true, true, true, true])
+    assert.equal(
+      await loaded(Object.values(SESSION_SCRIPTS).map((script) => script.source)),
+      Object.values(SESSION_SCRIPTS).map(() => false),
+    )
+  },
+)
 
 test.run()

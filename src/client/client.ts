@@ -3,7 +3,7 @@
  * integrations, the CLI and the expiry watcher ask of a client. One implementation per
  * library (ioredis.ts); nothing outside this folder imports a client library.
  */
-import type { ScriptName } from '../scripts.js'
+import type { Script } from '../scripts.js'
 
 /** An argument of a Redis command. */
 export type Arg = string | number
@@ -57,12 +57,12 @@ export interface RedisClient {
   onTopologyChange(listener: () => void): () => void
 
   /**
-   * Runs a script of lua/ (scripts.ts): keys go to KEYS, args to ARGV. With `readOnly`, its
-   * read-only variant (flags=no-writes: scripts.ts hasReadOnly), sent as a read (EVALSHA_RO,
-   * or EVALSHA of a no-writes script: a replica runs either), to a replica where the client
-   * reads from replicas.
+   * Runs a script (scripts.ts): keys go to KEYS, args to ARGV. The first call of a script on
+   * a client defines it there (ioredis) or loads it (node-redis: EVAL after NOSCRIPT). A
+   * read-only variant (script.readOnly) is sent as a read (EVALSHA_RO, or EVALSHA of a
+   * no-writes script: a replica runs either), to a replica where the client reads from replicas.
    */
-  script(name: ScriptName, keys: readonly string[], args: readonly Arg[], readOnly?: boolean): Promise<unknown>
+  script(script: Script, keys: readonly string[], args: readonly Arg[]): Promise<unknown>
   /** Whether the client sends reads to replicas by its own settings (ioredis Cluster scaleReads, node-redis cluster useReplicas). */
   readsReplicas(): boolean
   get(key: string): Promise<string | null>
@@ -81,6 +81,8 @@ export interface RedisClient {
    */
   replicated(key: string, replicas: number, timeout: number): Promise<number>
 
+  /** Which connection runs commands for `key`: the same answer, the same connection ('' for a single server's). */
+  connectionOf(key: string): string
   /** Coalesces the commands sent in this turn of the event loop into few socket writes. */
   coalesce(): void
   /**

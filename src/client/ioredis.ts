@@ -1,13 +1,14 @@
 /**
  * The client seam (client.ts) on ioredis: a Redis or Cluster client, the caller's or one
- * connect.ts made. Scripts are registered with `defineCommand` under names that carry the
- * package version (scripts.ts commandName), so two versions of this library sharing one
- * connection never run each other's scripts; ioredis sends EVALSHA and falls back to EVAL
+ * connect.ts made. A script is registered with `defineCommand` when it is first sent, under
+ * a name that carries the package version (scripts.ts), so two versions of this library
+ * sharing one connection never run each other's scripts; ioredis sends EVALSHA and falls back to EVAL
  * when the server does not know a script (after SCRIPT FLUSH, a restart or a failover).
  * One adapter per ioredis client, however many stores share it.
  */
 import type { Cluster, Redis } from 'ioredis'
-import { commandName, hasReadOnly, SCRIPTS, scriptSource, type ScriptName } from '../scripts.js'
+import type { Script } from '../scripts.js'
+import { keySlot } from './keyslot.js'
 import { redact } from '../urls.js'
 import type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
 import { coalesceWrites } from './coalesce.js'
@@ -49,19 +50,12 @@ class IoredisAdapter implements RedisClient {
    * until the client connects again.
    */
   #refused: Error | undefined
+  /** The scripts defined on the client so far, as its commands. */
+  readonly #scripts = new Map<Script, ScriptCommand>()
 
   constructor(readonly native: IoredisClient) {
     this.isCluster = (native as Cluster).isCluster === true
     native.on('ready', () => this.#readies++)
-    for (const name of SCRIPTS) {
-      const command = commandName(name)
-      if (typeof (native as unknown as Record<string, unknown>)[command] !== 'function') native.defineCommand(command, { lua: scriptSource(name) })
-      // The read-only variant: ioredis routes it as a read (scaleReads); it sends EVALSHA, which a replica runs for a no-writes script.
-      const readOnly = commandName(name, true)
-      if (hasReadOnly(name) && typeof (native as unknown as Record<string, unknown>)[readOnly] !== 'function') {
-        native.defineCommand(readOnly, { lua: scriptSource(name, true), readOnly: true })
-      }
-    }
   }
 
   address(): string {
@@ -140,10 +134,22 @@ class IoredisAdapter implements RedisClient {
     return scaleReads !== undefined && scaleReads !== 'master'
   }
 
-  script(name: ScriptName, keys: readonly string[], args: readonly Arg[], readOnly = false): Promise<unknown> {
-    const command = (this.native as unknown as Record<string, ScriptCommand>)[commandName(name, readOnly)]
-    if (!command) throw new Error(`script ${name} is not registered on this client`)
+  script(script: Script, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+    const command = this.#scripts.get(script) ?? this.#define(script)
     return command.call(this.native, keys.length, keys, args) // ioredis flattens the arrays
+  }
+
+  /**
+   * Defines a script on the client (once: another adapter of the same library version may have
+   * already). A read-only variant is defined readOnly: ioredis routes it as a read (scaleReads);
+   * it sends EVALSHA, which a replica runs for a no-writes script.
+   */
+  #define(script: Script): ScriptCommand {
+    const commands = this.native as unknown as Record<string, ScriptCommand>
+    if (typeof commands[script.command] !== 'function') this.native.defineCommand(script.command, { lua: script.source, readOnly: script.readOnly })
+    const command = commands[script.command] as ScriptCommand
+    this.#scripts.set(script, command)
+    return command
   }
 
   get(key: string): Promise<string | null> {
@@ -173,6 +179,11 @@ class IoredisAdapter implements RedisClient {
     const [error, acknowledged] = replies[1] ?? [new Error('WAIT got no reply')]
     if (error) throw error
     return acknowledged as number
+  }
+
+  connectionOf(key: string): string {
+    if (!this.isCluster) return ''
+    return (this.native as unknown as { slots: Array<string[] | undefined> }).slots[keySlot(key)]?.[0] ?? ''
   }
 
   masters(): ClientNode[] {

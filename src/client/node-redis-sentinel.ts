@@ -6,7 +6,7 @@
  * master after a failover. node-redis reports no 'ready' event for it: a call made while it
  * connects waits, polling, within the call's timeout.
  */
-import type { ScriptName } from '../scripts.js'
+import type { Script } from '../scripts.js'
 import { redact } from '../urls.js'
 import type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
 import { flatReply, NodeRedisCommon, type NodeRedisSentinelLike, OWN_DEADLINE, scriptCommands } from './node-redis.js'
@@ -80,9 +80,9 @@ class NodeRedisSentinelAdapter extends NodeRedisCommon<NodeRedisSentinelLike> im
   }
 
   /** Scripts go to the master (a read-only variant too: EVALSHA_RO, which it runs as well). */
-  async script(name: ScriptName, keys: readonly string[], args: readonly Arg[], readOnly = false): Promise<unknown> {
+  async script(script: Script, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
     const tail = [String(keys.length), ...keys, ...args.map(String)]
-    const { sha, source } = scriptCommands(name, readOnly)
+    const { sha, source } = scriptCommands(script)
     try {
       return await this.native.sendCommand(false, [...sha, ...tail], OWN_DEADLINE)
     } catch (error) {
@@ -121,6 +121,11 @@ class NodeRedisSentinelAdapter extends NodeRedisCommon<NodeRedisSentinelLike> im
   }
 
   /** The master: its commands, and a subscriber on the sentinel client's pub/sub (which follows failovers). */
+  /** One master at a time: one connection. */
+  connectionOf(): string {
+    return ''
+  }
+
   masters(): ClientNode[] {
     const native = this.native
     return [

@@ -2,13 +2,13 @@
  * The client seam (client.ts) on node-redis: a client from `createClient()` (redis 5 or 6,
  * @redis/client) or a cluster from `createCluster()`, the caller's or one connect.ts made.
  * node-redis cannot gain commands after it is created, so scripts run as EVALSHA of their
- * SHA-1; a server that does not know one (NOSCRIPT: after SCRIPT FLUSH, a restart or a
+ * SHA-1 (computed when a script is first sent); a server that does not know one (NOSCRIPT: after SCRIPT FLUSH, a restart or a
  * failover) gets it once as EVAL, which loads it again. node-redis already writes the
  * commands of one tick together, so nothing is coalesced here. Every listener the adapter
  * adds while waiting for readiness is removed once the wait settles.
  */
 import { createHash } from 'node:crypto'
-import { hasReadOnly, SCRIPTS, scriptSource, type ScriptName } from '../scripts.js'
+import type { Script } from '../scripts.js'
 import { redact } from '../urls.js'
 import type { Arg, ClientNode, RedisClient, Subscriber } from './client.js'
 import { keySlot } from './keyslot.js'
@@ -102,18 +102,21 @@ export function nodeRedisKind(value: object): 'client' | 'cluster' | undefined {
 
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex')
 type ScriptCommands = { readonly sha: readonly string[]; readonly source: readonly string[] }
-const commandsOf = new Map<ScriptName, ScriptCommands>(SCRIPTS.map((name) => [name, { sha: ['EVALSHA', sha1(scriptSource(name))], source: ['EVAL', scriptSource(name)] }]))
-const readOnlyCommandsOf = new Map<ScriptName, ScriptCommands>(
-  SCRIPTS.filter(hasReadOnly).map((name) => [name, { sha: ['EVALSHA_RO', sha1(scriptSource(name, true))], source: ['EVAL_RO', scriptSource(name, true)] }]),
-)
+const commandsOf = new WeakMap<Script, ScriptCommands>()
 
 /**
- * The commands that run a script (or its read-only variant) on node-redis: EVALSHA of its
- * SHA-1, and EVAL of its text for a server that does not know it (NOSCRIPT); EVALSHA_RO and
- * EVAL_RO for the read-only variant (Redis 7), which a replica runs.
+ * The commands that run a script on node-redis: EVALSHA of its SHA-1, and EVAL of its text
+ * for a server that does not know it (NOSCRIPT); EVALSHA_RO and EVAL_RO for a read-only
+ * variant (Redis 7), which a replica runs. Made when the script is first sent.
  */
-export function scriptCommands(name: ScriptName, readOnly: boolean): ScriptCommands {
-  return (readOnly ? readOnlyCommandsOf : commandsOf).get(name) as ScriptCommands
+export function scriptCommands(script: Script): ScriptCommands {
+  let commands = commandsOf.get(script)
+  if (commands === undefined) {
+    const ro = script.readOnly ? '_RO' : ''
+    commands = { sha: [`EVALSHA${ro}`, sha1(script.source)], source: [`EVAL${ro}`, script.source] }
+    commandsOf.set(script, commands)
+  }
+  return commands
 }
 
 const adapters = new WeakMap<object, NodeRedisAdapter>()
@@ -260,14 +263,14 @@ class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisCl
     }
   }
 
-  async script(name: ScriptName, keys: readonly string[], args: readonly Arg[], readOnly = false): Promise<unknown> {
+  async script(script: Script, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
     const tail = [String(keys.length), ...keys, ...args.map(String)]
-    const { sha, source } = scriptCommands(name, readOnly)
+    const { sha, source } = scriptCommands(script)
     try {
-      return await this.#send(keys[0], [...sha, ...tail], readOnly)
+      return await this.#send(keys[0], [...sha, ...tail], script.readOnly)
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
-      return this.#send(keys[0], [...source, ...tail], readOnly) // loads it again
+      return this.#send(keys[0], [...source, ...tail], script.readOnly) // loads it again
     }
   }
 
@@ -332,6 +335,13 @@ class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisCl
     const strings = args.map(String)
     const key = name.toUpperCase() === 'MEMORY' ? strings[1] : name.toUpperCase() === 'TIME' ? undefined : strings[0]
     return this.#send(key, [name, ...strings])
+  }
+
+  connectionOf(key: string): string {
+    if (!this.isCluster) return ''
+    const slots = (this.native as { _slots?: { slots?: Array<{ master?: { address?: string; id?: string } } | undefined> } })._slots?.slots
+    const master = slots?.[keySlot(key)]?.master
+    return master?.address ?? master?.id ?? ''
   }
 
   masters(): ClientNode[] {

@@ -12,8 +12,8 @@
  * Fastify app does not need express-session.
  */
 import { EventEmitter } from 'node:events'
-import { runCall } from '../script-call.js'
-import { CacheDecodeError, CacheOperationError, type Operation, RedisCacheError } from '../errors.js'
+import { CacheDecodeError, CacheOperationError, RedisCacheError } from '../errors.js'
+import type { Operation } from '../operations.js'
 import { type IntegrationStoreOptions, integrationStore } from '../integration.js'
 import { internals, type CacheInternals } from '../internals.js'
 import { optionalPackage } from '../optional.js'
@@ -21,6 +21,7 @@ import { checkBoolean, checkInterval, checkOptions, checkTtl } from '../options.
 import { decodePart, encodePart, tooDeep, type KeyPart } from '../parts.js'
 import { ANY, type RedisCache, REST, type Serializer } from '../index.js'
 import * as scripts from './commands.js'
+import './operations.js'
 import { KnownExpiries, withinInterval } from './expiries.js'
 import { encodeUser, readStored, SessionRecords, storedSession } from './records.js'
 
@@ -272,7 +273,7 @@ export class RedisSessionStore extends baseClass() {
       let before = Infinity
       let stalled = 0
       for (;;) {
-        const [count, left] = (await cache.send('revokeUser', user, revoke)) as [number, number]
+        const [count, left] = await cache.send('revokeUser', user, revoke)
         revoked += count
         if (left <= 0) break
         // Each page takes what it visits off the listing: a listing that does not shrink while
@@ -306,7 +307,7 @@ export class RedisSessionStore extends baseClass() {
             pttl = ttl
             return text
           },
-      async (client) => (await runCall(client, scripts.read(at))) as string | null,
+      () => cache.run(scripts.read(at)),
     )
     if (text === null || text === undefined) return null
     const stored = readStored(text)
@@ -333,7 +334,7 @@ export class RedisSessionStore extends baseClass() {
       // One call of the store (one trace, one deadline), of one or two scripts.
       const resave = scripts.resave(at, user, text)
       await cache.call('session.set', sid, async () => {
-        if (Number(await runCall(cache.client, resave)) !== 1) await runCall(cache.client, set)
+        if (!(await cache.run(resave))) await cache.run(set)
       })
       return
     }
@@ -350,8 +351,7 @@ export class RedisSessionStore extends baseClass() {
     const known = this.#known.take(sid)
     if (known !== undefined && withinInterval(known.expiry, ttl, interval)) return // read by this request: nothing to move
     const cache = this.#internals
-    const checked = await cache.checked('session.touch', sid)
-    await cache.send('session.touch', sid, scripts.touch(at, ttl, checked, interval))
+    await cache.send('session.touch', sid, (checked) => scripts.touch(at, ttl, checked, interval))
   }
 
   async #destroy(sid: string): Promise<void> {
@@ -398,7 +398,7 @@ export class RedisSessionStore extends baseClass() {
       let before = Infinity
       let stalled = 0
       for (;;) {
-        const left = Number(await this.#internals.send('clear', undefined, clear))
+        const left = await this.#internals.send('clear', undefined, clear)
         if (left <= 0) break
         // Each page takes up to a page of sessions off the index: an index that does not shrink
         // (written to faster than it is cleared, or members put back) would have this loop call forever.

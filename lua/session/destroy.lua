@@ -1,7 +1,7 @@
 #!lua
 --[[
   Destroys a session (RedisSessionStore.destroy): removes it and its listing under its user,
-  and writes its tombstone, which makes sessionSet refuse the id until the later of
+  and writes its tombstone, which makes session/set.lua refuse the id until the later of
   the session's own expiry and now + ARGV[4]. An id with no session writes nothing (no
   tombstone): regenerate() of a fresh session, or a client making up ids, leaves no keys.
 

@@ -6,7 +6,7 @@
   while the stored session still has that user and its user's set lists it. Anything else
   (the session gone, another user's now, not in the set: gone from it, or listed by an entry
   record of an earlier release) writes nothing and answers 0, and the caller runs
-  sessionSet. A session destroyed or revoked has no value left (its tombstone was written as
+  session/set.lua. A session destroyed or revoked has no value left (its tombstone was written as
   the value was removed), so this script cannot bring one back.
 
   Input:
@@ -17,7 +17,7 @@
     ARGV[3]   the session id, encoded as a key part
 
   Output:
-    1 when written; 0 when not (the caller saves it with sessionSet)
+    1 when written; 0 when not (the caller saves it with session/set.lua)
 ]]
 local rcall = redis.call
 local stored = rcall('GET', KEYS[1])

@@ -3,7 +3,7 @@
   Revokes a page of one user's sessions in one bucket (RedisSessionStore.revokeUser): for
   each session its user's set lists (and, for sessions written before the sets, its user's
   index of entry records), removes the session and its listing and writes its tombstone, as
-  sessionDestroy does. At most ARGV[5] members a call; the caller calls again while some
+  session/destroy.lua does. At most ARGV[5] members a call; the caller calls again while some
   remain. A member whose session is gone or now belongs to another user (a stale entry) is
   only taken off the listing.
 

@@ -1,7 +1,7 @@
 #!lua
 --[[
   Removes a page of the sessions of one bucket (RedisSessionStore.clear): each session the
-  bucket's index of sessions lists, with its listing under its user, as sessionDestroy
+  bucket's index of sessions lists, with its listing under its user, as session/destroy.lua
   removes it, but without a tombstone (clear is not a sign-out). At most ARGV[3] members a
   call; the caller calls again while some remain.
 
