@@ -8,7 +8,7 @@
 import type { EventEmitter } from 'node:events'
 import { CacheDecodeError, CacheOperationError } from './errors.js'
 import type { Operation } from './operations.js'
-import type { WriteMode } from './options.js'
+import type { WriteMode } from './write-mode.js'
 import type { RedisClient } from './client/client.js'
 import { Deadlines } from './deadlines.js'
 import { type CallTrace, channelOf, traceOf } from './tracing.js'

@@ -1,7 +1,7 @@
 /** The store's events, and what delete() resolves to in each write mode. */
 import type { CacheDecodeError, CacheOperationError } from './errors.js'
 import type { Key } from './keys.js'
-import type { WriteMode } from './options.js'
+import type { WriteMode } from './write-mode.js'
 
 /** What delete() resolves to: whether a record was removed; in 'async' mode, undefined. */
 export type DeleteResult<W extends WriteMode> = W extends 'async' ? undefined : boolean

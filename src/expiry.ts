@@ -18,7 +18,7 @@ import type { BucketLayout } from './buckets.js'
 import type { ClientNode, RedisClient, Subscriber } from './client/client.js'
 import { keyFromParts, type Key } from './keys.js'
 import { kindOfKey } from './layout.js'
-import { checkBoolean, checkOptions } from './options.js'
+import { checkBoolean, checkOptions } from './checks.js'
 import { decodePart } from './parts.js'
 
 export type ExpiryEvent = 'expired' | 'evicted'

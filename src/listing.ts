@@ -10,7 +10,8 @@ import type { Executor } from './executor.js'
 import type { Operation } from './operations.js'
 import { decodeParts, keyFromParts, type Key } from './keys.js'
 import { LIMITS } from './limits.js'
-import { checkBoolean, checkCount, checkOptions, DEFAULTS, type IterateOptions } from './options.js'
+import { checkBoolean, checkCount, checkOptions } from './checks.js'
+import { DEFAULTS } from './defaults.js'
 import { compareKeys } from './order.js'
 import { decodePart, type KeyPart } from './parts.js'
 import { type CompiledPattern, compilePattern } from './patterns.js'
@@ -26,6 +27,14 @@ export interface ListingContext {
   readonly reads: Reads
   readonly codec: Codec
   readonly executor: Executor
+}
+
+/** The options of iterate(). */
+export interface IterateOptions {
+  /** Records per page (also the ZSCAN COUNT hint). Default 100. */
+  count?: number
+  /** false: read no values; each record comes as [key, undefined]. Default true. */
+  values?: boolean
 }
 
 export interface ListOptions {

@@ -1,15 +1,17 @@
 /**
- * The store's options, their defaults, and the checks of ttl and page sizes.
+ * The store's options (RedisCacheOptions), checked into what the constructor keeps
+ * (cacheSettings), and a write's ttl. The checks themselves are in checks.ts, the defaults in
+ * defaults.ts.
  */
 import type { IoredisClient, IoredisOptions, NodeRedisClient } from './client/types.js'
 import { checkBuckets } from './buckets.js'
+import type { WriteMode } from './write-mode.js'
+import { checkBoolean, checkCount, checkOptions, checkTimeout, checkTtl } from './checks.js'
+import { DEFAULTS } from './defaults.js'
 import type { Durability } from './durability.js'
 import { checkEvictionMode, type EvictionMode } from './eviction.js'
 import type { Key } from './keys.js'
-import { LIMITS } from './limits.js'
 import type { Serializer } from './values.js'
-
-export type WriteMode = 'sync' | 'async'
 
 /**
  * The constructor's arguments: a store typed `RedisCache<'async'>` must be given
@@ -94,48 +96,6 @@ export interface WriteOptions {
 /** One record of putMany: `[key, value]`, or `[key, value, { ttl }]` with its own ttl. */
 export type PutManyEntry = readonly [key: Key, value: unknown] | readonly [key: Key, value: unknown, options: WriteOptions]
 
-export interface IterateOptions {
-  /** Records per page (also the ZSCAN COUNT hint). Default 100. */
-  count?: number
-  /** false: read no values; each record comes as [key, undefined]. Default true. */
-  values?: boolean
-}
-
-export const DEFAULTS = {
-  redis: 'redis://127.0.0.1:6379',
-  namespace: 'cache',
-  writes: 'sync' as WriteMode,
-  /** Page size of iterate(). */
-  iterateCount: 100,
-  /** Page size of all(), deleteAll() and clear(). */
-  bulkCount: 500,
-  /** ms a call waits for Redis. */
-  timeout: 5000,
-  eviction: 'detect' as EvictionMode,
-  /** Async writes waiting for Redis at once. */
-  maxPendingWrites: 10_000,
-} as const
-
-/**
- * A ttl as the scripts take it: milliseconds, 0 for never. `undefined` stays undefined
- * (the caller's default applies). Anything but a positive safe integer or Infinity is a RangeError.
- */
-export function checkTtl(ttl: unknown, name: string): number | undefined {
-  if (ttl === undefined) return undefined
-  if (ttl === Infinity) return 0
-  if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl <= 0 || ttl > LIMITS.maxTtl) {
-    throw new RangeError(`${name} must be a positive integer of milliseconds up to 2^47 (or Infinity for no expiry), got ${describe(ttl)}`)
-  }
-  return ttl
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'number') return String(value)
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (value === null) return 'null'
-  return typeof value
-}
-
 /** A write's ttl: the call's `options.ttl`, else the store's default (0: never expires). */
 export function writeTtl(options: unknown, defaultTtl: number, name = 'options'): number {
   if (options !== undefined) checkOptions(options, ['ttl'], name)
@@ -151,116 +111,11 @@ export function slidingTtl(ttl: unknown, defaultTtl: number | undefined): number
   return ms
 }
 
-export function checkCount(count: unknown, name: string): number {
-  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count <= 0) {
-    throw new RangeError(`${name} must be a positive safe integer, got ${describe(count)}`)
-  }
-  return count
-}
-
-/** Node's timers run a longer delay after 1 ms (TimeoutOverflowWarning): the longest timeout a call can have. */
-const LONGEST_TIMER = 2 ** 31 - 1
-
-function checkTimeout(timeout: unknown): number {
-  const ms = checkCount(timeout, 'options.timeout')
-  if (ms > LONGEST_TIMER) throw new RangeError(`options.timeout must be at most ${LONGEST_TIMER} ms (about 24.8 days, what Node's timers allow), got ${ms}`)
-  return ms
-}
-
-/** A duration that may be zero: a non-negative integer of milliseconds. */
-export function checkInterval(ms: unknown, name: string): number {
-  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < 0 || ms > LIMITS.maxTtl) {
-    throw new RangeError(`${name} must be a non-negative integer of milliseconds up to 2^47, got ${describe(ms)}`)
-  }
-  return ms
-}
-
 export function checkWrites(writes: unknown): WriteMode {
   if (writes !== 'sync' && writes !== 'async') {
     throw new TypeError(`options.writes must be 'sync' or 'async', got ${JSON.stringify(writes)}`)
   }
   return writes
-}
-
-/**
- * Habits from the stores and clients people move from (connect-redis, @keyv/redis,
- * node-redis), and what each is here: an option this store does not know is refused with
- * its hint, never ignored.
- */
-const HABITS: Record<string, string> = {
-  client: "connect-redis's `client` is `redis` here (a client, a redis:// URL or ioredis options)",
-  prefix: "connect-redis's `prefix` is `namespace` here (a name, without ':'; it becomes the Redis hash tag '{name}:')",
-  keyPrefix: "`keyPrefix` is `namespace` here (a name, without ':'; it becomes the Redis hash tag '{name}:')",
-  scanCount: 'listing reads an index, never SCAN: no `scanCount` is needed',
-  disableTTL: 'records always get a ttl here (`ttl: Infinity` for sessions that never expire)',
-  url: 'a URL goes in `redis` (`redis: "redis://..."`)',
-  socket: 'node-redis socket options are not read here: pass a URL or ioredis options in `redis`',
-  keyPrefixSeparator: 'keys are made of parts here: no separator is needed',
-  useUnlink: 'deletions use UNLINK already',
-  clearBatchSize: 'clear() works a page of 500 records per script call already',
-  expire: 'the ttl option is `ttl`, in milliseconds',
-  expiration: 'the ttl option is `ttl`, in milliseconds',
-}
-
-/** The known option nearest to a misspelt one (same letters but for case, or one or two edits). */
-function nearest(name: string, known: readonly string[]): string | undefined {
-  const lower = name.toLowerCase()
-  const exact = known.find((k) => k.toLowerCase() === lower)
-  if (exact) return exact
-  let best: string | undefined
-  let bestDistance = 3
-  for (const k of known) {
-    const d = editDistance(lower, k.toLowerCase())
-    if (d < bestDistance) {
-      bestDistance = d
-      best = k
-    }
-  }
-  return best
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i]
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((previous[j] as number) + 1, (row[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    previous = row
-  }
-  return previous[b.length] as number
-}
-
-/**
- * Throws a TypeError when `options` is not an object, or names an option not in `known`:
- * each unknown one with what it is here (a habit from connect-redis, @keyv/redis or
- * node-redis, or the known option it is nearest to). `ttlNote` adds, when a ttl is given
- * beside such a habit, that ttls here are milliseconds (connect-redis counts seconds).
- */
-export function checkOptions(options: unknown, known: readonly string[], name = 'options', ttlNote = false): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${name} must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`)
-  }
-  let unknown: string[] | undefined
-  for (const key in options) if (!known.includes(key)) (unknown ??= []).push(key)
-  if (unknown === undefined) return
-  const notes = unknown.map((key) => {
-    const habit = HABITS[key]
-    const near = habit === undefined ? nearest(key, known) : undefined
-    return `${name}.${key}: ${habit ?? (near ? `did you mean \`${near}\`?` : 'not an option here')}`
-  })
-  if (ttlNote && known.includes('ttl') && typeof (options as { ttl?: unknown }).ttl === 'number') {
-    notes.push(`${name}.ttl is in milliseconds here (connect-redis counts seconds): a day is 86_400_000`)
-  }
-  const which = unknown.length === 1 ? 'an option it does not know' : 'options it does not know'
-  throw new TypeError(`${name} has ${which}: ${notes.join('; ')}. Known: ${known.join(', ')}`)
-}
-
-/** Throws a TypeError naming the option unless the value is undefined or a boolean. */
-export function checkBoolean(value: unknown, name: string): boolean | undefined {
-  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${describe(value)}`)
-  return value
 }
 
 /** The options of RedisCache's constructor (RedisCacheOptions), as checkOptions takes them. */

@@ -7,7 +7,7 @@
  */
 import { internals } from './internals.js'
 import { decodeParts } from './keys.js'
-import { checkOptions } from './options.js'
+import { checkOptions } from './checks.js'
 import type { KeyPart } from './parts.js'
 import type { RedisCache } from './store.js'
 

@@ -8,7 +8,7 @@
  */
 import { type TracingChannel, tracingChannel } from 'node:diagnostics_channel'
 import { type Operation, recordsOf } from './operations.js'
-import type { WriteMode } from './options.js'
+import type { WriteMode } from './write-mode.js'
 
 /** What each event of a call's trace carries (the same object from start to end). */
 export interface CallTrace {

@@ -5,6 +5,8 @@
  * 'error' (sent: false), never dropped silently; the heap stays bounded; and once Redis runs
  * again exactly the accepted writes are applied.
  */
+// test-targets: single
+// test-clients: ioredis
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -2,6 +2,8 @@
  * The benchmark runs to completion on a tiny size and writes its report. No timing is
  * asserted: speed is what `npm run bench` measures, not what tests check.
  */
+// test-targets: single
+// test-clients: ioredis
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -8,6 +8,8 @@
  * measured by a separate process, as the app's other clients would see it). When a call
  * fails, the error names exactly the records not written.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import { spawn } from 'node:child_process'
 import * as assert from 'uvu/assert'
 import { CacheOperationError, REST, type Key, LIMITS } from '../src/index.js'

@@ -3,6 +3,8 @@
  * bucket tags by a stable hash, patterns that fix the bucket's parts read one bucket, the
  * others read every bucket and merge. (The same store on a real cluster: cluster.test.ts.)
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import * as assert from 'uvu/assert'
 import { suite } from 'uvu'
 import { BucketLayout, fnv1a } from '../src/buckets.js'

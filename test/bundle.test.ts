@@ -9,6 +9,8 @@
  * The app passes its own ioredis client (bundled with it): a URL needs a client library
  * installed on disk, which a bundle does not have (the README says so).
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import { execFile } from 'node:child_process'
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -4,6 +4,8 @@
  * Each keeps the store's guarantees (indexes in step, verify clean) on a single Redis and on
  * the cluster suite; the races are shown against the naive two-call versions too.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import * as assert from 'uvu/assert'
 import { ANY, REST, RedisCache, type Key } from '../src/index.js'
 import { onSingle, redisSuite, rejects, sleep, type Context } from './helpers.js'

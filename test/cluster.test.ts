@@ -3,6 +3,8 @@
  * contract with 1 and 64 buckets, how records spread over the masters, and a failover
  * under load.
  */
+// test-targets: single
+// test-clients: ioredis node-redis5
 import { Cluster as IoCluster, Redis, type Cluster } from 'ioredis'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'

@@ -4,6 +4,8 @@
  * and on one passed in, and on a Cluster client's node connections (cluster suite); a client
  * made with lazyConnect is connected by the first call.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import { Redis, type Cluster } from 'ioredis'
 import * as assert from 'uvu/assert'
 import { COALESCE_CALLS } from '../src/client/coalesce.js'

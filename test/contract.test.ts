@@ -2,6 +2,8 @@
  * The API contract (contract.ts) on a single Redis, with one bucket and with 64, and once
  * more through clients of ioredis 5 (ioredis is a peer dependency: ^5.4 or ^6).
  */
+// test-targets: single
+// test-clients: ioredis
 import { Redis } from 'ioredis'
 import { Redis as Redis5 } from 'ioredis5'
 import { startRedis, type EmbeddedRedis } from '../scripts/embedded-redis.js'

@@ -4,6 +4,8 @@
  * deadline is pending, and a store's call that Redis does not answer in time rejects on it,
  * saying the command was sent, while the calls around it are answered. Runs on a single server.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import { spawnSync } from 'node:child_process'
 import { Redis } from 'ioredis'
 import { suite } from 'uvu'

@@ -4,6 +4,8 @@
  * the store, and asserts the seed shows the defect and the store does not: so each test is
  * known to fail on the seed's behaviour.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import * as assert from 'uvu/assert'
 import { SeedCache } from '../scripts/baselines/seed-pipeline.js'
 import { ANY, type CacheOperationError, type CacheDecodeError, type Key } from '../src/index.js'

@@ -5,6 +5,8 @@
  * on a single Redis with no replica every write rejects with a NotReplicatedError cause and
  * reads do not wait. (Failover with durability: sentinel.test.ts.)
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import * as assert from 'uvu/assert'
 import { ANY, CacheOperationError, NotReplicatedError } from '../src/index.js'
 import { betterAuthStorage } from '../src/better-auth/index.js'
@@ -31,6 +33,16 @@ if (TARGET === 'cluster') {
     assert.is(await store.count(['user', ANY, ANY]), 80)
     assert.ok((await waits(admin)) >= 42, 'a WAIT per write call')
   })
+
+  test('writes answered in one turn share one WAIT per master, and each is acknowledged', async ({ cache, admin }) => {
+    const store = cache({ durability: { replicas: 1, timeout: 2000 } })
+    await store.put(['warm'], 0) // scripts loaded, slots known
+    await admin.config('RESETSTAT')
+    await Promise.all(Array.from({ length: 60 }, (_, u) => store.put(['user', u, 'name'], `user ${u}`)))
+    const sent = await waits(admin)
+    assert.ok(sent >= 1 && sent <= 12, `${sent} WAITs for 60 writes sent at once (one a write: 60)`)
+    assert.is(await store.count(['user', ANY, ANY]), 60)
+  })
 } else {
   test('on a Redis with no replica: every write rejects, applied on the master but not replicated; reads do not wait', async ({ cache, admin }) => {
     const store = cache({ durability: { replicas: 1, timeout: 50 } })
@@ -48,6 +60,16 @@ if (TARGET === 'cluster') {
     await admin.zadd(`{${store.namespace}}:#`, 'NX', '+inf', 'orphan') // an index member without a value: a repair removes it
     const repair = (await store.verify({ repair: true }).catch((e: unknown) => e)) as CacheOperationError
     assert.instance(repair.cause, NotReplicatedError, 'a repair is a write, and waits')
+  })
+
+  test('writes answered in one turn share one WAIT on their connection (WAIT holds it: twenty in a row would hold it twenty timeouts)', async ({ cache, admin }) => {
+    const store = cache({ durability: { replicas: 1, timeout: 100 } })
+    await store.put('warm', 0).catch(() => undefined)
+    await admin.config('RESETSTAT')
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.put(['k', i], i)))
+    for (const result of results) assert.instance((result as PromiseRejectedResult).reason?.cause, NotReplicatedError)
+    const sent = await waits(admin)
+    assert.ok(sent >= 1 && sent <= 3, `${sent} WAITs for 20 writes sent at once (one a write: 20)`)
   })
 
   test('the session store, Keyv adapter and better-auth storage take durability, or that of the cache they share', async ({ cache, storeClient }) => {

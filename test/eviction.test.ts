@@ -5,6 +5,8 @@
  * all() never lists a record that get cannot find. Where the server cannot evict, get stays
  * a plain GET.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import * as assert from 'uvu/assert'
 import { ANY, REST, RedisCache, type Key } from '../src/index.js'
 import { TARGET, redisSuite, onSingle, type Context } from './helpers.js'

@@ -5,6 +5,8 @@
  * key, not at its ttl, and events while the subscriber is disconnected are lost.
  * (A master's failover: cluster.test.ts.)
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import * as assert from 'uvu/assert'
 import { CacheOperationError, type RedisCache, type Key } from '../src/index.js'
 import { onIoredis, onSingle, redisSuite, rejects, sleep, type Context } from './helpers.js'

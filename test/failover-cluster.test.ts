@@ -12,6 +12,8 @@
  *
  * Runs once, in `npm test` (the file names its clients itself).
  */
+// test-targets: single
+// test-clients: ioredis
 import { Redis } from 'ioredis'
 import * as redis5 from 'redis5'
 import * as redis6 from 'redis'

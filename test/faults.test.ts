@@ -3,6 +3,8 @@
  * killed under load and restarted in place, async writes during an outage, a server that
  * comes back empty. (SCRIPT FLUSH under load: scripts.test.ts; maxmemory: store.test.ts.)
  */
+// test-targets: single
+// test-clients: ioredis
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -1,9 +1,12 @@
 /**
  * The import graph of src/: no cycle, type imports included (a cycle is what makes a module
- * hard to change alone, and a bundler's order undefined), and only client/ imports a Redis
- * client library (the seam; the package test compiles a project without ioredis against the
- * published declarations).
+ * hard to change alone, and a bundler's order undefined); every import goes down the layers
+ * CONTRIBUTING.md draws (read from its drawing, so the drawing and the code cannot part);
+ * and only client/ imports a Redis client library (the seam; the package test compiles a
+ * project without ioredis against the published declarations).
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -19,7 +22,8 @@ function graph(): Map<string, string[]> {
   const edges = new Map<string, string[]>()
   for (const file of files) {
     const text = readFileSync(file, 'utf8')
-    const targets = [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gms)].map((m) => resolve(dirname(file), (m[1] as string).replace(/\.js$/, '.ts')))
+    const specifiers = [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gms), ...text.matchAll(/^import\s+'(\.[^']+)'/gm)].map((m) => m[1] as string)
+    const targets = specifiers.map((specifier) => resolve(dirname(file), specifier.replace(/\.js$/, '.ts')))
     edges.set(file, targets)
   }
   return edges
@@ -76,6 +80,61 @@ test('the cycle check finds a cycle', () => {
     ).map((c) => c.length),
     [3],
   )
+})
+
+/** The layers of CONTRIBUTING.md's drawing, top first: each a name and the modules (files, or folders ending in /) of src/ in it. */
+function layers(): Array<{ name: string; modules: string[] }> {
+  const text = readFileSync(new URL('../CONTRIBUTING.md', import.meta.url), 'utf8')
+  const block = text.match(/```layers\n([\s\S]*?)```/)?.[1]
+  assert.ok(block, 'CONTRIBUTING.md draws the layers in a ```layers block')
+  const found: Array<{ name: string; modules: string[] }> = []
+  for (const line of (block as string).split('\n')) {
+    const words = line.trim().split(/\s+/)
+    if (words.length < 2 || line.startsWith(' ')) {
+      // a continuation line (indented): more modules of the layer above
+      if (words[0] && found.length > 0) found.at(-1)?.modules.push(...words.filter((word) => /\.ts$|\/$/.test(word)))
+      continue
+    }
+    found.push({ name: words[0] as string, modules: words.slice(1).filter((word) => /\.ts$|\/$/.test(word)) })
+  }
+  return found
+}
+
+/** The layer of a module of src/: its position in the drawing, counted from the bottom. */
+function layerOf(drawn: Array<{ name: string; modules: string[] }>, module: string): { name: string; level: number } | undefined {
+  for (let i = 0; i < drawn.length; i++) {
+    const layer = drawn[i] as { name: string; modules: string[] }
+    if (layer.modules.some((entry) => (entry.endsWith('/') ? module.startsWith(entry) : module === entry))) return { name: layer.name, level: drawn.length - i }
+  }
+  return undefined
+}
+
+test("every module of src/ is in one layer of CONTRIBUTING.md's drawing, and imports only its own layer or those below", () => {
+  const drawn = layers()
+  assert.ok(drawn.length >= 5, `${drawn.length} layers read`)
+  const upward: string[] = []
+  for (const [file, targets] of graph()) {
+    const module = relative(src, file)
+    const at = layerOf(drawn, module)
+    assert.ok(at, `${module} is in no layer of CONTRIBUTING.md's drawing`)
+    const homes = drawn.filter((layer) => layer.modules.some((entry) => (entry.endsWith('/') ? module.startsWith(entry) : module === entry)))
+    assert.is(homes.length, 1, `${module} is in ${homes.map((layer) => layer.name).join(' and ')}`)
+    for (const target of targets) {
+      const to = layerOf(drawn, relative(src, target))
+      if (to && at && to.level > at.level) upward.push(`${module} (${at.name}) imports ${relative(src, target)} (${to.name})`)
+    }
+  }
+  assert.equal(upward, [], 'imports that run up the layers')
+})
+
+test('the layer check finds an import that runs up', () => {
+  const drawn = [
+    { name: 'top', modules: ['a.ts'] },
+    { name: 'bottom', modules: ['b/'] },
+  ]
+  assert.is(layerOf(drawn, 'b/c.ts')?.level, 1)
+  assert.is(layerOf(drawn, 'a.ts')?.level, 2)
+  assert.is(layerOf(drawn, 'x.ts'), undefined)
 })
 
 test('only client/ imports a Redis client library', () => {

@@ -3,6 +3,8 @@
  * extended (a rate limiter's window). Against a naive GET-then-SET counter as the control,
  * which loses counts under concurrency. Runs on a single Redis and on the cluster suite.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import * as assert from 'uvu/assert'
 import { ANY, CacheOperationError, type RedisCache } from '../src/index.js'
 import { redisSuite, rejects, sleep } from './helpers.js'

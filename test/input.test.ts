@@ -3,6 +3,8 @@
  * anything is sent, so Redis is byte for byte unchanged. Broken stored values: reads fail
  * with an error naming the key.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import { Redis } from 'ioredis'
 import * as assert from 'uvu/assert'
 import { ANY, CacheDecodeError, REST, RedisCache, type CacheOperationError } from '../src/index.js'

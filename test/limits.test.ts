@@ -3,6 +3,8 @@
  * the bound, thrown before anything is sent; values and pages past them are split so that
  * no script call does unbounded work.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import * as assert from 'uvu/assert'
 import { ANY, LIMITS, REST, type Key } from '../src/index.js'
 import { loadScript } from '../scripts/build/lua.js'

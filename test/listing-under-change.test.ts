@@ -13,6 +13,8 @@
  * table (zset-max-listpack-entries 16) as it is in production, where an index holds more
  * than 128 members; a small index (a listpack) comes back whole from ZSCAN.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import * as assert from 'uvu/assert'
 import { ANY, REST, type Key, type RedisCache } from '../src/index.js'
 import { BUCKETS, redisSuite, sleep } from './helpers.js'

@@ -9,6 +9,8 @@
  *   sent is never applied, even after the network heals;
  * - the store recovers by itself once the proxy heals, and leaves no listener or timer behind.
  */
+// test-targets: single
+// test-clients: ioredis
 import { Redis } from 'ioredis'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'

@@ -5,6 +5,8 @@
  * EVALSHA, and after SCRIPT FLUSH one EVAL loads a script again, never EVAL on every call;
  * a connection error reaches the waiting calls in Redis's words.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createClient as createClient6 } from 'redis'

@@ -4,6 +4,8 @@
  * through the package exports; and the packed tarball installs in a fresh project as a new
  * user installs it: engines honoured, the CLI through npx, TypeScript 5 on CommonJS.
  */
+// test-targets: single cluster
+// test-clients: ioredis
 import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

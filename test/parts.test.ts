@@ -1,6 +1,8 @@
 /**
  * Key parts: exact, injective encoding, and awkward parts round-tripping through Redis.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import * as assert from 'uvu/assert'
 import { suite } from 'uvu'
 import { decodePart, encodePart, type KeyPart } from '../src/parts.js'

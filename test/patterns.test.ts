@@ -2,6 +2,8 @@
  * Pattern semantics (Pow's ETS backend, plus REST), result order, and that patterns are
  * answered from prefix indexes without scanning the keyspace.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import * as assert from 'uvu/assert'
 import { ANY, REST, type Key } from '../src/index.js'
 import { redisSuite, oneBucket } from './helpers.js'

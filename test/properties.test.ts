@@ -4,6 +4,8 @@
  * with a TypeError or RangeError and leaves Redis byte for byte unchanged; random garbage
  * stored under our keys fails reads with an error naming the key and pollutes nothing.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import fc from 'fast-check'
 import superjson from 'superjson'
 import * as assert from 'uvu/assert'

@@ -10,6 +10,8 @@
  *
  * Runs once, in `npm test` (the file names its clients itself).
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import { Redis } from 'ioredis'
 import * as redis5 from 'redis5'
 import * as redis6 from 'redis'

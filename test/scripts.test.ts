@@ -1,6 +1,8 @@
 /**
  * The Lua scripts: headers, versioned registration, EVALSHA falling back to EVAL unseen.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -3,6 +3,8 @@
  * key parts contain (every command recorded with MONITOR, script commands included); the
  * store works as a Redis ACL user limited to its namespace and the commands it needs.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { Redis } from 'ioredis'

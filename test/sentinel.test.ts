@@ -12,6 +12,8 @@
  * For a failure: SENTINEL_ONLY=node-redis (or ioredis) runs one client's failover test;
  * SENTINEL_DUMP=/tmp/prefix copies the servers' and sentinels' logs there when a wait fails.
  */
+// test-targets: single
+// test-clients: ioredis
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'

@@ -5,6 +5,8 @@
  * calls reject with Redis's own words before their timeout), and a URL's password never
  * shows in a message. Runs on single servers of its own (one with a password).
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -5,6 +5,8 @@
  * workload through the seed's pipelined algorithm makes verify() find problems, which shows
  * the test can fail. SOAK_SECONDS sets the store's run (default 20).
  */
+// test-targets: single cluster
+// test-clients: ioredis
 import * as assert from 'uvu/assert'
 import { SeedCache } from '../scripts/baselines/seed-pipeline.js'
 import { ANY, REST, type Key, type KeyPart, type Pattern } from '../src/index.js'

@@ -3,6 +3,8 @@
  * sampled memory and a progress callback; and verify()'s progress callback, which the CLI's
  * progress bars follow.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import * as assert from 'uvu/assert'
 import { namespaceStats } from '../src/index.js'
 import { redisSuite, rejects, sleep, snapshot } from './helpers.js'

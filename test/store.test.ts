@@ -2,6 +2,8 @@
  * The seed's own test file (guides/redis_cache_store_backend.md), ported, plus the basic
  * contract of each call.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import { once } from 'node:events'
 import * as assert from 'uvu/assert'
 import type { Redis } from 'ioredis'

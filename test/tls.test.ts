@@ -10,6 +10,8 @@
  * a rediss:// URL on Redis's plain-text port (where the handshake would hang until the
  * client's connect timeout).
  */
+// test-targets: single
+// test-clients: ioredis
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

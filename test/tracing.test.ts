@@ -5,6 +5,8 @@
  * A put, a call Redis refuses, a call that never reaches Redis, an async write and its
  * refusal over maxPendingWrites; and nothing once unsubscribed.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import { tracingChannel } from 'node:diagnostics_channel'
 import * as assert from 'uvu/assert'
 import { CacheOperationError, RedisCache } from '../src/index.js'

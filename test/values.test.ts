@@ -3,6 +3,8 @@
  * included); every value it cannot bring back exactly is refused with a TypeError before
  * anything is sent.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import fc from 'fast-check'
 import * as assert from 'uvu/assert'
 import { REST } from '../src/index.js'

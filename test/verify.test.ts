@@ -2,6 +2,8 @@
  * verify({ repair }): finds each kind of disagreement between values and indexes, repairs it
  * atomically per record, and touches nothing outside the namespace.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import * as assert from 'uvu/assert'
 import { SeedCache } from '../scripts/baselines/seed-pipeline.js'
 import { ANY, REST, type Key } from '../src/index.js'

@@ -13,7 +13,7 @@
  * (verification values, `revoked-sessions-before-` markers, rate-limit counters) is a plain
  * record of the same namespace.
  */
-import { checkOptions } from '../options.js'
+import { checkOptions } from '../checks.js'
 import { type IntegrationStoreOptions, integrationStore } from '../integration.js'
 import type { RedisCache } from '../store.js'
 import { superjsonSerializer } from '../values.js'

@@ -4,7 +4,7 @@
  * the root indexes' keys (EXISTS), and on a single server a bounded SCAN for the namespaces
  * there are: never the whole keyspace.
  */
-import type { RedisClient } from '../client/index.js'
+import type { RedisClient } from '../client/client.js'
 import type { RedisCache } from '../index.js'
 import { internals } from '../internals.js'
 

@@ -4,7 +4,7 @@
  * and the errors that mean a usage mistake.
  */
 import { type Command, InvalidArgumentError } from 'commander'
-import { failFastClient } from '../client/index.js'
+import { failFastClient } from '../client/connect.js'
 import { RedisCache, type RedisCacheOptions } from '../index.js'
 import { internals } from '../internals.js'
 import { raw } from './format.js'

@@ -4,7 +4,7 @@
  * is a TypeError saying what it looks like, never a silent connection to 127.0.0.1:6379.
  */
 import type { Cluster, Redis, RedisOptions } from 'ioredis'
-import { DEFAULTS } from '../options.js'
+import { DEFAULTS } from '../defaults.js'
 import { optionalPackage } from '../optional.js'
 import { redact } from '../urls.js'
 import type { RedisClient } from './client.js'

@@ -16,7 +16,7 @@
 import { EventEmitter } from 'node:events'
 import { ANY, type RedisCache, type Key, type Serializer } from '../index.js'
 import { type IntegrationStoreOptions, integrationStore } from '../integration.js'
-import { checkOptions } from '../options.js'
+import { checkOptions } from '../checks.js'
 import { redact } from '../urls.js'
 
 /** Where the records go (a `redis` connection and `namespace`, or a `cache` to share: see IntegrationStoreOptions), and the Keyv contract. */

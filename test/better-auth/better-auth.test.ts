@@ -5,6 +5,8 @@
  * the control that shows the failure (better-auth #11022, #11073). Runs on a single Redis and on
  * the cluster suite.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'

@@ -4,6 +4,8 @@
  * bad input, Redis down, and that read commands write nothing. One test drives `watch` and
  * a `verify` progress bar in a real terminal (tmux send-keys / capture-pane).
  */
+// test-targets: single cluster
+// test-clients: ioredis
 import { execFile, execFileSync } from 'node:child_process'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'

@@ -4,6 +4,8 @@
  * compliance.vitest.ts. The Keyv 6 storage tests are not published; these cover its adapter
  * contract (absolute expires, raw keys, boolean[] results) and what the issue asks beyond it.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import { createCache } from 'cache-manager'
 import Keyv5 from 'keyv'
 import { Keyv as Keyv6 } from 'keyv6'

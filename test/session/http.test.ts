@@ -3,6 +3,8 @@
  * express-session, and a Fastify app with @fastify/cookie and @fastify/session, each driven
  * by supertest agents that keep their cookies like two devices of one user.
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import fastifyCookie from '@fastify/cookie'
 import fastifySession from '@fastify/session'
 import express from 'express'

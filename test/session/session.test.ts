@@ -4,6 +4,8 @@
  * it prevents. Runs on a single Redis and on the cluster suite (a session's records share a
  * bucket; a user's index is split over the buckets).
  */
+// test-targets: single cluster
+// test-clients: ioredis node-redis5 node-redis6
 import { Cookie } from 'express-session'
 import * as assert from 'uvu/assert'
 import diagnostics from 'node:diagnostics_channel'
