@@ -38,6 +38,11 @@ export class NotReplicatedError extends Error {
   }
 }
 
+/** The runner, decorated to wait for replicas when `durability` asks (options.durability), else as it is. */
+export function durable(runner: Runner, client: RedisClient, durability: Durability | undefined): Runner {
+  return durability === undefined ? runner : new DurableRunner(runner, client, durability)
+}
+
 /** A runner whose writes wait for `durability.replicas` replicas: one WAIT per connection for the writes of one turn. */
 export class DurableRunner implements Runner {
   /** The WAIT each connection's writes of this turn will share, by connection (client.connectionOf). */

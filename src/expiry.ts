@@ -18,6 +18,7 @@ import type { BucketLayout } from './buckets.js'
 import type { ClientNode, RedisClient, Subscriber } from './client/client.js'
 import { keyFromParts, type Key } from './keys.js'
 import { kindOfKey } from './layout.js'
+import type { Calls } from './calls.js'
 import { checkBoolean, checkOptions } from './checks.js'
 import { decodePart } from './parts.js'
 
@@ -200,5 +201,15 @@ export class ExpiryWatcher {
     } catch {
       return undefined
     }
+  }
+}
+
+/** Starts a watcher as the store's call 'watch' (its timeout and error); one that fails to start is stopped, and the failure thrown. */
+export async function startWatcher(watcher: ExpiryWatcher, calls: Calls): Promise<void> {
+  try {
+    await calls.call('watch', undefined, () => watcher.start())
+  } catch (error) {
+    await watcher.stop()
+    throw error
   }
 }

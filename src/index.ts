@@ -1,4 +1,5 @@
-export { RedisCache, type DeleteResult, type RedisCacheEvents } from './store.js'
+export { RedisCache } from './store.js'
+export type { DeleteResult, RedisCacheEvents } from './events.js'
 export { LIMITS } from './limits.js'
 export { ANY, REST, type Any, type Rest } from './wildcards.js'
 export type { Key } from './keys.js'

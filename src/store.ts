@@ -15,7 +15,7 @@ import { connect } from './client/connect.js'
 import type { RedisClient } from './client/client.js'
 import type { IoredisClient, NodeRedisClient } from './client/types.js'
 import * as commands from './commands.js'
-import { type Durability, DurableRunner } from './durability.js'
+import { type Durability, durable } from './durability.js'
 import { CacheOperationError, RedisCacheError } from './errors.js'
 import type { DeleteResult, RedisCacheEvents } from './events.js'
 import { EvictionState } from './eviction.js'
@@ -23,7 +23,7 @@ import { Executor } from './executor.js'
 import type { WriteMode } from './write-mode.js'
 import type { Operation } from './operations.js'
 import { runnerOf } from './script-call.js'
-import { checkWatchOptions, ExpiryWatcher, type WatchOptions } from './expiry.js'
+import { checkWatchOptions, ExpiryWatcher, startWatcher, type WatchOptions } from './expiry.js'
 import { internals, lend, type CacheInternals } from './internals.js'
 import { encodeKey, encodeKeys, type Key } from './keys.js'
 import { allKeys, allRecords, countMatching, deleteMatching, type IterateOptions, iterateMatching, type ListingContext } from './listing.js'
@@ -31,10 +31,8 @@ import { cacheSettings, slidingTtl, writeTtl, type PutManyEntry, type RedisCache
 import { compilePattern, type Pattern } from './patterns.js'
 import { Reads } from './reads.js'
 import { Codec, superjsonSerializer } from './values.js'
-import { checkVerifyOptions, verifyNamespace, verifyReport, type VerifyOptions, type VerifyReport } from './verify.js'
+import { type VerifyOptions, type VerifyReport, verifyStore } from './verify.js'
 import { REST } from './wildcards.js'
-
-export type { DeleteResult, RedisCacheEvents }
 
 export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<RedisCacheEvents> {
   /** The client the store talks through, as its library made it (ioredis or node-redis): yours, or the one it made. */
@@ -83,8 +81,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.durability = settings.durability
     this.#eviction = new EvictionState(settings.eviction, client, namespace)
     this.#calls = new Calls(client, { ...settings, writes: this.writes }, this)
-    const runner = settings.durability ? new DurableRunner(runnerOf(client), client, settings.durability) : runnerOf(client)
-    this.#executor = new Executor(runner, this.#calls, this.#eviction)
+    this.#executor = new Executor(durable(runnerOf(client), client, settings.durability), this.#calls, this.#eviction)
     this.#reads = new Reads(client, this.#layout, this.#executor)
     this.#listing = { layout: this.#layout, reads: this.#reads, codec: this.#codec, executor: this.#executor }
   }
@@ -281,12 +278,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    */
   async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     this.#open('verify', undefined)
-    const run = checkVerifyOptions(options)
-    this.#eviction.forget() // read the policy afresh: verify is where an operator looks for what is wrong
-    const checked = await this.#executor.checked('verify', undefined)
-    // Many calls, as long as the namespace is large: no overall timeout.
-    const findings = await this.#calls.call('verify', undefined, () => verifyNamespace(this.#client, this.#executor, this.#layout, { ...run, checked }), Infinity)
-    return verifyReport(findings, this.#eviction, this.namespace, checked)
+    return verifyStore(this.#client, this.#executor, this.#layout, this.namespace, options)
   }
 
   /**
@@ -303,15 +295,11 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     checkWatchOptions(options)
     if (this.#watcher) return
     const report = (error: Error) => this.#calls.report(new CacheOperationError('watch', undefined, error))
-    const watcher = new ExpiryWatcher(this.#client, this.#layout, options, (event, key) => this.emit(event, key), report, this)
-    this.#watcher = watcher
-    try {
-      await this.#calls.call('watch', undefined, () => watcher.start())
-    } catch (error) {
+    this.#watcher = new ExpiryWatcher(this.#client, this.#layout, options, (event, key) => this.emit(event, key), report, this)
+    await startWatcher(this.#watcher, this.#calls).catch((error: unknown) => {
       this.#watcher = undefined
-      await watcher.stop()
       throw error
-    }
+    })
   }
 
   /** Ends the subscription of watch(). */

@@ -13,6 +13,7 @@ import { LIMITS } from './limits.js'
 import { checkBoolean, checkCount, checkOptions } from './checks.js'
 import { DEFAULTS } from './defaults.js'
 import * as commands from './commands.js'
+import type { Executor } from './executor.js'
 import type { Runner } from './script-call.js'
 import type { RedisClient } from './client/client.js'
 
@@ -78,6 +79,19 @@ export function verifyReport(findings: Findings, eviction: EvictionState, namesp
   const { mode, policy } = eviction
   const warning = mode === 'detect' && policy ? evictionWarning(policy, namespace) : undefined
   return { ...findings, eviction: { mode, policy: mode === 'detect' ? policy?.policy : undefined, checked }, warnings: warning ? [warning] : [] }
+}
+
+/**
+ * verify() of a store: the eviction policy read afresh (verify is where an operator looks for
+ * what is wrong), then the walk as one call of the store with no overall timeout (as long as
+ * the namespace is large), and its report.
+ */
+export async function verifyStore(client: RedisClient, executor: Executor, layout: BucketLayout, namespace: string, options: VerifyOptions): Promise<VerifyReport> {
+  const run = checkVerifyOptions(options)
+  executor.eviction.forget()
+  const checked = await executor.checked('verify', undefined)
+  const findings = await executor.calls.call('verify', undefined, () => verifyNamespace(client, executor, layout, { ...run, checked }), Infinity)
+  return verifyReport(findings, executor.eviction, namespace, checked)
 }
 
 /**

@@ -137,6 +137,11 @@ test('the layer check finds an import that runs up', () => {
   assert.is(layerOf(drawn, 'x.ts'), undefined)
 })
 
+test('the store class stays thin: store.ts at most 350 lines (new capabilities go in modules of their own)', () => {
+  const lines = readFileSync(join(src, 'store.ts'), 'utf8').split('\n').length - 1
+  assert.ok(lines <= 350, `store.ts has ${lines} lines`)
+})
+
 test('only client/ imports a Redis client library', () => {
   for (const [file] of graph()) {
     const text = readFileSync(file, 'utf8')
