@@ -80,6 +80,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (!/^[1-9]\d*$/.test(values.buckets)) throw new Error('--buckets must be a positive integer')
   const files = filesOf(target, client)
   if (values.list) {
+    process.stdout.on('error', () => undefined) // a reader that closed early (| head)
     console.log(files.join('\n'))
   } else {
     console.log(`tests: target ${target}${target === 'cluster' ? ` (${values.buckets} buckets)` : ''}, client ${client}: ${files.length} files`)

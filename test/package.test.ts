@@ -106,11 +106,14 @@ onSingle(test)('a CommonJS project requires the package by name and uses it', as
     writeFileSync(
       join(dir, 'typed.ts'),
       `
-      import { RedisCache, ANY, type Key } from 'redis-prefix-cache'
+      import { RedisCache, ANY, type Key, type Operation } from 'redis-prefix-cache'
       const cache = new RedisCache({ namespace: 'cjs', writes: 'async' })
       const removed: Promise<undefined> = cache.delete(['a', 1])
       const key: Key = ['a', 1]
-      export = [cache.all(['a', ANY]), removed, key]
+      const operation: Operation = 'put'
+      // @ts-expect-error: the core names only its own operations; the session store's come with it
+      const sessionOperation: Operation = 'session.get'
+      export = [cache.all(['a', ANY]), removed, key, operation, sessionOperation]
     `,
     )
     const tsc = fileURLToPath(new URL('node_modules/typescript/bin/tsc', root))
@@ -258,7 +261,9 @@ onSingle(test)(
       const auth = betterAuthStorage({ redis: client })
       // @ts-expect-error: not a client, a URL or options
       const typo = new RedisCache({ redis: { hots: 'localhost' } })
-      export { listed, spread, sessions, keyv, auth, typo }
+      // The session store, imported, adds its operations to the type (operations.ts).
+      const operation: import('redis-prefix-cache').Operation = 'session.get'
+      export { listed, spread, sessions, keyv, auth, typo, operation }
     `,
       )
       const tsc = fileURLToPath(new URL('node_modules/typescript/bin/tsc', root))

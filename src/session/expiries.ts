@@ -3,7 +3,7 @@
  * same request: express-session reads a session, then touches it (or saves it when it
  * changed), so a touch that would move the expiry by less than the touch interval is known to
  * be unneeded without asking Redis, and a save of the same user within it can keep the expiry
- * and index entries (lua/sessionResave.lua). Expiries are kept on this process's clock (read
+ * and index entries (lua/session/resave.lua). Expiries are kept on this process's clock (read
  * as PTTL, a duration, so a clock that differs from the server's does not skew them) and
  * forgotten once used; the map is bounded, oldest out first, so reads never followed by a
  * touch cannot grow it.

@@ -327,7 +327,7 @@ export class RedisSessionStore extends baseClass() {
     const interval = this.#intervalFor(ttl)
     const known = this.#known.take(sid)
     // Read by this request with the same user, its expiry to move by less than the interval:
-    // the new data alone (lua/sessionResave.lua), unless Redis no longer holds it so.
+    // the new data alone (lua/session/resave.lua), unless Redis no longer holds it so.
     const set = scripts.set(at, user, ttl, text, interval)
     const cache = this.#internals
     if (known !== undefined && known.owner === (owner ?? null) && withinInterval(known.expiry, ttl, interval)) {

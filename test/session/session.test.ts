@@ -538,7 +538,7 @@ onSingle(test)(
     const sent = await commandsSent(ctx, async () => {
       await store.set('s', { ...(await store.get('s')), n: 2, cookie: cookie(3_600_000) }) // as express-session: get, then save
     })
-    // The request's GET and PTTL, then lua/sessionResave.lua: GET, ZSCORE in the user's set, SET ... KEEPTTL.
+    // The request's GET and PTTL, then lua/session/resave.lua: GET, ZSCORE in the user's set, SET ... KEEPTTL.
     assert.equal(sent, { get: 2, pttl: 1, evalsha: 1, zscore: 1, set: 1 })
     assert.equal(await expiries(ctx, 's'), before, 'expiries and index scores as they were')
     assert.is((await store.get('s'))?.n, 2)
@@ -739,7 +739,7 @@ test('sharing a RedisCache: its client and namespace; verify() of the namespace 
 
 /**
  * Writes a session as releases before the users' sets did: the session and an entry record
- * under its user, each a record of the namespace with one expiry, as their sessionSet wrote
+ * under its user, each a record of the namespace with one expiry, as their lua/session/set.lua wrote
  * them (the core's put writes the same value and index entries).
  */
 async function writeEarlier(store: RedisSessionStore, sid: string, user: string | number, data: SessionData): Promise<void> {
