@@ -7,9 +7,11 @@
  */
 // test-targets: single cluster
 // test-clients: ioredis node-redis5 node-redis6
+import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 
@@ -140,6 +142,20 @@ test('the layer check finds an import that runs up', () => {
 test('the store class stays thin: store.ts at most 350 lines (new capabilities go in modules of their own)', () => {
   const lines = readFileSync(join(src, 'store.ts'), 'utf8').split('\n').length - 1
   assert.ok(lines <= 350, `store.ts has ${lines} lines`)
+})
+
+test("the core registers no integration's scripts or operations; importing the session store registers its own", async () => {
+  const probe = `
+    const { isOperation } = await import('./src/operations.ts')
+    const { definedScripts } = await import('./src/scripts.ts')
+    await import('./src/index.ts')
+    const core = [isOperation('session.get'), definedScripts().some((s) => s.name.startsWith('session/'))]
+    await import('./src/session/index.ts')
+    const session = [isOperation('session.get'), definedScripts().some((s) => s.name.startsWith('session/'))]
+    console.log(JSON.stringify({ core, session }))
+  `
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { cwd: fileURLToPath(new URL('..', import.meta.url)) })
+  assert.equal(JSON.parse(stdout), { core: [false, false], session: [true, true] })
 })
 
 test('only client/ imports a Redis client library', () => {
