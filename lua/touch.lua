@@ -2,7 +2,8 @@
 --[[
   Gives a live record a new expiry (touch; getAndTouch also answers its value): the value
   and its member in the index of every prefix of its key get the same new score, then each
-  index gets the expiry of its longest-lived member. A missing index member is added back, unless `checked`: under a maxmemory policy
+  index gets the expiry of its longest-lived member (lua/includes/indexWrites.lua: read only
+  when the record's expiry went down). A missing index member is added back, unless `checked`: under a maxmemory policy
   that evicts, a record missing from one of its indexes counts as gone (a deleteAll of that
   prefix could not find it), so it is removed whole instead, and never brought back.
 
@@ -19,8 +20,7 @@
 ]]
 local rcall = redis.call
 -- @include now
--- @include prune
--- @include fixIndexExpiry
+-- @include indexWrites
 -- @include keyedRecord
 
 local key = KEYS[1]
@@ -40,18 +40,26 @@ end
 
 local at = now()
 local ttl = tonumber(ARGV[1])
+-- A listed member's score is its value's expiry (written together): the members go down
+-- only when the value expired later than the new expiry (or never).
+local was = rcall('PEXPIRETIME', key)
+local lowered = ttl > 0 and (was == -1 or was > at + ttl)
 local score = '+inf'
 if ttl > 0 then
-  score = at + ttl
+  score = string.format('%d', at + ttl)
   rcall('PEXPIREAT', key, score)
 else
   rcall('PERSIST', key)
 end
 
+-- Each index: the member rescored (or added back, pruning the index as every write that
+-- adds does), then its expiry settled once (indexWrites): PEXPIREAT ... GT when the
+-- record's expiry went up, its top read only when it went down.
+local writes = {}
+local function lowers() return lowered end
 for i = 2, #KEYS do
   local index = KEYS[i]
-  prune(index, at)
-  rcall('ZADD', index, score, string.sub(key, #index))
-  fixIndexExpiry(index)
+  scoreIn(writes, index, string.sub(key, #index), score, at, lowers)
 end
+settleIndexes(writes)
 return answer

@@ -16,6 +16,7 @@ import { clusterWorkload, replicaReadsWorkload } from './bench/workloads/cluster
 import { getWorkload } from './bench/workloads/get.js'
 import { keyvWorkload } from './bench/workloads/keyv.js'
 import { listingWorkload } from './bench/workloads/listing.js'
+import { floorsWorkload } from './bench/workloads/floors.js'
 import { putWorkload } from './bench/workloads/put.js'
 import { sessionsWorkload } from './bench/workloads/sessions.js'
 import { signInWorkload } from './bench/workloads/sign-in.js'
@@ -23,6 +24,7 @@ import { signInWorkload } from './bench/workloads/sign-in.js'
 log(`redis ${redisVersion} at ${url}; ${rounds} rounds of ${roundMs} ms; all() sizes up to ${records} records`)
 await clientsWorkload()
 await putWorkload()
+await floorsWorkload()
 await getWorkload()
 await signInWorkload()
 // Sessions before the large namespaces are loaded: the per-request path is Node-bound and the

@@ -3,7 +3,7 @@
  * same record. This module checks a key given by a caller and turns it into encoded parts,
  * and turns encoded parts back into the key in the shape it was written.
  */
-import { decodePart, describeType, encodePart, type KeyPart } from './parts.js'
+import { decodePart, describeType, encodePart, encodeString, type KeyPart } from './parts.js'
 import { checkKeySize } from './limits.js'
 import { ANY, REST } from './wildcards.js'
 
@@ -29,12 +29,19 @@ export function encodeKey(key: unknown, name = 'key'): string[] {
   const parts = new Array<string>(key.length)
   for (let i = 0; i < key.length; i++) {
     const part: unknown = key[i]
-    if (part === undefined) throw new TypeError(`${name}[${i}] must be a key part, got ${describeType(part)}`)
-    checkNotWildcard(part, `${name}[${i}]`)
-    parts[i] = encodePart(part, `${name}[${i}]`)
+    // The per-request path: a string part is encoded at once, with no name made for an error it cannot raise.
+    parts[i] = typeof part === 'string' ? encodeString(part) : encodeOther(part, name, i)
   }
   checkKeySize(parts, name)
   return parts
+}
+
+/** A part that is not a string, checked and encoded, its errors naming `name[i]`. */
+function encodeOther(part: unknown, name: string, i: number): string {
+  if (typeof part === 'number' && Number.isFinite(part)) return Object.is(part, -0) ? '0' : String(part)
+  if (part === undefined) throw new TypeError(`${name}[${i}] must be a key part, got ${describeType(part)}`)
+  checkNotWildcard(part, `${name}[${i}]`)
+  return encodePart(part, `${name}[${i}]`)
 }
 
 /** The decoded parts of a stored key. */

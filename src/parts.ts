@@ -57,7 +57,7 @@ function unescapeText(text: string): string {
   return text.replace(ESCAPED, (_, code: string) => String.fromCharCode(parseInt(code[0] === 'u' ? code.slice(1) : code, 16)))
 }
 
-function encodeString(value: string): string {
+export function encodeString(value: string): string {
   if (PLAIN_STRING.test(value)) return value
   if (value === '') return "''"
   const escaped = escapeText(value)

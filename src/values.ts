@@ -152,7 +152,12 @@ export const superjsonSerializer: Serializer = {
     return isPlainJson(value, new Set()) ? `{"json":${JSON.stringify(value)}}` : values.stringify(value)
   },
   parse(text: string): unknown {
-    return values.parse(text)
+    // superjson.parse is deserialize(JSON.parse(text)), whose first step deep-copies the
+    // payload's json. Without meta (plain JSON, as stringify writes it: {"json":...}) that
+    // copy is all it does, of objects JSON.parse has just made: skipped.
+    const payload = JSON.parse(text) as { json?: unknown; meta?: unknown } | null
+    if (payload !== null && typeof payload === 'object' && payload.meta === undefined) return payload.json
+    return values.deserialize(payload as Parameters<typeof values.deserialize>[0])
   },
 }
 

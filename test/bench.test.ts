@@ -37,8 +37,13 @@ test('bench --quick completes on a tiny size and reports every workload and rati
     assert.ok(results.results[workload]?.ours?.median > 0, workload)
   }
   assert.ok(results.results['put, 64 callers (ops/s)'].limit.median > 0)
+  for (const parts of [1, 2, 4]) {
+    const put = results.results[`put script, ${parts}-part keys, first write: Redis µs per call`]
+    assert.ok(put?.ours?.median > 0 && put?.floor?.median > 0, `put script, ${parts} parts, beside its floor`)
+    assert.ok(results.results[`touch script, ${parts}-part keys, rewrite: Redis µs per call`]?.floor?.median > 0)
+  }
   assert.ok(results.results['all() p50 at 1000 records (ms)'].scan.median > 0)
-  assert.is(results.ratios.length, 31)
+  assert.is(results.ratios.length, 41)
   // The same store on a node-redis 5 client, beside ioredis, in every per-call workload.
   for (const workload of [
     'put, 64 callers (ops/s)',
@@ -63,6 +68,8 @@ test('bench --quick completes on a tiny size and reports every workload and rati
     results.profiles.map((p: { workload: string; contender: string; profile: never }) => [`${p.workload}: ${p.contender}`, p.profile]),
   )
   for (const name of [
+    'get beside the bare client: ours-nr5',
+    'get beside the bare client: bare-nr5',
     'put: ours',
     'put: ours-nr5',
     'put: seed',

@@ -83,6 +83,8 @@ function keysOf(args: string[]): string[] {
     case 'zremrangebyscore':
     case 'zremrangebyrank':
     case 'zrange':
+    case 'zcount':
+    case 'zcard':
     case 'zscan':
     case 'zscore':
     case 'pexpireat':

@@ -15,15 +15,15 @@
 local function scoreIn(writes, index, member, score, at, lowers)
   local w = writes[index]
   if not w then
-    w = { top = -1, topText = nil, lowered = false, added = false }
+    w = { top = -1, topText = nil, lowered = false, adds = 0 }
     writes[index] = w
   end
   local added = rcall('ZADD', index, score, member) == 1
   if not added then
     if lowers() then w.lowered = true end
-  elseif not w.added then
-    w.added = true
-    prune(index, at)
+  else
+    if w.adds == 0 then prune(index, at) end
+    w.adds = w.adds + 1
   end
   local s = score == '+inf' and math.huge or tonumber(score)
   if s > w.top then
@@ -41,7 +41,16 @@ local function settleIndexes(writes)
       -- Not later than the index's expiry, or the index has none (new, or a member never
       -- expires): unchanged unless a member was rescored lower, or the index is new (only
       -- possible when this run added a member to it: one it only rescored existed before).
-      if w.lowered or (w.added and rcall('PEXPIRETIME', index) < 0) then fixIndexExpiry(index) end
+      if w.lowered then
+        fixIndexExpiry(index)
+      elseif w.adds > 0 then
+        if rcall('ZCARD', index) == w.adds then
+          -- Every member is one this run added (a new index): its top is the highest score written.
+          rcall('PEXPIREAT', index, w.topText)
+        elseif rcall('PEXPIRETIME', index) < 0 then
+          fixIndexExpiry(index)
+        end
+      end
     end
   end
 end

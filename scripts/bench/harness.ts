@@ -78,7 +78,19 @@ export async function flushAll() {
 }
 
 /** 'ours' is the store on ioredis 6; 'ours-nr5' the same store on a node-redis 5 client. */
-export type Contender = 'ours' | 'ours-nr5' | 'ours-nr5-every-touch' | 'seed' | 'scan' | 'limit' | 'keyv-redis' | 'connect-redis' | 'connect-redis-nr6' | 'better-auth-redis'
+export type Contender =
+  | 'ours'
+  | 'ours-nr5'
+  | 'ours-nr5-every-touch'
+  | 'seed'
+  | 'scan'
+  | 'limit'
+  | 'floor'
+  | 'bare-nr5'
+  | 'keyv-redis'
+  | 'connect-redis'
+  | 'connect-redis-nr6'
+  | 'better-auth-redis'
 export const CONTENDERS: Contender[] = [
   'ours',
   'ours-nr5',
@@ -86,6 +98,8 @@ export const CONTENDERS: Contender[] = [
   'seed',
   'scan',
   'limit',
+  'floor',
+  'bare-nr5',
   'keyv-redis',
   'connect-redis',
   'connect-redis-nr6',

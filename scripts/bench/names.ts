@@ -34,4 +34,6 @@ export const PROFILE = {
   keyvSet: 'Keyv set',
   sessionRequest: 'express-session request',
   clientGet: 'plain GET',
+  /** store.get and a bare GET of the same records on the same node-redis 5 client, alternating. */
+  getBeside: 'get beside the bare client',
 } as const

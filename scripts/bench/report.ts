@@ -26,6 +26,7 @@ import {
   sessionMemory,
 } from './names.js'
 import { clusterShares, replicaShares } from './workloads/cluster.js'
+import { writeScriptMicros } from './workloads/floors.js'
 import { levels, memory } from './workloads/listing.js'
 
 /** Prints the report and writes it to outDir; `sessionSizes` are the two session store sizes measured. */
@@ -69,6 +70,22 @@ export function report(sessionSizes: readonly number[]): void {
         ok: (v: number) => v >= 0.9,
       })),
     ),
+    ...(['put', 'touch'] as const).flatMap((script) =>
+      [1, 2, 4].flatMap((parts) =>
+        (script === 'put' ? (['first write', 'rewrite'] as const) : (['rewrite'] as const)).map((kind) => ({
+          name: `${script} script, ${parts}-part keys, ${kind}: floor / ours, Redis CPU per call (scripts/bench/floors/)`,
+          value: m(writeScriptMicros(script, parts, kind), 'floor') / m(writeScriptMicros(script, parts, kind), 'ours'),
+          target: '>= 0.8',
+          ok: (v: number) => v >= 0.8,
+        })),
+      ),
+    ),
+    {
+      name: 'get, Node CPU per call: store.get / a bare GET of the same record, both on one node-redis 5 client (profile)',
+      value: profileOf(PROFILE.getBeside, 'ours-nr5', 'nodeMicros') / profileOf(PROFILE.getBeside, 'bare-nr5', 'nodeMicros'),
+      target: '<= 1.5',
+      ok: (v: number) => v <= 1.5,
+    },
     {
       name: 'get, 64 callers: ours on node-redis 5 / ours on ioredis 6',
       value: m(GET_64, 'ours-nr5') / m(GET_64, 'ours'),

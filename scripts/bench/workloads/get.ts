@@ -1,6 +1,8 @@
 /** get from 64 callers: plain reads, checked reads (a server that evicts), the seed, and GET and SET from redis-benchmark. */
 import type { Key } from '../../../src/index.js'
-import { alternate, CALLERS, ours, oursChecked, oursNodeRedis, log, profiled, random, record, roundMs, seed, throughput, VALUE } from '../harness.js'
+import { encodeKey } from '../../../src/keys.js'
+import { namespaceBase, valueKey } from '../../../src/layout.js'
+import { alternate, CALLERS, ours, oursChecked, oursNodeRedis, log, profiled, profiledAlternating, random, record, roundMs, seed, throughput, VALUE } from '../harness.js'
 import { GET_64, GET_64_CHECKED, PROFILE, SET_64 } from '../names.js'
 import { limit } from './limit.js'
 
@@ -20,6 +22,14 @@ export async function getWorkload(): Promise<void> {
     ['limit', async () => record(GET_64, 'limit', await limit('GET'))],
   ])
   await alternate([['limit', async () => record(SET_64, 'limit', await limit('SET'))]])
+  // store.get and a bare GET of the same record on the same node-redis 5 client: what the store adds in Node CPU.
+  const client = oursNodeRedis.redis as unknown as { get(key: string): Promise<string | null> }
+  const rawKeys = getKeys.map((key) => valueKey(namespaceBase('bench'), encodeKey(key)))
+  if ((await client.get(rawKeys[0] as string)) === null) throw new Error("get beside the bare client: the raw key is not the store's")
+  await profiledAlternating(PROFILE.getBeside, [
+    ['ours-nr5', () => oursNodeRedis.get(getKeys[random(getKeys.length)] as Key)],
+    ['bare-nr5', () => client.get(rawKeys[random(rawKeys.length)] as string)],
+  ])
   await profiled(PROFILE.get, 'ours', () => ours.get(getKeys[random(getKeys.length)] as Key))
   await profiled(PROFILE.get, 'ours-nr5', () => oursNodeRedis.get(getKeys[random(getKeys.length)] as Key))
 }
