@@ -114,7 +114,6 @@ export class Calls {
     return new Promise<T>((resolve, reject) => {
       const client = this.client
       let timer: NodeJS.Timeout | undefined
-      const deadline = timeout === this.#deadlines.ms && timeout !== Infinity ? this.#deadlines.start(() => expire()) : undefined
       const expire = () => {
         client.stalled()
         reject(
@@ -126,6 +125,7 @@ export class Calls {
           ),
         )
       }
+      const deadline = timeout === this.#deadlines.ms && timeout !== Infinity ? this.#deadlines.start(expire) : undefined
       if (!deadline && timeout !== Infinity) timer = setTimeout(expire, timeout)
       const settled = () => (deadline ? this.#deadlines.cancel(deadline) : clearTimeout(timer))
       if (this.settings.coalesce) client.coalesce()

@@ -34,15 +34,20 @@ export class Reads {
 
   /** One record's value (GET), existence (EXISTS, 1 or 0) or ttl (PTTL). */
   one(operation: Operation, key: unknown, what: ReadWhat, parts: Encoded): Promise<unknown> {
+    // The per-request path: a server that cannot evict, known so, takes the plain command with no more closures than its call.
+    if (this.executor.eviction.checked === false) return this.executor.calls.call(operation, key, () => this.#plain(what, parts))
     return this.either<unknown>(
       operation,
       key,
-      (client) => {
-        const at = this.#valueKey(parts)
-        return what === 'get' ? client.get(at) : what === 'exists' ? client.exists(at) : client.pttl(at)
-      },
+      () => this.#plain(what, parts),
       async () => (await this.executor.run(commands.read(this.layout, [parts], what)[0] as RecordsCall<unknown[]>))[0] ?? null,
     )
+  }
+
+  /** GET, EXISTS or PTTL of a record's value key. */
+  #plain(what: ReadWhat, parts: Encoded): Promise<unknown> {
+    const at = this.#valueKey(parts)
+    return what === 'get' ? this.client.get(at) : what === 'exists' ? this.client.exists(at) : this.client.pttl(at)
   }
 
   /**

@@ -140,10 +140,14 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   }
 
   /** The value of a record, or undefined when it is absent or expired. */
-  async get(key: Key): Promise<unknown> {
-    this.#open('get', key)
-    const text = (await this.#reads.one('get', key, 'get', encodeKey(key))) as string | null
-    return this.#codec.decodeOrUndefined('get', key, key, text)
+  get(key: Key): Promise<unknown> {
+    // The per-request path: no async function (its own promise and turn); bad input still rejects.
+    try {
+      this.#open('get', key)
+      return this.#reads.one('get', key, 'get', encodeKey(key)).then((text) => this.#codec.decodeOrUndefined('get', key, key, text as string | null))
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /** The values of many records, in the order of `keys`; undefined where absent. */

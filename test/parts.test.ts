@@ -5,7 +5,8 @@
 // test-clients: ioredis node-redis5 node-redis6
 import * as assert from 'uvu/assert'
 import { suite } from 'uvu'
-import { decodePart, encodePart, type KeyPart } from '../src/parts.js'
+import fc from 'fast-check'
+import { decodePart, encodePart, isPlainString, type KeyPart, PLAIN_STRING_PATTERN } from '../src/parts.js'
 import { ANY, REST } from '../src/index.js'
 import { redisSuite } from './helpers.js'
 
@@ -163,6 +164,19 @@ unit('parts that are not allowed are TypeErrors naming where', () => {
       String(message),
     )
   }
+})
+
+unit('a string is its own encoding exactly when the pattern says so (the loop of the per-request path and the regular expression agree)', () => {
+  const reserved = fc.constantFrom('', '0', '9', '-', '!', '@', '~', "'", '#', '%', ':', '\uD800', '\uDC00', '\uD83D\uDE00', 'a', 'é', ' ')
+  const text = fc.oneof(
+    fc.string({ unit: 'binary' }),
+    fc.array(reserved).map((parts) => parts.join('')),
+    fc.tuple(reserved, fc.string()).map(([a, b]) => a + b),
+  )
+  fc.assert(
+    fc.property(text, (value) => isPlainString(value) === PLAIN_STRING_PATTERN.test(value)),
+    { numRuns: 5000 },
+  )
 })
 
 unit.run()

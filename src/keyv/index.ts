@@ -106,8 +106,13 @@ export class KeyvPrefixCache extends EventEmitter {
     return { expires: true }
   }
 
-  async get(key: string): Promise<string | undefined> {
-    return (await this.cache.get(this.#key(key))) as string | undefined
+  get(key: string): Promise<string | undefined> {
+    // The per-request path: no async function of its own; a bad key still rejects.
+    try {
+      return this.cache.get(this.#key(key)) as Promise<string | undefined>
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   async getMany(keys: string[]): Promise<Array<string | undefined>> {
