@@ -273,6 +273,27 @@ oneBucket(test)("an index expires at its longest-lived member's expiry as writes
     ['touch moves the top down', () => store.touch(['u', 1, 's', 'd'], 10_000)],
     ['a record that wins, added through add()', () => store.add(['u', 1, 's', 'e'], 1, { ttl: 900_000 })],
     ['delete of the top member', () => store.delete(['u', 1, 's', 'e'])],
+    ['touch moves the top up', () => store.touch(['u', 1, 's', 'b'], 1_200_000)],
+    ['touch moves it down again', () => store.touch(['u', 1, 's', 'b'], 5_000)],
+    ['a never-expiring record touched to a ttl', () => store.put(['u', 1, 's', 'f'], 1, { ttl: Infinity }).then(() => store.touch(['u', 1, 's', 'f'], 2_000_000))],
+    [
+      'new indexes made by one call of records of several ttls: each expires at the longest, unread',
+      () =>
+        store.putMany([
+          [['w', 1, 's', 'a'], 1, { ttl: 40_000 }],
+          [['w', 1, 's', 'b'], 1, { ttl: 700_000 }],
+          [['w', 1, 's', 'c'], 1, { ttl: 50_000 }],
+        ]),
+    ],
+    [
+      'a new index whose member is written twice in one call, lower the second time',
+      () =>
+        store.putMany([
+          [['x', 1], 1, { ttl: 800_000 }],
+          [['x', 1], 2, { ttl: 20_000 }],
+        ]),
+    ],
+    ['a new index of a record that never expires', () => store.put(['y', 1], 1, { ttl: Infinity })],
   ]
   for (const [step, run] of steps) {
     await run()
