@@ -56,10 +56,10 @@ end
 -- adds does), then its expiry settled once (indexWrites): PEXPIREAT ... GT when the
 -- record's expiry went up, its top read only when it went down.
 local writes = {}
-local function lowers() return lowered end
+local function wentDown() return lowered end
 for i = 2, #KEYS do
   local index = KEYS[i]
-  scoreIn(writes, index, string.sub(key, #index), score, at, lowers)
+  scoreIn(writes, index, string.sub(key, #index), score, at, wentDown)
 end
 settleIndexes(writes)
 return answer

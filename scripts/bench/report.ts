@@ -70,9 +70,16 @@ export function report(sessionSizes: readonly number[]): void {
         ok: (v: number) => v >= 0.9,
       })),
     ),
-    ...(['put', 'touch'] as const).flatMap((script) =>
+    ...(['put', 'touch', 'add', 'delete'] as const).flatMap((script) =>
       [1, 2, 4].flatMap((parts) =>
-        (script === 'put' ? (['first write', 'rewrite'] as const) : (['rewrite'] as const)).map((kind) => ({
+        (script === 'put'
+          ? (['first write', 'rewrite'] as const)
+          : script === 'add'
+            ? (['first write'] as const)
+            : script === 'delete'
+              ? (['a live record'] as const)
+              : (['rewrite'] as const)
+        ).map((kind) => ({
           name: `${script} script, ${parts}-part keys, ${kind}: floor / ours, Redis CPU per call (scripts/bench/floors/)`,
           value: m(writeScriptMicros(script, parts, kind), 'floor') / m(writeScriptMicros(script, parts, kind), 'ours'),
           target: '>= 0.8',

@@ -21,11 +21,14 @@ const USERS = 10_000
 const POOL = quick ? 500 : 10_000
 
 /** The Redis CPU (µs) per call of a write script, by key size and kind: what the report reads. */
-export const writeScriptMicros = (script: 'put' | 'touch', parts: number, kind: 'first write' | 'rewrite') => `${script} script, ${parts}-part keys, ${kind}: Redis µs per call`
+export const writeScriptMicros = (script: 'put' | 'touch' | 'add' | 'delete', parts: number, kind: 'first write' | 'rewrite' | 'a live record') =>
+  `${script} script, ${parts}-part keys, ${kind}: Redis µs per call`
 
 const FLOORS = {
   put: readFileSync(new URL('../floors/put.lua', import.meta.url), 'utf8'),
   touch: readFileSync(new URL('../floors/touch.lua', import.meta.url), 'utf8'),
+  add: readFileSync(new URL('../floors/add.lua', import.meta.url), 'utf8'),
+  delete: readFileSync(new URL('../floors/delete.lua', import.meta.url), 'utf8'),
 }
 const sha = (lua: string) => createHash('sha1').update(lua).digest('hex')
 
@@ -60,11 +63,25 @@ export async function floorsWorkload(): Promise<void> {
       return client.evalsha(shas.touch[who], call.keys.length, ...call.keys, ...call.args)
     }
     for (const who of ['ours', 'floor'] as const) for (const id of pool) await put(who, id)
+    const add = (who: Who, id: string) => {
+      const call = commands.add(layouts[who], encodeKey(keyOf(parts, id)), TTL, TEXT, false)
+      return client.evalsha(shas.add[who], call.keys.length, ...call.keys, ...call.args)
+    }
+    // A delete of a record just written: the put goes as EVAL (counted apart), the delete as EVALSHA.
+    const putThenDelete = async (who: Who, id: string) => {
+      const keyParts = encodeKey(keyOf(parts, id))
+      const written = commands.put(layouts[who], keyParts, TTL, TEXT)
+      await client.eval(commands.SCRIPTS.put.source, written.keys.length, ...written.keys, ...written.args)
+      const call = commands.remove(layouts[who], keyParts, false)
+      return client.evalsha(shas.delete[who], call.keys.length, ...call.keys, ...call.args)
+    }
     const fromPool = () => pool[Math.floor(Math.random() * POOL)] as string
     const cases: Array<[name: string, op: (who: Who) => () => Promise<unknown>]> = [
       [writeScriptMicros('put', parts, 'first write'), (who) => () => put(who, sid())],
       [writeScriptMicros('put', parts, 'rewrite'), (who) => () => put(who, fromPool())],
       [writeScriptMicros('touch', parts, 'rewrite'), (who) => () => touch(who, fromPool())],
+      [writeScriptMicros('add', parts, 'first write'), (who) => () => add(who, sid())],
+      [writeScriptMicros('delete', parts, 'a live record'), (who) => () => putThenDelete(who, sid())],
     ]
     for (const [name, op] of cases) {
       const round = (who: Who) => async () => {
