@@ -101,13 +101,8 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    */
   async putMany(entries: ReadonlyArray<PutManyEntry>, options?: WriteOptions): Promise<void> {
     this.#open('putMany', undefined)
-    const ttl = this.#ttlOf(options)
-    const { records, values } = encodeEntries(
-      entries,
-      (value, name) => this.#codec.encode(value, name),
-      (o, name) => this.#ttlOf(o, name),
-      ttl,
-    )
+    const encode = (value: unknown, name: string) => this.#codec.encode(value, name)
+    const { records, values } = encodeEntries(entries, encode, (o, name) => this.#ttlOf(o, name), this.#ttlOf(options))
     if (records.length === 0) return
     await this.#executor.batch('putMany', commands.putMany(this.#layout, records, values), entries.length, undefined, true)
   }
@@ -119,9 +114,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    */
   async add(key: Key, value: unknown, options?: WriteOptions): Promise<boolean> {
     this.#open('add', key)
-    const parts = encodeKey(key)
-    const text = this.#codec.encode(value)
-    const ttl = this.#ttlOf(options)
+    const [parts, text, ttl] = [encodeKey(key), this.#codec.encode(value), this.#ttlOf(options)]
     return this.#executor.send('add', key, (checked) => commands.add(this.#layout, parts, ttl, text, checked))
   }
 
