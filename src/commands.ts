@@ -12,7 +12,7 @@ import type { BucketLayout } from './buckets.js'
 import { indexKey, recordKeys } from './layout.js'
 import type { CompiledPattern } from './patterns.js'
 import { LUA, LUA_READ_ONLY } from './generated.js'
-import { asIs, type RecordsCall, type ScriptCall } from './script-call.js'
+import { asIs, isOne, type RecordsCall, type ScriptCall, textOf } from './script-call.js'
 import { defineScripts, type Script } from './scripts.js'
 
 /** The core's scripts (lua/*.lua). */
@@ -56,7 +56,6 @@ export function putMany(layout: BucketLayout, records: readonly Encoded[], value
 export function add(layout: BucketLayout, parts: Encoded, ttl: number, text: string, checked: boolean): ScriptCall<boolean> {
   return { script: ADD, keys: keysOf(layout, parts), args: [ttl, text, flag(checked)], reads: false, reply: isOne }
 }
-const isOne = (reply: unknown): boolean => reply === 1
 
 /** lua/increment.lua: a counter record's new count (a new counter gets `ttl`). Reply: the count. */
 export function increment(layout: BucketLayout, parts: Encoded, ttl: number, checked: boolean): ScriptCall<number> {
@@ -87,9 +86,6 @@ export function touch(layout: BucketLayout, parts: Encoded, ttl: number, checked
 export function touchValue(layout: BucketLayout, parts: Encoded, ttl: number, checked: boolean): ScriptCall<string | null> {
   return { script: TOUCH, keys: keysOf(layout, parts), args: [ttl, flag(checked), '1'], reads: false, reply: textOf }
 }
-
-/** A reply that is a stored text or nothing (false, or null, from Lua). */
-export const textOf = (reply: unknown): string | null => (typeof reply === 'string' ? reply : null)
 
 /** lua/read.lua, many records: ARGV what, then per record n. Reply of each call: one answer per record, in order. */
 export function read(layout: BucketLayout, records: readonly Encoded[], what: 'get' | 'exists' | 'pttl'): RecordsCall<unknown[]>[] {

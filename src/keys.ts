@@ -36,10 +36,10 @@ export function encodeKey(key: unknown, name = 'key'): string[] {
   return parts
 }
 
-/** A part that is not a string, checked and encoded, its errors naming `name[i]`. */
+/** A part that is not a string, checked and encoded (encodePart), its errors naming `name[i]`. */
 function encodeOther(part: unknown, name: string, i: number): string {
-  if (typeof part === 'number' && Number.isFinite(part)) return Object.is(part, -0) ? '0' : String(part)
-  if (part === null) return '!null' // a Keyv key without a namespace: [null, key]
+  // A finite number or null (a Keyv key without a namespace) cannot fail: no name is made for it.
+  if ((typeof part === 'number' && Number.isFinite(part)) || part === null) return encodePart(part, '')
   if (part === undefined) throw new TypeError(`${name}[${i}] must be a key part, got ${describeType(part)}`)
   checkNotWildcard(part, `${name}[${i}]`)
   return encodePart(part, `${name}[${i}]`)

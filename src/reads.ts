@@ -59,15 +59,15 @@ export class Reads {
     const texts = new Array<string | null>(all.length)
     const checked = await this.executor.checked(operation, key)
     const calls: ReadonlyArray<Pick<RecordsCall, 'positions'>> = checked ? commands.read(this.layout, all, 'get') : bucketCalls(this.layout, all, [], () => [])
-    const { calls: one } = this.executor
+    const { calls: storeCalls } = this.executor
     const send = (call: Pick<RecordsCall, 'positions'>) =>
-      one.part(operation, key, () =>
+      storeCalls.part(operation, key, () =>
         checked
           ? (this.executor.run(call as RecordsCall<unknown[]>) as Promise<Array<string | null>>)
           : this.client.mget(call.positions.map((i) => this.#valueKey(all[i] as Encoded))),
       )
     const found = (call: Pick<RecordsCall, 'positions'>, answers: Array<string | null>) => call.positions.forEach((i, j) => (texts[i] = answers[j] ?? null))
-    await one.whole(operation, key, () => runBatch(operation, calls, all.length, send, found), all.length)
+    await storeCalls.whole(operation, key, () => runBatch(operation, calls, all.length, send, found), all.length)
     return texts
   }
 

@@ -30,6 +30,10 @@ export interface RecordsCall<T = unknown> extends ScriptCall<T> {
 
 /** A reply as Redis gave it. */
 export const asIs = (reply: unknown): unknown => reply
+/** A reply that is 1 (done) or 0 (not). */
+export const isOne = (reply: unknown): boolean => reply === 1
+/** A reply that is a stored text or nothing (false, or null, from Lua). */
+export const textOf = (reply: unknown): string | null => (typeof reply === 'string' ? reply : null)
 
 /** Sends script calls and reads their replies. */
 export interface Runner {

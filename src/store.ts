@@ -52,7 +52,6 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
   readonly #codec: Codec
   readonly #client: RedisClient
   readonly #ownsClient: boolean
-  readonly #eviction: EvictionState
   readonly #calls: Calls
   readonly #executor: Executor
   readonly #reads: Reads
@@ -79,9 +78,9 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     this.redis = client.native as IoredisClient | NodeRedisClient
     this.#ownsClient = connection.owned
     this.durability = settings.durability
-    this.#eviction = new EvictionState(settings.eviction, client, namespace)
     this.#calls = new Calls(client, { ...settings, writes: this.writes }, this)
-    this.#executor = new Executor(durable(runnerOf(client), client, settings.durability), this.#calls, this.#eviction)
+    const eviction = new EvictionState(settings.eviction, client, namespace)
+    this.#executor = new Executor(durable(runnerOf(client), client, settings.durability), this.#calls, eviction)
     this.#reads = new Reads(client, this.#layout, this.#executor)
     this.#listing = { layout: this.#layout, reads: this.#reads, codec: this.#codec, executor: this.#executor }
   }
@@ -114,7 +113,9 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
    */
   async add(key: Key, value: unknown, options?: WriteOptions): Promise<boolean> {
     this.#open('add', key)
-    const [parts, text, ttl] = [encodeKey(key), this.#codec.encode(value), this.#ttlOf(options)]
+    const parts = encodeKey(key)
+    const text = this.#codec.encode(value)
+    const ttl = this.#ttlOf(options)
     return this.#executor.send('add', key, (checked) => commands.add(this.#layout, parts, ttl, text, checked))
   }
 

@@ -305,8 +305,13 @@ class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisCl
    * table, an internal: false where it is missing.)
    */
   #masterDown(key: string): boolean {
-    const slots = (this.native as { _slots?: { slots?: Array<{ master?: { client?: NodeRedisClientLike } } | undefined> } })._slots?.slots
-    return lostConnection(slots?.[keySlot(key)]?.master?.client)
+    return lostConnection(this.#masterOf(key)?.client)
+  }
+
+  /** The master node-redis routes `key` to, as its slot table says. */
+  #masterOf(key: string): { client?: NodeRedisClientLike; address?: string; id?: string } | undefined {
+    const slots = (this.native as { _slots?: { slots?: Array<{ master?: { client?: NodeRedisClientLike; address?: string; id?: string } } | undefined> } })._slots?.slots
+    return slots?.[keySlot(key)]?.master
   }
 
   get(key: string): Promise<string | null> {
@@ -339,8 +344,7 @@ class NodeRedisAdapter extends NodeRedisCommon<NodeRedisLike> implements RedisCl
 
   connectionOf(key: string): string {
     if (!this.isCluster) return ''
-    const slots = (this.native as { _slots?: { slots?: Array<{ master?: { address?: string; id?: string } } | undefined> } })._slots?.slots
-    const master = slots?.[keySlot(key)]?.master
+    const master = this.#masterOf(key)
     return master?.address ?? master?.id ?? ''
   }
 

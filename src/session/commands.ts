@@ -3,7 +3,7 @@
  * are built, from a session's keys (records.ts), in the layout their headers give. The
  * session store brings its scripts itself (defined here, from generated.ts): the core names none.
  */
-import { asIs, type ScriptCall } from '../script-call.js'
+import { asIs, isOne, type ScriptCall, textOf } from '../script-call.js'
 import { defineScripts } from '../scripts.js'
 import { LUA, LUA_READ_ONLY } from './generated.js'
 import { type SessionKeys, storedStart, type UserListings } from './records.js'
@@ -55,6 +55,3 @@ export function revoke(user: UserListings, owner: string, keep: string, page: nu
 export function clear(sessions: { index: string; base: string; start: string }, page: number): ScriptCall<number> {
   return { script: SCRIPTS.clear, keys: [sessions.index], args: [sessions.base, sessions.start, page], reads: false, reply: Number }
 }
-
-const textOf = (reply: unknown): string | null => (typeof reply === 'string' ? reply : null)
-const isOne = (reply: unknown): boolean => Number(reply) === 1
