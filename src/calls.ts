@@ -56,6 +56,16 @@ export class Calls {
   }
 
   /**
+   * A call whose answer `map` turns into the caller's (a read's decoding) within the call's
+   * own promise: no promise and turn of its own (the per-request path). A failure of `map`
+   * rejects as it is, after the call (and its trace) succeeded, as a `.then(map)` would.
+   */
+  mapped<T, R>(operation: Operation, key: unknown, run: () => Promise<T>, map: (value: T) => R): Promise<R> {
+    if (channelOf(operation).hasSubscribers) return this.#traced(operation, key, run, this.settings.timeout, undefined, 'sync').then(map)
+    return this.#call(operation, key, run, this.settings.timeout, undefined, map)
+  }
+
+  /**
    * A call made of many Redis calls (a batch of many records): traced once, with no deadline
    * of its own and no wait for readiness; each of its parts goes through part(), which has
    * both. Its failure, unless already a CacheOperationError of this operation, becomes one.
@@ -107,11 +117,14 @@ export class Calls {
     }
   }
 
-  #call<T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout: number, trace: CallTrace | undefined): Promise<T> {
-    if (!this.client.ready()) return this.#callOnceReady(operation, key, run, timeout, trace)
+  #call<T, R = T>(operation: Operation, key: unknown, run: () => Promise<T>, timeout: number, trace: CallTrace | undefined, map?: (value: T) => R): Promise<R> {
+    if (!this.client.ready()) {
+      const answer = this.#callOnceReady(operation, key, run, timeout, trace)
+      return map ? answer.then(map) : (answer as Promise<unknown> as Promise<R>)
+    }
     // The per-request path: the client is ready, so the call is sent now; one promise, and
     // its deadline on the shared timer (deadlines.ts).
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<R>((resolve, reject) => {
       const client = this.client
       let timer: NodeJS.Timeout | undefined
       const expire = () => {
@@ -141,7 +154,14 @@ export class Calls {
       answer.then(
         (value) => {
           settled()
-          resolve(value)
+          if (!map) return resolve(value as unknown as R)
+          let mappedValue: R
+          try {
+            mappedValue = map(value)
+          } catch (error) {
+            return reject(error)
+          }
+          resolve(mappedValue)
         },
         (error: unknown) => {
           settled()

@@ -70,7 +70,10 @@ export function recordKeys(base: string, parts: readonly string[]): RecordKeys {
 }
 
 export function valueKey(base: string, parts: readonly string[]): string {
-  return base + parts.join(':')
+  // Concatenated, not parts.join(':'): join is the dearer of the two for the few short parts of a key (the per-request path).
+  let key = base + (parts[0] as string)
+  for (let i = 1; i < parts.length; i++) key += `:${parts[i]}`
+  return key
 }
 
 /** The index key of a prefix (the empty prefix included). */

@@ -15,6 +15,9 @@ import type { RecordsCall } from './script-call.js'
 type Encoded = readonly string[]
 export type ReadWhat = 'get' | 'exists' | 'pttl'
 
+/** A read's answer as it came. */
+const same = (answer: unknown) => answer
+
 export class Reads {
   constructor(
     private readonly client: RedisClient,
@@ -32,16 +35,19 @@ export class Reads {
     return this.executor.calls.call(operation, key, () => (known ? checked() : plain(this.client)))
   }
 
-  /** One record's value (GET), existence (EXISTS, 1 or 0) or ttl (PTTL). */
-  one(operation: Operation, key: unknown, what: ReadWhat, parts: Encoded): Promise<unknown> {
-    // The per-request path: a server that cannot evict, known so, takes the plain command with no more closures than its call.
-    if (this.executor.eviction.checked === false) return this.executor.calls.call(operation, key, () => this.#plain(what, parts))
+  /**
+   * One record's value (GET: its text or null), existence (EXISTS, 1 or 0) or ttl (PTTL),
+   * as `map` turns it (store.get decodes the text).
+   */
+  one<R = unknown>(operation: Operation, key: unknown, what: ReadWhat, parts: Encoded, map: (answer: unknown) => R = same as (answer: unknown) => R): Promise<R> {
+    // The per-request path: a server that cannot evict, known so, takes the plain command, its answer mapped within the call's own promise.
+    if (this.executor.eviction.checked === false) return this.executor.calls.mapped(operation, key, () => this.#plain(what, parts), map)
     return this.either<unknown>(
       operation,
       key,
       () => this.#plain(what, parts),
       async () => (await this.executor.run(commands.read(this.layout, [parts], what)[0] as RecordsCall<unknown[]>))[0] ?? null,
-    )
+    ).then(map)
   }
 
   /** GET, EXISTS or PTTL of a record's value key. */

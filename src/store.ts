@@ -138,7 +138,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     // The per-request path: no async function (its own promise and turn); bad input still rejects.
     try {
       this.#open('get', key)
-      return this.#reads.one('get', key, 'get', encodeKey(key)).then((text) => this.#codec.decodeOrUndefined('get', key, key, text as string | null))
+      return this.#reads.one('get', key, 'get', encodeKey(key), (text) => this.#codec.decodeOrUndefined('get', key, key, text as string | null))
     } catch (error) {
       return Promise.reject(error)
     }
