@@ -1,7 +1,8 @@
 /**
  * A throwaway Redis Cluster on loopback for tests and the benchmark: 3 masters with one
  * replica each, from redis-server processes with explicit cluster bus ports and a temporary
- * directory each, joined with `redis-cli --cluster create`. stop() removes everything.
+ * directory each, joined with `redis-cli --cluster create` (valkey-cli beside a valkey-server:
+ * findRedisCli). stop() removes everything.
  */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { Cluster, Redis } from 'ioredis'
-import { spawnRedisServer, type RedisProcess } from './embedded-redis.js'
+import { findRedisCli, spawnRedisServer, type RedisProcess } from './embedded-redis.js'
 
 export interface ClusterNode {
   readonly port: number
@@ -79,7 +80,7 @@ export async function startCluster(masters = 3, replicasEach = 1, nodeTimeoutMs 
       ])
       nodes.push({ port, dir, process })
     }
-    await promisify(execFile)('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicasEach), '--cluster-yes'])
+    await promisify(execFile)(findRedisCli(), ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicasEach), '--cluster-yes'])
   } catch (error) {
     await Promise.all(nodes.map((n) => n.process.kill('SIGKILL')))
     for (const n of nodes) rmSync(n.dir, { recursive: true, force: true })

@@ -6,12 +6,16 @@
  * /usr/sbin, /usr/local/bin). When there is none and we run as root with apt-get, Debian's
  * redis-server package is installed. Otherwise redis-memory-server tries its own build,
  * and if that fails we stop with a message saying what to install.
+ *
+ * Another server that speaks the protocol is chosen the same way: CI runs the suites on
+ * Valkey with REDISMS_SYSTEM_BINARY=/…/valkey-server (scripts/valkey.sh builds it), and its
+ * cli (valkey-cli, for `--cluster create`) is the one beside it (findRedisCli).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { basename, delimiter, dirname, join } from 'node:path'
 import { Redis } from 'ioredis'
 import { RedisMemoryServer } from 'redis-memory-server'
 
@@ -40,6 +44,26 @@ export function findRedisServer(): string | undefined {
     .filter(Boolean)
     .map((dir) => join(dir, 'redis-server'))
     .find(executable)
+}
+
+/**
+ * The cli that goes with the server binary: valkey-cli or redis-cli in the server's own
+ * folder (a Valkey build beside its server), else redis-cli on the PATH.
+ */
+export function findRedisCli(): string {
+  const server = findRedisServer()
+  if (server) {
+    const dir = dirname(server)
+    const beside = [basename(server).replace('server', 'cli'), 'valkey-cli', 'redis-cli'].map((name) => join(dir, name)).find(executable)
+    if (beside) return beside
+  }
+  return 'redis-cli'
+}
+
+/** The server's name and version as it reports them ('redis 7.0.15', 'valkey 8.0.1'): Valkey says valkey_version beside a redis_version it keeps for clients. */
+export function serverVersion(info: string): { server: 'redis' | 'valkey'; version: string } {
+  const valkey = /^valkey_version:(\S+)/m.exec(info)?.[1]
+  return valkey ? { server: 'valkey', version: valkey } : { server: 'redis', version: /^redis_version:(\S+)/m.exec(info)?.[1] ?? 'unknown' }
 }
 
 function canInstallWithApt(): boolean {

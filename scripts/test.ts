@@ -1,15 +1,15 @@
 /**
  * Runs the uvu tests of one leg of the test matrix: a target (a single Redis, or the shared
- * Redis Cluster with 1 or 64 buckets) and a client (ioredis, node-redis 5 or 6). Each test
+ * Redis Cluster with 1 or 64 buckets) and a client (ioredis, node-redis 5 or 6, iovalkey, Valkey GLIDE). Each test
  * file says in its own lines which legs it runs on, so that no list of file names lives
  * anywhere else (a renamed file keeps its legs):
  *
  *   // test-targets: single cluster          (single: also a file that starts its own servers)
- *   // test-clients: ioredis node-redis5 node-redis6
+ *   // test-clients: ioredis node-redis5 node-redis6 iovalkey glide
  *
  * A file without both lines, or with a word not listed here, fails the run.
  *
- *   tsx scripts/test.ts [--target single|cluster] [--buckets N] [--client ioredis|node-redis5|node-redis6] [--list]
+ *   tsx scripts/test.ts [--target single|cluster] [--buckets N] [--client ioredis|node-redis5|node-redis6|iovalkey|glide] [--list]
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
 export const TARGETS = ['single', 'cluster'] as const
-export const CLIENTS = ['ioredis', 'node-redis5', 'node-redis6'] as const
+export const CLIENTS = ['ioredis', 'node-redis5', 'node-redis6', 'iovalkey', 'glide'] as const
 export type Target = (typeof TARGETS)[number]
 export type Client = (typeof CLIENTS)[number]
 

@@ -3,7 +3,7 @@
  * (cacheSettings), and a write's ttl. The checks themselves are in checks.ts, the defaults in
  * defaults.ts.
  */
-import type { IoredisClient, IoredisOptions, NodeRedisClient } from './client/types.js'
+import type { GlideClient, IoredisClient, IoredisOptions, NodeRedisClient } from './client/types.js'
 import { checkBuckets } from './buckets.js'
 import type { WriteMode } from './write-mode.js'
 import { checkBoolean, checkCount, checkOptions, checkTimeout, checkTtl } from './checks.js'
@@ -23,11 +23,12 @@ export type RedisCacheArgs<W extends WriteMode> = [W] extends ['async'] ? [optio
 export interface RedisCacheOptions<W extends WriteMode = WriteMode> {
   /**
    * An ioredis Redis or Cluster instance, a node-redis client or cluster (open: connected or
-   * connecting), a redis:// or rediss:// URL, or ioredis options. Default:
+   * connecting), a Valkey GLIDE GlideClient or GlideClusterClient, a redis:// or rediss://
+   * URL, or ioredis options. Default:
    * redis://127.0.0.1:6379. A URL makes a client of the store's own: ioredis when it is
    * installed, else node-redis. A client passed in stays the caller's: close() does not quit it.
    */
-  redis?: IoredisClient | NodeRedisClient | string | IoredisOptions
+  redis?: IoredisClient | NodeRedisClient | GlideClient | string | IoredisOptions
   /**
    * ioredis options for the client the store creates from a `redis` URL (or from the
    * default URL): TLS, a password, retry settings. Not allowed with a client passed in.

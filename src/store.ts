@@ -13,7 +13,7 @@ import { BucketLayout } from './buckets.js'
 import { Calls } from './calls.js'
 import { connect } from './client/connect.js'
 import type { RedisClient } from './client/client.js'
-import type { IoredisClient, NodeRedisClient } from './client/types.js'
+import type { GlideClient, IoredisClient, NodeRedisClient } from './client/types.js'
 import * as commands from './commands.js'
 import { type Durability, durable } from './durability.js'
 import { CacheOperationError, RedisCacheError } from './errors.js'
@@ -36,7 +36,7 @@ import { REST } from './wildcards.js'
 
 export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<RedisCacheEvents> {
   /** The client the store talks through, as its library made it (ioredis or node-redis): yours, or the one it made. */
-  readonly redis: IoredisClient | NodeRedisClient
+  readonly redis: IoredisClient | NodeRedisClient | GlideClient
   readonly namespace: string
   /** Default ttl in ms; undefined when records never expire by default. */
   readonly defaultTtl: number | undefined
@@ -75,7 +75,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
     const connection = connect(options.redis, options.redisOptions)
     const client = connection.client
     this.#client = client
-    this.redis = client.native as IoredisClient | NodeRedisClient
+    this.redis = client.native as IoredisClient | NodeRedisClient | GlideClient
     this.#ownsClient = connection.owned
     this.durability = settings.durability
     this.#calls = new Calls(client, { ...settings, writes: this.writes }, this)
@@ -324,6 +324,7 @@ export class RedisCache<W extends WriteMode = 'sync'> extends EventEmitter<Redis
         await this.flush()
       } finally {
         if (this.#ownsClient) await this.#client.close()
+        else this.#client.release()
       }
     })()
     return this.#closing

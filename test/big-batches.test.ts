@@ -9,7 +9,7 @@
  * fails, the error names exactly the records not written.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import { spawn } from 'node:child_process'
 import * as assert from 'uvu/assert'
 import { CacheOperationError, REST, type Key, LIMITS } from '../src/index.js'

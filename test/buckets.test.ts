@@ -4,7 +4,7 @@
  * others read every bucket and merge. (The same store on a real cluster: cluster.test.ts.)
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import * as assert from 'uvu/assert'
 import { suite } from 'uvu'
 import { BucketLayout, fnv1a } from '../src/buckets.js'

@@ -4,7 +4,7 @@
  * under load.
  */
 // test-targets: single
-// test-clients: ioredis node-redis5
+// test-clients: ioredis node-redis5 glide
 import { Cluster as IoCluster, Redis, type Cluster } from 'ioredis'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -21,8 +21,12 @@ let cluster: EmbeddedCluster
 const clients: Array<{ quit(): Promise<unknown>; disconnect(): unknown }> = []
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** A cluster client for a store: ioredis's Cluster, or under TEST_CLIENT a node-redis cluster (createCluster()). */
+/** TEST_CLIENT=glide: one GlideClusterClient for every store of this file (made asynchronously; a store never closes it). */
+let glideClient: Cluster | undefined
+
+/** A cluster client for a store: ioredis's Cluster, or under TEST_CLIENT a node-redis cluster (createCluster()) or the GLIDE one. */
 function client(): Cluster {
+  if (glideClient) return glideClient
   if (CLIENT !== 'ioredis') {
     const rootNodes = cluster.startupNodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` }))
     const made = CLIENT === 'node-redis5' ? redis5.createCluster({ rootNodes }) : redis6.createCluster({ rootNodes })
@@ -63,6 +67,11 @@ const setup = suite('cluster: start')
 setup('a 3-master cluster with a replica each starts', async () => {
   cluster = await startCluster(3, 1)
   assert.is((await cluster.masters()).length, 3)
+  if (CLIENT === 'glide') {
+    const { GlideClusterClient, Logger } = await import('@valkey/valkey-glide')
+    Logger.setLoggerConfig('off')
+    glideClient = (await GlideClusterClient.createClient({ addresses: cluster.startupNodes, requestTimeout: 20_000 })) as unknown as Cluster
+  }
 })
 setup.run()
 
@@ -196,7 +205,12 @@ test('a cluster client whose seed nodes are partly down (a master killed earlier
   for (let round = 0; round < 6; round++) {
     let native: Cluster
     let closeNative: () => Promise<unknown>
-    if (CLIENT !== 'ioredis') {
+    if (CLIENT === 'glide') {
+      const { GlideClusterClient } = await import('@valkey/valkey-glide')
+      const made = await GlideClusterClient.createClient({ addresses: seeds, requestTimeout: 5000 })
+      native = made as unknown as Cluster
+      closeNative = async () => made.close()
+    } else if (CLIENT !== 'ioredis') {
       const rootNodes = seeds.map(({ host, port }) => ({ url: `redis://${host}:${port}` }))
       const made = CLIENT === 'node-redis5' ? redis5.createCluster({ rootNodes }) : redis6.createCluster({ rootNodes })
       made.on('error', () => undefined)
@@ -278,6 +292,7 @@ test('expiry events: records expiring on every master are each reported once; af
 })
 
 test.after(async () => {
+  ;(glideClient as unknown as { close(): void } | undefined)?.close()
   await cluster?.stop()
 })
 

@@ -5,7 +5,7 @@
  * made with lazyConnect is connected by the first call.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey
 import { Redis, type Cluster } from 'ioredis'
 import * as assert from 'uvu/assert'
 import { COALESCE_CALLS } from '../src/client/coalesce.js'

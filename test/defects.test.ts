@@ -5,7 +5,7 @@
  * known to fail on the seed's behaviour.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import * as assert from 'uvu/assert'
 import { SeedCache } from '../scripts/baselines/seed-pipeline.js'
 import { ANY, type CacheOperationError, type CacheDecodeError, type Key } from '../src/index.js'

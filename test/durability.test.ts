@@ -6,7 +6,7 @@
  * reads do not wait. (Failover with durability: sentinel.test.ts.)
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import * as assert from 'uvu/assert'
 import { ANY, CacheOperationError, NotReplicatedError } from '../src/index.js'
 import { betterAuthStorage } from '../src/better-auth/index.js'

@@ -6,7 +6,7 @@
  * a plain GET.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import * as assert from 'uvu/assert'
 import { ANY, REST, RedisCache, type Key } from '../src/index.js'
 import { TARGET, redisSuite, onSingle, type Context } from './helpers.js'

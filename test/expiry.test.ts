@@ -6,7 +6,7 @@
  * (A master's failover: cluster.test.ts.)
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import * as assert from 'uvu/assert'
 import { CacheOperationError, type RedisCache, type Key } from '../src/index.js'
 import { onIoredis, onSingle, redisSuite, rejects, sleep, type Context } from './helpers.js'

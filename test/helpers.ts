@@ -13,7 +13,14 @@
  *
  * TEST_CLIENT=node-redis5 (or node-redis6) hands every store of `cache()` a node-redis client
  * of that version (connected as an application would, closed after the test) instead of a
- * URL; tests of ioredis's own behaviour run only on ioredis (`onIoredis`).
+ * URL; TEST_CLIENT=iovalkey an iovalkey client (Valkey's fork of ioredis, a Cluster on a
+ * cluster), TEST_CLIENT=glide one Valkey GLIDE client of the suite's (GlideClient, or
+ * GlideClusterClient on a cluster; created before the suite's tests and closed after them:
+ * GLIDE clients are made asynchronously, and a store never closes a client it is given).
+ * Tests of ioredis's own behaviour run only on ioredis (`onIoredis`).
+ *
+ * The server is redis-server unless REDISMS_SYSTEM_BINARY names another (CI's Valkey legs:
+ * scripts/valkey.sh); `SERVER` says which one runs.
  */
 import { type Cluster, Redis } from 'ioredis'
 import { rmSync } from 'node:fs'
@@ -29,7 +36,11 @@ export const BUCKETS = Number(process.env.TEST_BUCKETS ?? 1)
 export const onSingle = <T>(test: Test<T>) => (TARGET === 'single' ? test : test.skip)
 /** Register a test with `oneBucket(test)(name, fn)`: it asserts key names, so it runs only with one bucket. */
 export const oneBucket = <T>(test: Test<T>) => (BUCKETS === 1 ? test : test.skip)
-export const CLIENT = process.env.TEST_CLIENT === 'node-redis5' || process.env.TEST_CLIENT === 'node-redis6' ? process.env.TEST_CLIENT : 'ioredis'
+export const CLIENT = ['node-redis5', 'node-redis6', 'iovalkey', 'glide'].includes(process.env.TEST_CLIENT ?? '')
+  ? (process.env.TEST_CLIENT as 'node-redis5' | 'node-redis6' | 'iovalkey' | 'glide')
+  : 'ioredis'
+/** The server the suites run on: 'valkey' when REDISMS_SYSTEM_BINARY is a valkey-server. */
+export const SERVER: 'redis' | 'valkey' = /valkey/.test(process.env.REDISMS_SYSTEM_BINARY ?? '') ? 'valkey' : 'redis'
 /** Register a test with `onIoredis(test)(name, fn)`: it checks what ioredis does (its options, its sockets), so it runs only on ioredis stores. */
 export const onIoredis = <T>(test: Test<T>): Test<T> => (CLIENT === 'ioredis' ? test : (Object.assign(test.skip, { skip: test.skip, only: test.skip }) as unknown as Test<T>))
 
@@ -59,6 +70,29 @@ function nodeRedisFor(url: string, cleanup: Array<() => Promise<unknown>>): Node
   client.connect().catch(() => undefined)
   cleanup.push(() => client.close().catch(() => undefined))
   return client
+}
+
+const iovalkey = CLIENT === 'iovalkey' ? await import('iovalkey') : undefined
+
+/** An iovalkey client (or Cluster on the embedded cluster), connecting; closed by the cleanup. Typed as ioredis, whose fork it is. */
+function iovalkeyFor(at: string | EmbeddedCluster, cleanup: Array<() => Promise<unknown>>): Redis {
+  const { Redis: Valkey, Cluster: ValkeyCluster } = iovalkey as NonNullable<typeof iovalkey>
+  const client = typeof at === 'string' ? new Valkey(at) : new ValkeyCluster(at.startupNodes)
+  cleanup.push(() => client.quit().catch(() => client.disconnect()))
+  return client as unknown as Redis
+}
+
+const glide = CLIENT === 'glide' ? await import('@valkey/valkey-glide') : undefined
+// GLIDE logs WARN lines (reconnections) to the console unless told otherwise.
+glide?.Logger.setLoggerConfig('off')
+
+/** A Valkey GLIDE client on the single server or the embedded cluster, with a request timeout above every store's in the tests. */
+async function glideFor(at: { host: string; port: number } | EmbeddedCluster): Promise<Redis> {
+  const { GlideClient, GlideClusterClient } = glide as NonNullable<typeof glide>
+  const requestTimeout = 20_000
+  const client =
+    'port' in at ? await GlideClient.createClient({ addresses: [at], requestTimeout }) : await GlideClusterClient.createClient({ addresses: at.startupNodes, requestTimeout })
+  return client as unknown as Redis
 }
 
 let sharedCluster: Promise<EmbeddedCluster> | undefined
@@ -110,9 +144,11 @@ export interface Context {
   cache<W extends WriteMode = 'sync'>(options?: RedisCacheOptions<W>): RedisCache<W>
   /** A further ioredis client, quit after the test. */
   client(): Redis
-  /** A client to hand to a store under test: ioredis, or TEST_CLIENT's node-redis; closed after the test. */
+  /** A client to hand to a store under test: ioredis, or TEST_CLIENT's node-redis or iovalkey; closed after the test. */
   storeClient(): Redis
   cleanup: Array<() => Promise<unknown>>
+  /** TEST_CLIENT=glide: the suite's GLIDE client, which every store of cache() and storeClient() gets. */
+  glide?: Redis
 }
 
 export function redisSuite(name: string, serverArgs: string[] = []): Test<Context> {
@@ -128,10 +164,27 @@ function clusterSuite(name: string): Test<Context> {
     if (admin.status !== 'ready') await new Promise((resolve) => admin.once('ready', resolve))
     ctx.admin = clusterAdmin(admin)
     ctx.cleanup = []
+    if (glide) ctx.glide = await glideFor(running)
     ctx.cache = <W extends WriteMode = 'sync'>(options: RedisCacheOptions<W> = {}) => {
+      if (ctx.glide) {
+        const cache = new RedisCache<W>(...([{ buckets: BUCKETS, bucketBy: 2, ...options, redis: ctx.glide }] as RedisCacheArgs<W>))
+        ctx.cleanup.push(() => cache.close().catch(() => undefined))
+        return cache
+      }
       if (createNodeRedisCluster) {
         const closing: Array<() => Promise<unknown>> = []
         const client = nodeRedisClusterFor(running, closing)
+        let cache: RedisCache<W> | undefined
+        ctx.cleanup.push(async () => {
+          await cache?.close().catch(() => undefined)
+          for (const task of closing) await task()
+        })
+        cache = new RedisCache<W>(...([{ buckets: BUCKETS, bucketBy: 2, ...options, redis: client }] as RedisCacheArgs<W>))
+        return cache
+      }
+      if (iovalkey) {
+        const closing: Array<() => Promise<unknown>> = []
+        const client = iovalkeyFor(running, closing)
         let cache: RedisCache<W> | undefined
         ctx.cleanup.push(async () => {
           await cache?.close().catch(() => undefined)
@@ -157,9 +210,14 @@ function clusterSuite(name: string): Test<Context> {
       ctx.cleanup.push(() => client.quit().catch(() => client.disconnect()))
       return client as unknown as Redis
     }
-    ctx.storeClient = () => (createNodeRedisCluster ? (nodeRedisClusterFor(running, ctx.cleanup) as unknown as Redis) : ctx.client())
+    ctx.storeClient = () =>
+      ctx.glide ?? (createNodeRedisCluster ? (nodeRedisClusterFor(running, ctx.cleanup) as unknown as Redis) : iovalkey ? iovalkeyFor(running, ctx.cleanup) : ctx.client())
   })
-  return eachTestFromEmpty(test)
+  eachTestFromEmpty(test)
+  test.after(async (ctx) => {
+    ;(ctx.glide as unknown as { close(): void } | undefined)?.close()
+  })
+  return test
 }
 
 function singleSuite(name: string, serverArgs: string[]): Test<Context> {
@@ -168,13 +226,22 @@ function singleSuite(name: string, serverArgs: string[]): Test<Context> {
     ctx.server = await startRedis(serverArgs)
     ctx.admin = new Redis(ctx.server.url)
     ctx.cleanup = []
+    if (glide) ctx.glide = await glideFor({ host: ctx.server.host, port: ctx.server.port })
     ctx.cache = <W extends WriteMode = 'sync'>(options: RedisCacheOptions<W> = {}) => {
       // Registered first: the client closes after the store.
       const cleanup: Array<() => Promise<unknown>> = []
       ctx.cleanup.push(async () => {
         for (const task of cleanup.splice(0)) await task()
       })
-      const redis = createNodeRedis && options.redis === undefined && options.redisOptions === undefined ? nodeRedisFor(ctx.server.url, cleanup) : ctx.server.url
+      const yours = options.redis === undefined && options.redisOptions === undefined
+      const redis =
+        yours && ctx.glide
+          ? ctx.glide
+          : yours && createNodeRedis
+            ? nodeRedisFor(ctx.server.url, cleanup)
+            : yours && iovalkey
+              ? iovalkeyFor(ctx.server.url, cleanup)
+              : ctx.server.url
       const cache = new RedisCache<W>(...([{ redis, ...options }] as RedisCacheArgs<W>))
       cleanup.unshift(() => cache.close().catch(() => undefined))
       return cache
@@ -185,10 +252,12 @@ function singleSuite(name: string, serverArgs: string[]): Test<Context> {
       return client
     }
     // Typed as ioredis for the tests' convenience: the stores take either.
-    ctx.storeClient = () => (createNodeRedis ? (nodeRedisFor(ctx.server.url, ctx.cleanup) as unknown as Redis) : ctx.client())
+    ctx.storeClient = () =>
+      ctx.glide ?? (createNodeRedis ? (nodeRedisFor(ctx.server.url, ctx.cleanup) as unknown as Redis) : iovalkey ? iovalkeyFor(ctx.server.url, ctx.cleanup) : ctx.client())
   })
   eachTestFromEmpty(test)
   test.after(async (ctx) => {
+    ;(ctx.glide as unknown as { close(): void } | undefined)?.close()
     await ctx.server?.stop() // after the admin client has quit
   })
   return test

@@ -4,7 +4,7 @@
  * which loses counts under concurrency. Runs on a single Redis and on the cluster suite.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import * as assert from 'uvu/assert'
 import { ANY, CacheOperationError, type RedisCache } from '../src/index.js'
 import { redisSuite, rejects, sleep } from './helpers.js'

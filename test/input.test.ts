@@ -4,7 +4,7 @@
  * with an error naming the key.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import { Redis } from 'ioredis'
 import * as assert from 'uvu/assert'
 import { ANY, CacheDecodeError, REST, RedisCache, type CacheOperationError } from '../src/index.js'

@@ -4,7 +4,7 @@
  * no script call does unbounded work.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import * as assert from 'uvu/assert'
 import { ANY, LIMITS, REST, type Key } from '../src/index.js'
 import { loadScript } from '../scripts/build/lua.js'

@@ -14,7 +14,7 @@
  * than 128 members; a small index (a listpack) comes back whole from ZSCAN.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import * as assert from 'uvu/assert'
 import { ANY, REST, type Key, type RedisCache } from '../src/index.js'
 import { BUCKETS, redisSuite, sleep } from './helpers.js'

@@ -2,7 +2,7 @@
  * Key parts: exact, injective encoding, and awkward parts round-tripping through Redis.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import * as assert from 'uvu/assert'
 import { suite } from 'uvu'
 import fc from 'fast-check'

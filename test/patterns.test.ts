@@ -3,7 +3,7 @@
  * answered from prefix indexes without scanning the keyspace.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import * as assert from 'uvu/assert'
 import { ANY, REST, type Key } from '../src/index.js'
 import { redisSuite, oneBucket } from './helpers.js'

@@ -5,7 +5,7 @@
  * stored under our keys fails reads with an error naming the key and pollutes nothing.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import fc from 'fast-check'
 import superjson from 'superjson'
 import * as assert from 'uvu/assert'

@@ -4,7 +4,7 @@
  * progress bars follow.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import * as assert from 'uvu/assert'
 import { namespaceStats } from '../src/index.js'
 import { redisSuite, rejects, sleep, snapshot } from './helpers.js'

@@ -3,7 +3,7 @@
  * contract of each call.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import { once } from 'node:events'
 import * as assert from 'uvu/assert'
 import type { Redis } from 'ioredis'

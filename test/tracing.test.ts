@@ -6,7 +6,7 @@
  * refusal over maxPendingWrites; and nothing once unsubscribed.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import { tracingChannel } from 'node:diagnostics_channel'
 import * as assert from 'uvu/assert'
 import { CacheOperationError, RedisCache } from '../src/index.js'

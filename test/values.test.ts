@@ -4,7 +4,7 @@
  * anything is sent.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import fc from 'fast-check'
 import * as assert from 'uvu/assert'
 import { REST } from '../src/index.js'

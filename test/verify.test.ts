@@ -3,7 +3,7 @@
  * atomically per record, and touches nothing outside the namespace.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import * as assert from 'uvu/assert'
 import { SeedCache } from '../scripts/baselines/seed-pipeline.js'
 import { ANY, REST, type Key } from '../src/index.js'

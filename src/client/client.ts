@@ -97,6 +97,8 @@ export interface RedisClient {
    * command may still have been applied; anything else as it is.
    */
   afterSending(error: unknown): unknown
+  /** The store is done with a client it was given (close()): what the adapter made on it is freed; the client stays open. */
+  release(): void
   /** Quits (disconnects when quitting fails); never rejects. */
   close(): Promise<void>
   disconnect(): void

@@ -9,6 +9,7 @@ import { optionalPackage } from '../optional.js'
 import { redact } from '../urls.js'
 import type { RedisClient } from './client.js'
 import { nodeRedisSentinelAdapter } from './node-redis-sentinel.js'
+import { glideAdapter, isGlideClient } from './glide.js'
 import { ioredisAdapter, isIoredisClient, type IoredisClient } from './ioredis.js'
 import { isNodeRedisSentinel, nodeRedisAdapter, nodeRedisKind, type NodeRedisClientLike, type NodeRedisClusterLike, type NodeRedisLike } from './node-redis.js'
 
@@ -68,7 +69,7 @@ const NODE_REDIS_OPTIONS: Record<string, string> = {
   rootNodes: "a node-redis cluster's; for ioredis pass a Cluster client",
 }
 
-const ACCEPTS = 'an ioredis Redis or Cluster client, a node-redis client or cluster, a redis:// or rediss:// URL, or ioredis options'
+const ACCEPTS = 'an ioredis Redis or Cluster client, a node-redis client or cluster, a Valkey GLIDE client, a redis:// or rediss:// URL, or ioredis options'
 
 /** What a value is, for an error saying it is not what `redis` takes. */
 function lookOf(value: unknown): string {
@@ -106,6 +107,10 @@ export function connect(redis: unknown, redisOptions?: unknown): Connection {
         throw new TypeError('options.redis is a node-redis sentinel client (createSentinel()) that is not open: call connect() first (without awaiting it is fine)')
       }
       return { client: nodeRedisSentinelAdapter(redis), owned: false }
+    }
+    if (isGlideClient(redis)) {
+      if ((redis as { isClosed?: boolean }).isClosed === true) throw new TypeError('options.redis is a Valkey GLIDE client that has been closed: pass an open client')
+      return { client: glideAdapter(redis), owned: false }
     }
     const kind = nodeRedisKind(redis)
     if (kind) return { client: nodeRedisAdapter(checkNodeRedis(redis as NodeRedisLike, kind)), owned: false }

@@ -208,6 +208,10 @@ class IoredisAdapter implements RedisClient {
     return new Error(`${redact(error.message)}: the connection was lost; the command was sent and may still be applied`, { cause: error })
   }
 
+  release(): void {
+    // The scripts ioredis defined stay on the client, as commands of it.
+  }
+
   close(): Promise<void> {
     return this.native.quit().then(
       () => undefined,

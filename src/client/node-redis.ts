@@ -150,6 +150,10 @@ export abstract class NodeRedisCommon<N extends NodeRedisLike | NodeRedisSentine
     return new Error(`${redact(error.message)}: the connection was lost; the command was sent and may still be applied`, { cause: error })
   }
 
+  release(): void {
+    // The scripts' commands are made per adapter and need no freeing.
+  }
+
   close(): Promise<void> {
     return closeWithin(this.native)
   }

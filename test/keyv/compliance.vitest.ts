@@ -9,6 +9,9 @@
  * the namespace setter), so that test runs here as a port: the same steps and assertions,
  * with one adapter per namespace over one shared RedisCache, plus the check that the
  * suite's own setup is refused with a TypeError.
+ *
+ * With TEST_CLIENT=glide the adapters share a Valkey GLIDE client instead of an ioredis one
+ * (CI runs the suite so too).
  */
 import keyvTestSuite, { keyvIteratorTests } from '@keyv/test-suite'
 import { Redis } from 'ioredis'
@@ -22,10 +25,17 @@ let client: Redis
 
 test.beforeAll(async () => {
   server = await startRedis()
-  client = new Redis(server.url)
+  if (process.env.TEST_CLIENT === 'glide') {
+    const { GlideClient, Logger } = await import('@valkey/valkey-glide')
+    Logger.setLoggerConfig('off')
+    client = (await GlideClient.createClient({ addresses: [{ host: server.host, port: server.port }], requestTimeout: 20_000 })) as unknown as Redis
+  } else {
+    client = new Redis(server.url)
+  }
 })
 test.afterAll(async () => {
-  await client.quit()
+  if (process.env.TEST_CLIENT === 'glide') (client as unknown as { close(): void }).close()
+  else await client.quit()
   await server.stop()
 })
 

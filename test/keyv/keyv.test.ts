@@ -5,7 +5,7 @@
  * contract (absolute expires, raw keys, boolean[] results) and what the issue asks beyond it.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import { createCache } from 'cache-manager'
 import Keyv5 from 'keyv'
 import { Keyv as Keyv6 } from 'keyv6'

@@ -4,7 +4,7 @@
  * by supertest agents that keep their cookies like two devices of one user.
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import fastifyCookie from '@fastify/cookie'
 import fastifySession from '@fastify/session'
 import express from 'express'

@@ -5,7 +5,7 @@
  * bucket; a user's index is split over the buckets).
  */
 // test-targets: single cluster
-// test-clients: ioredis node-redis5 node-redis6
+// test-clients: ioredis node-redis5 node-redis6 iovalkey glide
 import { Cookie } from 'express-session'
 import * as assert from 'uvu/assert'
 import diagnostics from 'node:diagnostics_channel'
