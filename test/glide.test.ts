@@ -14,7 +14,7 @@ import { Redis } from 'ioredis'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnRedisServer, startRedis, type EmbeddedRedis } from '../scripts/embedded-redis.js'
-import { redisWorded } from '../src/client/glide.js'
+import { primariesOf, redisWorded } from '../src/client/glide.js'
 import { CacheOperationError, RedisCache, type Key } from '../src/index.js'
 import { KeyvPrefixCache } from '../src/keyv/index.js'
 import { freePort, rejects, sleep } from './helpers.js'
@@ -63,6 +63,29 @@ test("GLIDE's wording of a server error is turned back into Redis's", () => {
   assert.is(redisWorded(other), other, 'only GLIDE request errors are reworded')
   const timeout = Object.assign(new Error('timed out'), { name: 'TimeoutError' })
   assert.is(redisWorded(timeout), timeout)
+})
+
+test("a cluster's primaries and their slots, from CLUSTER NODES: failed and replica nodes left out, slots on the move not yet served", () => {
+  const nodes = [
+    'a1 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-5460 [5461->-b2]',
+    'b2 127.0.0.1:7001@17001 master - 0 1 2 connected 5461-10922 12000',
+    'c3 127.0.0.1:7002@17002 master,fail - 0 1 3 disconnected 10923-16383',
+    'd4 127.0.0.1:7003@17003 slave a1 0 1 1 connected',
+    'e5 ::1:7004@17004 master - 0 1 5 connected 16000-16383 [16001-<-a1]',
+    '',
+  ].join('\n')
+  assert.equal(primariesOf(nodes), [
+    { host: '127.0.0.1', port: 7000, slots: [[0, 5460]] },
+    {
+      host: '127.0.0.1',
+      port: 7001,
+      slots: [
+        [5461, 10922],
+        [12000, 12000],
+      ],
+    },
+    { host: '::1', port: 7004, slots: [[16000, 16383]] },
+  ])
 })
 
 test("a store's calls on a GLIDE client reject with Redis's own words", async ({ admin, glide }) => {

@@ -235,8 +235,10 @@ class GlideAdapter implements RedisClient {
   }
 
   connectionOf(key: string): string {
-    // GLIDE keeps its slot table to itself: a slot's commands go to one primary, so the slot names the connection.
-    return this.isCluster ? String(keySlot(key)) : ''
+    if (!this.isCluster) return ''
+    // GLIDE keeps its slot table to itself: the primary CLUSTER NODES last named for the slot, else the slot itself.
+    const slot = keySlot(key)
+    return this.#slotOwners[slot] ?? `slot ${slot}`
   }
 
   masters(): ClientNode[] {
@@ -248,7 +250,9 @@ class GlideAdapter implements RedisClient {
   }
 
   /** The cluster's primaries as it last said (CLUSTER NODES): asked before the first call, and again after a call got no answer. */
-  #primaries: Array<{ host: string; port: number }> = []
+  #primaries: Primary[] = []
+  /** Each slot's primary ('host:port'), from the same reply. */
+  #slotOwners: string[] = []
   #discovering: Promise<void> | undefined
 
   #discover(): Promise<void> {
@@ -362,17 +366,29 @@ function textOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value)
 }
 
-/** The primaries of a CLUSTER NODES reply that are not failed: host and port of each. */
-export function primariesOf(nodes: string): Array<{ host: string; port: number }> {
-  const primaries: Array<{ host: string; port: number }> = []
+/** A primary of a cluster: its address, and the slot ranges it serves ([first, last], inclusive). */
+interface Primary {
+  host: string
+  port: number
+  slots: Array<[number, number]>
+}
+
+/** The primaries of a CLUSTER NODES reply that are not failed, with their slots. */
+export function primariesOf(nodes: string): Primary[] {
+  const primaries: Primary[] = []
   for (const line of nodes.split('\n')) {
-    const [, address, flags] = line.trim().split(' ')
+    const [, address, flags, , , , , , ...ranges] = line.trim().split(' ')
     if (!address || !flags) continue
     const roles = flags.split(',')
     if (!roles.includes('master') || roles.includes('fail') || roles.includes('noaddr')) continue
     const hostPort = address.split('@')[0] as string
     const colon = hostPort.lastIndexOf(':')
-    primaries.push({ host: hostPort.slice(0, colon), port: Number(hostPort.slice(colon + 1)) })
+    // A range is 'first-last' or one slot; '[slot->-node]' and '[slot-<-node]' are slots moving, not served yet.
+    const slots = ranges.filter((range) => !range.startsWith('[')).map((range): [number, number] => {
+      const [first, last = first] = range.split('-').map(Number) as [number, number?]
+      return [first, last as number]
+    })
+    primaries.push({ host: hostPort.slice(0, colon), port: Number(hostPort.slice(colon + 1)), slots })
   }
   return primaries
 }
