@@ -18,6 +18,7 @@ import { keyvWorkload } from './bench/workloads/keyv.js'
 import { listingWorkload } from './bench/workloads/listing.js'
 import { floorsWorkload } from './bench/workloads/floors.js'
 import { putWorkload } from './bench/workloads/put.js'
+import { valkeyWorkload } from './bench/workloads/valkey.js'
 import { sessionsWorkload } from './bench/workloads/sessions.js'
 import { signInWorkload } from './bench/workloads/sign-in.js'
 
@@ -26,6 +27,7 @@ await clientsWorkload()
 await putWorkload()
 await floorsWorkload()
 await getWorkload()
+await valkeyWorkload()
 await signInWorkload()
 // Sessions before the large namespaces are loaded: the per-request path is Node-bound and the
 // noisiest workload here (a run at the end of the benchmark measured 0.83-0.86x where runs on

@@ -85,9 +85,9 @@ export function ensureRedisServer(): string | undefined {
   return installed
 }
 
-/** Starts a redis-server on a free loopback port. `args` are extra redis-server arguments. */
-export async function startRedis(args: string[] = [], port?: number): Promise<EmbeddedRedis> {
-  const systemBinary = ensureRedisServer()
+/** Starts a redis-server (or `binary`: a valkey-server) on a free loopback port. `args` are extra server arguments. */
+export async function startRedis(args: string[] = [], port?: number, binary?: string): Promise<EmbeddedRedis> {
+  const systemBinary = binary ?? ensureRedisServer()
   // A folder of its own: a server's dir is otherwise the working directory, where a replica's
   // full sync leaves dump.rdb, which every server started there later would load (its
   // replication backlog took a megabyte of maxmemory from the eviction test).

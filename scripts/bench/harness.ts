@@ -3,6 +3,7 @@
  * the results every workload records into, the redis-server they all run on and the stores
  * the workloads share. Workloads are in workloads/, one a file; the report in report.ts.
  */
+import { GlideClient, Logger } from '@valkey/valkey-glide'
 import { Redis } from 'ioredis'
 import { createClient } from 'redis5'
 import { RedisCache } from './built.js'
@@ -65,6 +66,16 @@ export const ours = new RedisCache({ redis: clientFor(DB.ours), namespace: 'benc
 export const oursChecked = new RedisCache({ redis: clientFor(DB.ours), namespace: 'bench', ttl: TTL, eviction: 'checked' })
 /** The same store on a node-redis 5 client: the same database and namespace, so it reads what `ours` wrote. */
 export const oursNodeRedis = new RedisCache({ redis: await nodeRedisFor(DB.ours), namespace: 'bench', ttl: TTL })
+Logger.setLoggerConfig('off') // GLIDE logs WARN lines to the console by default
+const glideClients: GlideClient[] = []
+/** A Valkey GLIDE client on a database, with a request timeout above the store's (GLIDE's default is 250 ms). */
+export async function glideFor(db: number): Promise<GlideClient> {
+  const client = await GlideClient.createClient({ addresses: [{ host: parsed.hostname, port: Number(parsed.port || 6379) }], databaseId: db, requestTimeout: 10_000 })
+  glideClients.push(client)
+  return client
+}
+/** The same store on a Valkey GLIDE client. */
+export const oursGlide = new RedisCache({ redis: await glideFor(DB.ours), namespace: 'bench', ttl: TTL })
 export const seed = new SeedCache({ redis: clientFor(DB.seed), namespace: 'bench', ttl: TTL })
 export const scan = new ScanCache(clientFor(DB.scan), 'bench', TTL)
 const serverInfo = await admin.info('server')
@@ -77,16 +88,20 @@ export async function flushAll() {
   await admin.select(0)
 }
 
-/** 'ours' is the store on ioredis 6; 'ours-nr5' the same store on a node-redis 5 client. */
+/** 'ours' is the store on ioredis 6; 'ours-nr5' the same store on a node-redis 5 client; 'ours-glide' on Valkey GLIDE. */
 export type Contender =
   | 'ours'
   | 'ours-nr5'
+  | 'ours-glide'
   | 'ours-nr5-every-touch'
   | 'seed'
   | 'scan'
   | 'limit'
   | 'floor'
   | 'bare-nr5'
+  | 'bare-glide'
+  | 'redis-server'
+  | 'valkey-server'
   | 'keyv-redis'
   | 'connect-redis'
   | 'connect-redis-nr6'
@@ -94,12 +109,16 @@ export type Contender =
 export const CONTENDERS: Contender[] = [
   'ours',
   'ours-nr5',
+  'ours-glide',
   'ours-nr5-every-touch',
   'seed',
   'scan',
   'limit',
   'floor',
   'bare-nr5',
+  'bare-glide',
+  'redis-server',
+  'valkey-server',
   'keyv-redis',
   'connect-redis',
   'connect-redis-nr6',
@@ -150,7 +169,9 @@ export async function closeAll() {
   await ours.close()
   await oursChecked.close()
   await oursNodeRedis.close()
+  await oursGlide.close()
   for (const client of nodeRedisClients) await client.close()
+  for (const client of glideClients) client.close()
   for (const client of [ours.redis as Redis, oursChecked.redis as Redis, seed.redis, scan.redis]) client.disconnect()
   await admin.quit()
   await embedded?.stop()

@@ -21,6 +21,8 @@ export const allP99 = (level: number) => `all() p99 at ${level} records (ms)`
 export const AUTH_GET_SESSION = 'better-auth getSession, 64 callers (ops/s)'
 export const AUTH_SIGN_IN = 'better-auth signInEmail, 64 callers (ops/s)'
 export const authListSessions = (n: number) => `better-auth listSessions of a user with ${n} sessions (ms)`
+export const VALKEY_PUT = 'put, 64 callers, node-redis 5: Redis and Valkey (ops/s)'
+export const VALKEY_GET = 'get, 64 callers, node-redis 5: Redis and Valkey (ops/s)'
 export const KEYV_GET = 'Keyv get, 64 callers (ops/s)'
 export const KEYV_SET = 'Keyv set, 64 callers (ops/s)'
 export const keyvClear = (others: number) => `Keyv clear() of 10000 records beside ${others} other keys (ms)`
@@ -36,4 +38,6 @@ export const PROFILE = {
   clientGet: 'plain GET',
   /** store.get and a bare GET of the same records on the same node-redis 5 client, alternating. */
   getBeside: 'get beside the bare client',
+  /** The same on one Valkey GLIDE client. */
+  getBesideGlide: 'get beside the bare GLIDE client',
 } as const

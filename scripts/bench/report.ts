@@ -24,6 +24,8 @@ import {
   SIGN_IN,
   SIGN_IN_CHECKED,
   sessionMemory,
+  VALKEY_GET,
+  VALKEY_PUT,
 } from './names.js'
 import { clusterShares, replicaShares } from './workloads/cluster.js'
 import { writeScriptMicros } from './workloads/floors.js'
@@ -93,6 +95,41 @@ export function report(sessionSizes: readonly number[]): void {
       target: '<= 1.5',
       ok: (v: number) => v <= 1.5,
     },
+    {
+      name: 'get, Node CPU per call: store.get / a bare GET of the same record, both on one Valkey GLIDE client (profile; for information)',
+      value: profileOf(PROFILE.getBesideGlide, 'ours-glide', 'nodeMicros') / profileOf(PROFILE.getBesideGlide, 'bare-glide', 'nodeMicros'),
+      target: '',
+      ok: () => true,
+    },
+    {
+      name: 'get, 64 callers: ours on Valkey GLIDE / ours on node-redis 5 (for information)',
+      value: m(GET_64, 'ours-glide') / m(GET_64, 'ours-nr5'),
+      target: '',
+      ok: () => true,
+    },
+    {
+      name: 'put, 64 callers: ours on Valkey GLIDE / ours on node-redis 5 (for information)',
+      value: m(PUT_64, 'ours-glide') / m(PUT_64, 'ours-nr5'),
+      target: '',
+      ok: () => true,
+    },
+    // Measured where a valkey-server could be had (workloads/valkey.ts).
+    ...(results[VALKEY_PUT]
+      ? [
+          {
+            name: 'put, 64 callers, node-redis 5: on Valkey / on Redis (for information)',
+            value: m(VALKEY_PUT, 'valkey-server') / m(VALKEY_PUT, 'redis-server'),
+            target: '',
+            ok: () => true,
+          },
+          {
+            name: 'get, 64 callers, node-redis 5: on Valkey / on Redis (for information)',
+            value: m(VALKEY_GET, 'valkey-server') / m(VALKEY_GET, 'redis-server'),
+            target: '',
+            ok: () => true,
+          },
+        ]
+      : []),
     {
       name: 'get, 64 callers: ours on node-redis 5 / ours on ioredis 6',
       value: m(GET_64, 'ours-nr5') / m(GET_64, 'ours'),

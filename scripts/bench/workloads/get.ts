@@ -2,7 +2,23 @@
 import type { Key } from '../../../src/index.js'
 import { encodeKey } from '../../../src/keys.js'
 import { namespaceBase, valueKey } from '../../../src/layout.js'
-import { alternate, CALLERS, ours, oursChecked, oursNodeRedis, log, profiled, profiledAlternating, random, record, roundMs, seed, throughput, VALUE } from '../harness.js'
+import {
+  alternate,
+  CALLERS,
+  ours,
+  oursChecked,
+  oursGlide,
+  oursNodeRedis,
+  log,
+  profiled,
+  profiledAlternating,
+  random,
+  record,
+  roundMs,
+  seed,
+  throughput,
+  VALUE,
+} from '../harness.js'
 import { GET_64, GET_64_CHECKED, PROFILE, SET_64 } from '../names.js'
 import { limit } from './limit.js'
 
@@ -17,6 +33,7 @@ export async function getWorkload(): Promise<void> {
   await alternate([
     ['ours', async () => record(GET_64, 'ours', await throughput(roundMs, CALLERS, () => ours.get(getKeys[random(getKeys.length)] as Key)))],
     ['ours-nr5', async () => record(GET_64, 'ours-nr5', await throughput(roundMs, CALLERS, () => oursNodeRedis.get(getKeys[random(getKeys.length)] as Key)))],
+    ['ours-glide', async () => record(GET_64, 'ours-glide', await throughput(roundMs, CALLERS, () => oursGlide.get(getKeys[random(getKeys.length)] as Key)))],
     ['ours', async () => record(GET_64_CHECKED, 'ours', await throughput(roundMs, CALLERS, () => oursChecked.get(getKeys[random(getKeys.length)] as Key)))],
     ['seed', async () => record(GET_64, 'seed', await throughput(roundMs, CALLERS, () => seed.get(getKeys[random(getKeys.length)] as never)))],
     ['limit', async () => record(GET_64, 'limit', await limit('GET'))],
@@ -32,4 +49,11 @@ export async function getWorkload(): Promise<void> {
   ])
   await profiled(PROFILE.get, 'ours', () => ours.get(getKeys[random(getKeys.length)] as Key))
   await profiled(PROFILE.get, 'ours-nr5', () => oursNodeRedis.get(getKeys[random(getKeys.length)] as Key))
+  await profiled(PROFILE.get, 'ours-glide', () => oursGlide.get(getKeys[random(getKeys.length)] as Key))
+  // The same beside a bare GET on the GLIDE client: what the store adds there (for information).
+  const glide = oursGlide.redis as unknown as { get(key: string): Promise<unknown> }
+  await profiledAlternating(PROFILE.getBesideGlide, [
+    ['ours-glide', () => oursGlide.get(getKeys[random(getKeys.length)] as Key)],
+    ['bare-glide', () => glide.get(rawKeys[random(rawKeys.length)] as string)],
+  ])
 }

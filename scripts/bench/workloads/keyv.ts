@@ -2,7 +2,25 @@
 import KeyvRedis from '@keyv/redis'
 import Keyv from 'keyv'
 import { KeyvPrefixCache } from '../built.js'
-import { alternate, CALLERS, clientFor, type Contender, DB, log, nodeRedisFor, profiled, random, record, records, roundMs, throughput, TTL, url, VALUE } from '../harness.js'
+import {
+  alternate,
+  CALLERS,
+  clientFor,
+  type Contender,
+  DB,
+  glideFor,
+  log,
+  nodeRedisFor,
+  profiled,
+  random,
+  record,
+  records,
+  roundMs,
+  throughput,
+  TTL,
+  url,
+  VALUE,
+} from '../harness.js'
 import { KEYV_GET, KEYV_SET, keyvClear, PROFILE } from '../names.js'
 
 export async function keyvWorkload(): Promise<void> {
@@ -11,6 +29,7 @@ export async function keyvWorkload(): Promise<void> {
   const keyvOurs = new Keyv({ store: new KeyvPrefixCache({ redis: keyvOursClient }), namespace: 'bench' })
   // The same adapter on a node-redis 5 client, the client @keyv/redis itself is built on.
   const keyvOursNodeRedis = new Keyv({ store: new KeyvPrefixCache({ redis: await nodeRedisFor(DB.keyvOurs) }), namespace: 'bench' })
+  const keyvOursGlide = new Keyv({ store: new KeyvPrefixCache({ redis: await glideFor(DB.keyvOurs) }), namespace: 'bench' })
   // @keyv/redis as its README sets it up: the adapter prefixes keys with its namespace itself.
   const keyvRedisStore = new KeyvRedis(`${url.replace(/\/\d*$/, '')}/${DB.keyvRedis}`, { namespace: 'bench' })
   const keyvRedis = new Keyv({ store: keyvRedisStore, namespace: 'bench', useKeyPrefix: false })
@@ -25,11 +44,13 @@ export async function keyvWorkload(): Promise<void> {
   await alternate([
     ['ours', async () => record(KEYV_GET, 'ours', await throughput(roundMs, CALLERS, () => keyvOurs.get(keyvKey())))],
     ['ours-nr5', async () => record(KEYV_GET, 'ours-nr5', await throughput(roundMs, CALLERS, () => keyvOursNodeRedis.get(keyvKey())))],
+    ['ours-glide', async () => record(KEYV_GET, 'ours-glide', await throughput(roundMs, CALLERS, () => keyvOursGlide.get(keyvKey())))],
     ['keyv-redis', async () => record(KEYV_GET, 'keyv-redis', await throughput(roundMs, CALLERS, () => keyvRedis.get(keyvKey())))],
   ])
   await alternate([
     ['ours', async () => record(KEYV_SET, 'ours', await throughput(roundMs, CALLERS, () => keyvOurs.set(keyvKey(), keyvValue, TTL)))],
     ['ours-nr5', async () => record(KEYV_SET, 'ours-nr5', await throughput(roundMs, CALLERS, () => keyvOursNodeRedis.set(keyvKey(), keyvValue, TTL)))],
+    ['ours-glide', async () => record(KEYV_SET, 'ours-glide', await throughput(roundMs, CALLERS, () => keyvOursGlide.set(keyvKey(), keyvValue, TTL)))],
     ['keyv-redis', async () => record(KEYV_SET, 'keyv-redis', await throughput(roundMs, CALLERS, () => keyvRedis.set(keyvKey(), keyvValue, TTL)))],
   ])
   await profiled(PROFILE.keyvGet, 'ours', () => keyvOurs.get(keyvKey()))
@@ -70,6 +91,7 @@ export async function keyvWorkload(): Promise<void> {
   await keyvClearOurs.disconnect()
   await keyvOurs.disconnect()
   await keyvOursNodeRedis.disconnect()
+  await keyvOursGlide.disconnect()
   keyvOursClient.disconnect()
   await keyvRedis.disconnect()
 }

@@ -20,11 +20,11 @@ import { RedisStore } from 'connect-redis'
 import { Redis } from 'ioredis'
 import { createClient as createClient6 } from 'redis'
 import { RedisSessionStore } from '../built.js'
-import { admin, alternate, CALLERS, DB, log, nodeRedisFor, profiledAlternating, record, roundMs, throughput, url } from '../harness.js'
+import { admin, alternate, CALLERS, DB, glideFor, log, nodeRedisFor, profiledAlternating, record, roundMs, throughput, url } from '../harness.js'
 import { listSessions, PROFILE, SESSION_REQUESTS, sessionMemory } from '../names.js'
 
-type SessionContender = 'ours' | 'ours-nr5' | 'ours-nr5-every-touch' | 'connect-redis' | 'connect-redis-nr6'
-const CONTENDERS: readonly SessionContender[] = ['ours', 'ours-nr5', 'ours-nr5-every-touch', 'connect-redis', 'connect-redis-nr6']
+type SessionContender = 'ours' | 'ours-nr5' | 'ours-glide' | 'ours-nr5-every-touch' | 'connect-redis' | 'connect-redis-nr6'
+const CONTENDERS: readonly SessionContender[] = ['ours', 'ours-nr5', 'ours-glide', 'ours-nr5-every-touch', 'connect-redis', 'connect-redis-nr6']
 
 declare module 'express-session' {
   interface SessionData {
@@ -68,6 +68,7 @@ export async function sessionsWorkload(sizes: readonly number[]): Promise<void> 
   const nodeRedis = await nodeRedisFor(DB.sessRedis)
   const theirs = new RedisStore({ client: nodeRedis })
   const oursNodeRedis = new RedisSessionStore({ redis: await nodeRedisFor(DB.sessOurs), namespace: 'sessnr', userOf: (s) => s.account as number | undefined })
+  const oursGlide = new RedisSessionStore({ redis: await glideFor(DB.sessOurs), namespace: 'sessglide', userOf: (s) => s.account as number | undefined })
   const oursEveryTouch = new RedisSessionStore({ redis: await nodeRedisFor(DB.sessOurs), namespace: 'sessall', touchAfter: 0, userOf: (s) => s.account as number | undefined })
   // connect-redis on node-redis 6 as a new user sets it up: createClient() with its defaults.
   const nodeRedis6 = await createClient6({ url, database: DB.sessRedis6 })
@@ -77,6 +78,7 @@ export async function sessionsWorkload(sizes: readonly number[]): Promise<void> 
   const stores: Record<SessionContender, session.Store> = {
     ours,
     'ours-nr5': oursNodeRedis,
+    'ours-glide': oursGlide,
     'ours-nr5-every-touch': oursEveryTouch,
     'connect-redis': theirs,
     'connect-redis-nr6': theirs6,
@@ -168,6 +170,7 @@ export async function sessionsWorkload(sizes: readonly number[]): Promise<void> 
   oursClient.disconnect()
   await oursNodeRedis.close()
   await oursEveryTouch.close()
+  await oursGlide.close()
   await nodeRedis6.close()
 }
 

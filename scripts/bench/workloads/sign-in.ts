@@ -1,7 +1,7 @@
 /** Pow's sign-in flow from 64 callers: ours (plain and checked reads) against the seed. */
 import type { Key } from '../../../src/index.js'
 import { ANY, type RedisCache } from '../built.js'
-import { alternate, CALLERS, flushAll, log, ours, oursChecked, oursNodeRedis, profiled, random, record, roundMs, seed, sid, throughput, VALUE } from '../harness.js'
+import { alternate, CALLERS, flushAll, log, ours, oursChecked, oursGlide, oursNodeRedis, profiled, random, record, roundMs, seed, sid, throughput, VALUE } from '../harness.js'
 import { PROFILE, SIGN_IN, SIGN_IN_CHECKED } from '../names.js'
 import { USERS } from './put.js'
 
@@ -20,6 +20,7 @@ export async function signIn(store: RedisCache) {
 }
 const signInOurs = () => signIn(ours)
 const signInOursNodeRedis = () => signIn(oursNodeRedis)
+const signInOursGlide = () => signIn(oursGlide)
 const signInChecked = () => signIn(oursChecked)
 async function signInSeed() {
   const user = random(USERS)
@@ -40,10 +41,12 @@ export async function signInWorkload(): Promise<void> {
   await alternate([
     ['ours', async () => record(SIGN_IN, 'ours', await throughput(roundMs, CALLERS, signInOurs))],
     ['ours-nr5', async () => record(SIGN_IN, 'ours-nr5', await throughput(roundMs, CALLERS, signInOursNodeRedis))],
+    ['ours-glide', async () => record(SIGN_IN, 'ours-glide', await throughput(roundMs, CALLERS, signInOursGlide))],
     ['ours', async () => record(SIGN_IN_CHECKED, 'ours', await throughput(roundMs, CALLERS, signInChecked))],
     ['seed', async () => record(SIGN_IN, 'seed', await throughput(roundMs, CALLERS, signInSeed))],
   ])
   await profiled(PROFILE.signIn, 'ours', signInOurs)
   await profiled(PROFILE.signIn, 'ours-nr5', signInOursNodeRedis)
+  await profiled(PROFILE.signIn, 'ours-glide', signInOursGlide)
   await profiled(PROFILE.signIn, 'seed', signInSeed)
 }
