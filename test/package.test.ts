@@ -298,4 +298,71 @@ onSingle(test)(
   },
 )
 
+onSingle(test)(
+  'the packed tarball in a project with Valkey GLIDE and no other client: a GlideClient passed in works (the store, the session store, Keyv), TypeScript compiles with skipLibCheck false, the redis option taking GLIDE clients without a cast',
+  async ({ server }) => {
+    const run = promisify(execFile)
+    const dir = mkdtempSync(join(tmpdir(), 'glide-project-'))
+    try {
+      const { stdout: packed } = await run('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: root, maxBuffer: 16 << 20 })
+      const tarball = join(dir, packed.trim().split('\n').at(-1)!)
+      const glide = JSON.parse(readFileSync(new URL('node_modules/@valkey/valkey-glide/package.json', root), 'utf8')).version
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'glide-app', version: '1.0.0', private: true, type: 'module' }))
+      await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `@valkey/valkey-glide@${glide}`], { cwd: dir, maxBuffer: 16 << 20 })
+      assert.not.ok(existsSync(join(dir, 'node_modules/ioredis')), 'ioredis is not installed: it is an optional peer')
+      assert.not.ok(existsSync(join(dir, 'node_modules/redis')), 'node-redis is not installed: it is an optional peer')
+      writeFileSync(
+        join(dir, 'app.js'),
+        `
+      import { GlideClient, Logger } from '@valkey/valkey-glide'
+      import { RedisCache, ANY } from 'redis-prefix-cache'
+      import { RedisSessionStore } from 'redis-prefix-cache/session'
+      import { KeyvPrefixCache } from 'redis-prefix-cache/keyv'
+      Logger.setLoggerConfig('off')
+      const client = await GlideClient.createClient({ addresses: [{ host: '127.0.0.1', port: Number(process.argv[2]) }], requestTimeout: 5000 })
+      const cache = new RedisCache({ redis: client, namespace: 'gl' })
+      await cache.put(['user', 1, 'session', 'a'], { at: new Date(0) })
+      const sessions = new RedisSessionStore({ redis: client, userOf: (s) => s.user })
+      await new Promise((resolve, reject) => sessions.set('sid', { cookie: { maxAge: 60000 }, user: 1 }, (e) => (e ? reject(e) : resolve())))
+      const keyv = new KeyvPrefixCache({ redis: client })
+      await keyv.set('k', '"v"')
+      console.log(JSON.stringify([(await cache.all(['user', 1, 'session', ANY])).length, (await sessions.sessionsOf(1)).length, await keyv.get('k')]))
+      await cache.close()
+      await sessions.close()
+      await keyv.disconnect()
+      client.close()
+    `,
+      )
+      const { stdout } = await run(process.execPath, ['app.js', String(server.port)], { cwd: dir })
+      assert.equal(JSON.parse(stdout.trim()), [1, 1, '"v"'])
+      writeFileSync(
+        join(dir, 'typed.ts'),
+        `
+      import { GlideClient, GlideClusterClient } from '@valkey/valkey-glide'
+      import { RedisCache } from 'redis-prefix-cache'
+      import { RedisSessionStore } from 'redis-prefix-cache/session'
+      export async function make() {
+        const client = await GlideClient.createClient({ addresses: [{ host: 'localhost' }] })
+        const cluster = await GlideClusterClient.createClient({ addresses: [{ host: 'localhost' }] })
+        // @ts-expect-error: not a client, a URL or options
+        const typo = new RedisCache({ redis: { hots: 'localhost' } })
+        return [new RedisCache({ redis: client }), new RedisCache({ redis: cluster, buckets: 16 }), new RedisSessionStore({ redis: client }), typo]
+      }
+    `,
+      )
+      const tsc = fileURLToPath(new URL('node_modules/typescript/bin/tsc', root))
+      const typeRoots = fileURLToPath(new URL('node_modules/@types', root))
+      await run(
+        process.execPath,
+        [tsc, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--strict', '--noEmit', '--skipLibCheck', 'false', '--typeRoots', typeRoots, '--types', 'node', 'typed.ts'],
+        { cwd: dir },
+      ).catch((error: { stdout: string }) => {
+        throw new Error(`tsc with GLIDE alone (skipLibCheck false) failed: ${error.stdout}`)
+      })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  },
+)
+
 test.run()
