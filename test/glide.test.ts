@@ -143,6 +143,12 @@ test("a GLIDE client passed in stays the application's: close() leaves it open; 
     () => new RedisCache({ redis: closed }),
     (error: Error) => error instanceof TypeError && /GLIDE client that has been closed/.test(error.message),
   )
+  // Recognised by its methods; one not of the GLIDE copy the store loads (whose scripts it could not run) is refused.
+  const otherCopy = { invokeScript: async () => null, customCommand: async () => null, getStatistics: () => ({}), close: () => undefined }
+  assert.throws(
+    () => new RedisCache({ redis: otherCopy as never }),
+    (error: Error) => error instanceof TypeError && /GLIDE client from another copy of @valkey\/valkey-glide/.test(error.message),
+  )
 })
 
 test('writes spread over an outage: each rejects saying it may have been sent (GLIDE shows no connection state), and none is applied when Redis comes back', async () => {
