@@ -331,10 +331,26 @@ onSingle(test)(
       await sessions.close()
       await keyv.disconnect()
       client.close()
+      try {
+        new RedisCache({ redis: 'redis://127.0.0.1:' + process.argv[2] })
+      } catch (error) {
+        console.log(JSON.stringify(error.constructor.name + ': ' + error.message))
+      }
     `,
       )
       const { stdout } = await run(process.execPath, ['app.js', String(server.port)], { cwd: dir })
-      assert.equal(JSON.parse(stdout.trim()), [1, 1, '"v"'])
+      const [used, fromUrl] = stdout.trim().split('\n')
+      assert.equal(JSON.parse(used as string), [1, 1, '"v"'])
+      // A URL makes a client of the store's own (ioredis or node-redis): with GLIDE alone, the error says to pass the GLIDE client.
+      assert.match(
+        JSON.parse(fromUrl as string),
+        /^TypeError: a URL makes a client of the store's own, with ioredis or node-redis, and neither is installed: with Valkey GLIDE, pass your client/,
+      )
+      const cli = await run('npx', ['--no-install', 'redis-prefix-cache', '--url', server.url, 'ls', '**'], { cwd: dir }).then(
+        () => 'succeeded',
+        (error: { stderr: string }) => error.stderr,
+      )
+      assert.match(cli, /with Valkey GLIDE, pass your client/)
       writeFileSync(
         join(dir, 'typed.ts'),
         `

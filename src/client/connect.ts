@@ -28,11 +28,16 @@ interface NodeRedisModule {
   createCluster(options: { rootNodes: Array<{ socket: NodeRedisSocket }> }): NodeRedisClusterLike & { connect(): Promise<unknown> }
 }
 
-/** node-redis (`redis`, else `@redis/client`) when ioredis is not there; with neither, a TypeError saying to install one. */
+/** node-redis (`redis`, else `@redis/client`) when ioredis is not there; with neither, a TypeError saying to install one (or, with GLIDE, to pass its client). */
 function nodeRedisModule(): NodeRedisModule {
   const found = installed<NodeRedisModule>('redis') ?? installed<NodeRedisModule>('@redis/client')
-  if (!found) throw new TypeError('no Redis client library is installed: npm install ioredis (or redis), the store connects through it')
-  return found
+  if (found) return found
+  if (installed('@valkey/valkey-glide')) {
+    throw new TypeError(
+      "a URL makes a client of the store's own, with ioredis or node-redis, and neither is installed: with Valkey GLIDE, pass your client (redis: await GlideClient.createClient({ addresses }): GLIDE clients are made asynchronously), or npm install ioredis (or redis)",
+    )
+  }
+  throw new TypeError('no Redis client library is installed: npm install ioredis (or redis), the store connects through it')
 }
 
 function ioredis(): Ioredis {

@@ -384,10 +384,12 @@ export function primariesOf(nodes: string): Primary[] {
     const hostPort = address.split('@')[0] as string
     const colon = hostPort.lastIndexOf(':')
     // A range is 'first-last' or one slot; '[slot->-node]' and '[slot-<-node]' are slots moving, not served yet.
-    const slots = ranges.filter((range) => !range.startsWith('[')).map((range): [number, number] => {
-      const [first, last = first] = range.split('-').map(Number) as [number, number?]
-      return [first, last as number]
-    })
+    const slots = ranges
+      .filter((range) => !range.startsWith('['))
+      .map((range): [number, number] => {
+        const [first, last = first] = range.split('-').map(Number) as [number, number?]
+        return [first, last as number]
+      })
     primaries.push({ host: hostPort.slice(0, colon), port: Number(hostPort.slice(colon + 1)), slots })
   }
   return primaries
