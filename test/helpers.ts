@@ -171,20 +171,11 @@ function clusterSuite(name: string): Test<Context> {
         ctx.cleanup.push(() => cache.close().catch(() => undefined))
         return cache
       }
-      if (createNodeRedisCluster) {
+      // A node-redis cluster, or an iovalkey Cluster, of each store's own: closed after it.
+      const passedIn = createNodeRedisCluster ? nodeRedisClusterFor : iovalkey ? iovalkeyFor : undefined
+      if (passedIn) {
         const closing: Array<() => Promise<unknown>> = []
-        const client = nodeRedisClusterFor(running, closing)
-        let cache: RedisCache<W> | undefined
-        ctx.cleanup.push(async () => {
-          await cache?.close().catch(() => undefined)
-          for (const task of closing) await task()
-        })
-        cache = new RedisCache<W>(...([{ buckets: BUCKETS, bucketBy: 2, ...options, redis: client }] as RedisCacheArgs<W>))
-        return cache
-      }
-      if (iovalkey) {
-        const closing: Array<() => Promise<unknown>> = []
-        const client = iovalkeyFor(running, closing)
+        const client = passedIn(running, closing)
         let cache: RedisCache<W> | undefined
         ctx.cleanup.push(async () => {
           await cache?.close().catch(() => undefined)

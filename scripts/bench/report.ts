@@ -44,6 +44,8 @@ export function report(sessionSizes: readonly number[]): void {
   const m = (workload: string, contender: Contender) => results[workload]?.[contender]?.median ?? NaN
   const top = levels[levels.length - 1] as number
   const bottom = levels[0] as number
+  /** A ratio shown for information, with no target. */
+  const info = (name: string, value: number) => ({ name, value, target: '', ok: () => true })
   const ratios = [
     { name: 'put, 64 callers: ours / seed (for information: the seed is bound by its own Node CPU)', value: m(PUT_64, 'ours') / m(PUT_64, 'seed'), target: '', ok: () => true },
     {
@@ -79,7 +81,7 @@ export function report(sessionSizes: readonly number[]): void {
           : script === 'add'
             ? (['first write'] as const)
             : script === 'delete'
-              ? (['a live record'] as const)
+              ? (['the newest record', 'an older record'] as const)
               : (['rewrite'] as const)
         ).map((kind) => ({
           name: `${script} script, ${parts}-part keys, ${kind}: floor / ours, Redis CPU per call (scripts/bench/floors/)`,
@@ -95,39 +97,17 @@ export function report(sessionSizes: readonly number[]): void {
       target: '<= 1.5',
       ok: (v: number) => v <= 1.5,
     },
-    {
-      name: 'get, Node CPU per call: store.get / a bare GET of the same record, both on one Valkey GLIDE client (profile; for information)',
-      value: profileOf(PROFILE.getBesideGlide, 'ours-glide', 'nodeMicros') / profileOf(PROFILE.getBesideGlide, 'bare-glide', 'nodeMicros'),
-      target: '',
-      ok: () => true,
-    },
-    {
-      name: 'get, 64 callers: ours on Valkey GLIDE / ours on node-redis 5 (for information)',
-      value: m(GET_64, 'ours-glide') / m(GET_64, 'ours-nr5'),
-      target: '',
-      ok: () => true,
-    },
-    {
-      name: 'put, 64 callers: ours on Valkey GLIDE / ours on node-redis 5 (for information)',
-      value: m(PUT_64, 'ours-glide') / m(PUT_64, 'ours-nr5'),
-      target: '',
-      ok: () => true,
-    },
+    info(
+      'get, Node CPU per call: store.get / a bare GET of the same record, both on one Valkey GLIDE client (profile; for information)',
+      profileOf(PROFILE.getBesideGlide, 'ours-glide', 'nodeMicros') / profileOf(PROFILE.getBesideGlide, 'bare-glide', 'nodeMicros'),
+    ),
+    info('get, 64 callers: ours on Valkey GLIDE / ours on node-redis 5 (for information)', m(GET_64, 'ours-glide') / m(GET_64, 'ours-nr5')),
+    info('put, 64 callers: ours on Valkey GLIDE / ours on node-redis 5 (for information)', m(PUT_64, 'ours-glide') / m(PUT_64, 'ours-nr5')),
     // Measured where a valkey-server could be had (workloads/valkey.ts).
     ...(results[VALKEY_PUT]
       ? [
-          {
-            name: 'put, 64 callers, node-redis 5: on Valkey / on Redis (for information)',
-            value: m(VALKEY_PUT, 'valkey-server') / m(VALKEY_PUT, 'redis-server'),
-            target: '',
-            ok: () => true,
-          },
-          {
-            name: 'get, 64 callers, node-redis 5: on Valkey / on Redis (for information)',
-            value: m(VALKEY_GET, 'valkey-server') / m(VALKEY_GET, 'redis-server'),
-            target: '',
-            ok: () => true,
-          },
+          info('put, 64 callers, node-redis 5: on Valkey / on Redis (for information)', m(VALKEY_PUT, 'valkey-server') / m(VALKEY_PUT, 'redis-server')),
+          info('get, 64 callers, node-redis 5: on Valkey / on Redis (for information)', m(VALKEY_GET, 'valkey-server') / m(VALKEY_GET, 'redis-server')),
         ]
       : []),
     {
@@ -136,24 +116,9 @@ export function report(sessionSizes: readonly number[]): void {
       target: '>= 1.5',
       ok: (v: number) => v >= 1.5,
     },
-    {
-      name: 'get, 64 callers: checked reads (evicting server) / plain GET (for information)',
-      value: m(GET_64_CHECKED, 'ours') / m(GET_64, 'ours'),
-      target: '',
-      ok: () => true,
-    },
-    {
-      name: 'sign-in flow: checked reads (evicting server) / plain reads (for information)',
-      value: m(SIGN_IN_CHECKED, 'ours') / m(SIGN_IN, 'ours'),
-      target: '',
-      ok: () => true,
-    },
-    {
-      name: 'Keyv get, 64 callers: ours on ioredis 6 / @keyv/redis',
-      value: m(KEYV_GET, 'ours') / m(KEYV_GET, 'keyv-redis'),
-      target: '',
-      ok: () => true,
-    },
+    info('get, 64 callers: checked reads (evicting server) / plain GET (for information)', m(GET_64_CHECKED, 'ours') / m(GET_64, 'ours')),
+    info('sign-in flow: checked reads (evicting server) / plain reads (for information)', m(SIGN_IN_CHECKED, 'ours') / m(SIGN_IN, 'ours')),
+    info('Keyv get, 64 callers: ours on ioredis 6 / @keyv/redis', m(KEYV_GET, 'ours') / m(KEYV_GET, 'keyv-redis')),
     {
       name: 'Keyv get, 64 callers: ours on node-redis 5 / @keyv/redis (node-redis 5)',
       value: m(KEYV_GET, 'ours-nr5') / m(KEYV_GET, 'keyv-redis'),
@@ -166,12 +131,7 @@ export function report(sessionSizes: readonly number[]): void {
       target: '>= 0.7',
       ok: (v: number) => v >= 0.7,
     },
-    {
-      name: 'Keyv set, 64 callers: ours on ioredis 6 / @keyv/redis (node-redis 5; for information)',
-      value: m(KEYV_SET, 'ours') / m(KEYV_SET, 'keyv-redis'),
-      target: '',
-      ok: () => true,
-    },
+    info('Keyv set, 64 callers: ours on ioredis 6 / @keyv/redis (node-redis 5; for information)', m(KEYV_SET, 'ours') / m(KEYV_SET, 'keyv-redis')),
     {
       name: `Keyv clear() of 10000 records beside ${records} others: @keyv/redis / ours (time)`,
       value: m(keyvClear(records), 'keyv-redis') / m(keyvClear(records), 'ours'),
@@ -190,12 +150,10 @@ export function report(sessionSizes: readonly number[]): void {
       target: '>= 1.0',
       ok: (v: number) => v >= 1.0,
     },
-    {
-      name: 'express-session requests, 64 clients: ours on node-redis 5 / connect-redis 10 on node-redis 6 (defaults; for information)',
-      value: m(SESSION_REQUESTS, 'ours-nr5') / m(SESSION_REQUESTS, 'connect-redis-nr6'),
-      target: '',
-      ok: () => true,
-    },
+    info(
+      'express-session requests, 64 clients: ours on node-redis 5 / connect-redis 10 on node-redis 6 (defaults; for information)',
+      m(SESSION_REQUESTS, 'ours-nr5') / m(SESSION_REQUESTS, 'connect-redis-nr6'),
+    ),
     {
       name: 'express-session request, Redis CPU µs: ours on node-redis 5, default touch interval',
       value: profileOf(PROFILE.sessionRequest, 'ours-nr5', 'redisMicros'),

@@ -21,7 +21,7 @@ const USERS = 10_000
 const POOL = quick ? 500 : 10_000
 
 /** The Redis CPU (µs) per call of a write script, by key size and kind: what the report reads. */
-export const writeScriptMicros = (script: 'put' | 'touch' | 'add' | 'delete', parts: number, kind: 'first write' | 'rewrite' | 'a live record') =>
+export const writeScriptMicros = (script: 'put' | 'touch' | 'add' | 'delete', parts: number, kind: 'first write' | 'rewrite' | 'the newest record' | 'an older record') =>
   `${script} script, ${parts}-part keys, ${kind}: Redis µs per call`
 
 const FLOORS = {
@@ -67,7 +67,7 @@ export async function floorsWorkload(): Promise<void> {
       const call = commands.add(layouts[who], encodeKey(keyOf(parts, id)), TTL, TEXT, false)
       return client.evalsha(shas.add[who], call.keys.length, ...call.keys, ...call.args)
     }
-    // A delete of a record just written: the put goes as EVAL (counted apart), the delete as EVALSHA.
+    // A delete of a record just written, every index's top (the index's expiry comes down to its next member): the put goes as EVAL (counted apart), the delete as EVALSHA.
     const putThenDelete = async (who: Who, id: string) => {
       const keyParts = encodeKey(keyOf(parts, id))
       const written = commands.put(layouts[who], keyParts, TTL, TEXT)
@@ -75,13 +75,27 @@ export async function floorsWorkload(): Promise<void> {
       const call = commands.remove(layouts[who], keyParts, false)
       return client.evalsha(shas.delete[who], call.keys.length, ...call.keys, ...call.args)
     }
+    // A delete of a record written earlier (not every index's top, as a just-written one is):
+    // each call writes a record (EVAL, counted apart) and deletes the one written OLDER calls before.
+    const OLDER = 4 * CALLERS
+    const written = { ours: [] as string[], floor: [] as string[] }
+    const putThenDeleteOlder = async (who: Who, id: string) => {
+      const keyParts = encodeKey(keyOf(parts, id))
+      const call = commands.put(layouts[who], keyParts, TTL, TEXT)
+      await client.eval(commands.SCRIPTS.put.source, call.keys.length, ...call.keys, ...call.args)
+      written[who].push(id)
+      if (written[who].length <= OLDER) return
+      const removed = commands.remove(layouts[who], encodeKey(keyOf(parts, written[who].shift() as string)), false)
+      return client.evalsha(shas.delete[who], removed.keys.length, ...removed.keys, ...removed.args)
+    }
     const fromPool = () => pool[Math.floor(Math.random() * POOL)] as string
     const cases: Array<[name: string, op: (who: Who) => () => Promise<unknown>]> = [
       [writeScriptMicros('put', parts, 'first write'), (who) => () => put(who, sid())],
       [writeScriptMicros('put', parts, 'rewrite'), (who) => () => put(who, fromPool())],
       [writeScriptMicros('touch', parts, 'rewrite'), (who) => () => touch(who, fromPool())],
       [writeScriptMicros('add', parts, 'first write'), (who) => () => add(who, sid())],
-      [writeScriptMicros('delete', parts, 'a live record'), (who) => () => putThenDelete(who, sid())],
+      [writeScriptMicros('delete', parts, 'the newest record'), (who) => () => putThenDelete(who, sid())],
+      [writeScriptMicros('delete', parts, 'an older record'), (who) => () => putThenDeleteOlder(who, sid())],
     ]
     for (const [name, op] of cases) {
       const round = (who: Who) => async () => {
