@@ -1,6 +1,7 @@
 /**
  * The API contract (contract.ts) on a single Redis, with one bucket and with 64, and once
- * more through clients of ioredis 5 (ioredis is a peer dependency: ^5.4 or ^6).
+ * more through clients of ioredis 5 (ioredis is a peer dependency: ^5.4 or ^6), node-redis 5
+ * and 6, Valkey GLIDE and iovalkey.
  */
 // test-targets: single
 // test-clients: ioredis
@@ -89,3 +90,48 @@ for (const [name, createClient] of [
   })
   suite.run()
 }
+
+// Valkey GLIDE (made asynchronously: one client for the suite, which no store closes) and
+// iovalkey (Valkey's fork of ioredis, a client per store).
+const { GlideClient, Logger } = await import('@valkey/valkey-glide')
+Logger.setLoggerConfig('off')
+let glide: InstanceType<typeof GlideClient> | undefined
+const glideSuite = contractSuite('contract, single Redis, Valkey GLIDE client', () => ({
+  cache: (options = {}) => new RedisCache(...([{ ...options, redis: glide }] as RedisCacheArgs<never>)),
+  reset: async () => void (await admin.flushall()),
+}))
+glideSuite.before(async () => {
+  server = await startRedis()
+  admin = new Redis(server.url)
+  glide = await GlideClient.createClient({ addresses: [{ host: server.host, port: server.port }], requestTimeout: 10_000 })
+})
+glideSuite.after(async () => {
+  glide?.close()
+  await admin.quit()
+  await server.stop()
+})
+glideSuite.run()
+
+const { Redis: Valkey } = await import('iovalkey')
+const valkeyClients: Array<InstanceType<typeof Valkey>> = []
+const valkeySuite = contractSuite('contract, single Redis, iovalkey client', () => ({
+  cache: (options = {}) => {
+    const client = new Valkey(server.url)
+    valkeyClients.push(client)
+    return new RedisCache(...([{ ...options, redis: client as unknown as Redis }] as RedisCacheArgs<never>))
+  },
+  reset: async () => {
+    await Promise.all(valkeyClients.splice(0).map((client) => client.quit().catch(() => client.disconnect())))
+    await admin.flushall()
+  },
+}))
+valkeySuite.before(async () => {
+  server = await startRedis()
+  admin = new Redis(server.url)
+})
+valkeySuite.after(async () => {
+  await Promise.all(valkeyClients.splice(0).map((client) => client.quit().catch(() => client.disconnect())))
+  await admin.quit()
+  await server.stop()
+})
+valkeySuite.run()
