@@ -5,7 +5,9 @@
  */
 // test-targets: single
 // test-clients: ioredis
+import { GlideClient, Logger } from '@valkey/valkey-glide'
 import { Redis } from 'ioredis'
+import { Redis as Valkey } from 'iovalkey'
 import { Redis as Redis5 } from 'ioredis5'
 import { startRedis, type EmbeddedRedis } from '../scripts/embedded-redis.js'
 import { RedisCache, type RedisCacheArgs } from '../src/index.js'
@@ -93,7 +95,6 @@ for (const [name, createClient] of [
 
 // Valkey GLIDE (made asynchronously: one client for the suite, which no store closes) and
 // iovalkey (Valkey's fork of ioredis, a client per store).
-const { GlideClient, Logger } = await import('@valkey/valkey-glide')
 Logger.setLoggerConfig('off')
 let glide: InstanceType<typeof GlideClient> | undefined
 const glideSuite = contractSuite('contract, single Redis, Valkey GLIDE client', () => ({
@@ -112,7 +113,6 @@ glideSuite.after(async () => {
 })
 glideSuite.run()
 
-const { Redis: Valkey } = await import('iovalkey')
 const valkeyClients: Array<InstanceType<typeof Valkey>> = []
 const valkeySuite = contractSuite('contract, single Redis, iovalkey client', () => ({
   cache: (options = {}) => {
