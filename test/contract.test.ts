@@ -96,7 +96,7 @@ for (const [name, createClient] of [
 // Valkey GLIDE (made asynchronously: one client for the suite, which no store closes) and
 // iovalkey (Valkey's fork of ioredis, a client per store).
 Logger.setLoggerConfig('off')
-let glide: InstanceType<typeof GlideClient> | undefined
+let glide: GlideClient | undefined
 const glideSuite = contractSuite('contract, single Redis, Valkey GLIDE client', () => ({
   cache: (options = {}) => new RedisCache(...([{ ...options, redis: glide }] as RedisCacheArgs<never>)),
   reset: async () => void (await admin.flushall()),

@@ -64,6 +64,8 @@ interface GlideScript {
 
 /** How often a cluster's primaries are asked for while the topology is watched. */
 const TOPOLOGY_CHECK_MS = 1000
+/** How long one ask for the primaries may take. */
+const DISCOVERY_MS = 2000
 
 /** GLIDE's request timeout when a client sets none. */
 const GLIDE_REQUEST_TIMEOUT = 250
@@ -244,9 +246,9 @@ class GlideAdapter implements RedisClient {
   masters(): ClientNode[] {
     if (!this.isCluster) {
       const [seed] = this.#config.addresses ?? []
-      return [this.#node(seed?.host ?? 'localhost', seed?.port ?? 6379, undefined)]
+      return [this.#node(seed?.host ?? 'localhost', seed?.port ?? 6379, false)]
     }
-    return this.#primaries.map(({ host, port }) => this.#node(host, port, { type: 'routeByAddress', host, port }))
+    return this.#primaries.map(({ host, port }) => this.#node(host, port, true))
   }
 
   /** The cluster's primaries as it last said (CLUSTER NODES): asked before the first call, and again after a call got no answer. */
@@ -256,8 +258,16 @@ class GlideAdapter implements RedisClient {
   #discovering: Promise<void> | undefined
 
   #discover(): Promise<void> {
-    this.#discovering ??= this.native
-      .customCommand(['CLUSTER', 'NODES'], { route: 'randomNode' })
+    if (this.#discovering) return this.#discovering
+    // A random node may be a dead one, whose request waits for GLIDE's requestTimeout: given
+    // up on after DISCOVERY_MS, so the next check (another random node) is not held behind it.
+    const asked = this.native.customCommand(['CLUSTER', 'NODES'], { route: 'randomNode' })
+    asked.catch(() => undefined)
+    let timer: NodeJS.Timeout | undefined
+    const givenUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`CLUSTER NODES got no answer within ${DISCOVERY_MS} ms`)), DISCOVERY_MS)
+    })
+    this.#discovering = Promise.race([asked, givenUp])
       .then((nodes) => {
         const primaries = primariesOf(String(nodes))
         if (primaries.length === 0) throw new Error(`the cluster at ${this.address()} lists no primary (CLUSTER NODES)`)
@@ -265,30 +275,59 @@ class GlideAdapter implements RedisClient {
         this.#primaries = primaries
         if (before !== '' && this.#primaryIds() !== before) for (const listening of [...this.#topologyListeners]) listening()
       }, throwWorded)
-      .finally(() => (this.#discovering = undefined))
+      .finally(() => {
+        clearTimeout(timer)
+        this.#discovering = undefined
+      })
     return this.#discovering
   }
 
-  #node(host: string, port: number, route: object | undefined): ClientNode {
-    const native = this.native
+  /**
+   * A node: the one server through the client itself; a cluster's primary through a GlideClient
+   * of the store's own on it (GLIDE routes by address only to nodes its own view has met, and a
+   * just-promoted primary may not be among them yet).
+   */
+  #node(host: string, port: number, ofCluster: boolean): ClientNode {
+    const command = (args: string[]) => (ofCluster ? this.#nodeClient(host, port).then((client) => client.customCommand(args)) : this.native.customCommand(args))
     return {
       id: `${host}:${port}`,
       db: this.#config.databaseId ?? 0,
       live: () => true,
-      command: (name, ...args) => native.customCommand([name, ...strings(args)], route ? { route } : undefined).then(flatReply, throwWorded),
+      command: (name, ...args) => command([name, ...strings(args)]).then(flatReply, throwWorded),
       subscriber: (onMessage) => this.#subscriber(host, port, onMessage),
     }
   }
 
-  /** A GlideClient of the store's own on one node, for pub/sub (GLIDE sets pub/sub up when a client is created). */
-  #subscriber(host: string, port: number, onMessage: (channel: string, message: string) => void): Subscriber {
+  /** The store's own GlideClients on a cluster's nodes, for their node-wide commands. */
+  readonly #nodeClients = new Map<string, Promise<GlideLike>>()
+
+  #nodeClient(host: string, port: number): Promise<GlideLike> {
+    const id = `${host}:${port}`
+    let made = this.#nodeClients.get(id)
+    if (!made) {
+      made = this.#glide.GlideClient.createClient(this.#ownConfig(host, port))
+      made.catch(() => this.#nodeClients.delete(id)) // asked again next time
+      this.#nodeClients.set(id, made)
+    }
+    return made
+  }
+
+  /** A GlideClient of the store's own on one node: the app's client's credentials, TLS and database. */
+  #ownConfig(host: string, port: number): object {
     const { useTLS, credentials, databaseId } = this.#config
-    const connecting = this.#glide.GlideClient.createClient({
+    return {
       addresses: [{ host, port }],
       ...(useTLS === undefined ? {} : { useTLS }),
       ...(credentials === undefined ? {} : { credentials }),
       ...(databaseId === undefined ? {} : { databaseId }),
       requestTimeout: Math.max(this.#config.requestTimeout ?? GLIDE_REQUEST_TIMEOUT, 5000),
+    }
+  }
+
+  /** A GlideClient of the store's own on one node, for pub/sub (GLIDE sets pub/sub up when a client is created). */
+  #subscriber(host: string, port: number, onMessage: (channel: string, message: string) => void): Subscriber {
+    const connecting = this.#glide.GlideClient.createClient({
+      ...this.#ownConfig(host, port),
       pubsubSubscriptions: {
         channelsAndPatterns: {},
         callback: (message: { channel: unknown; message: unknown }) => onMessage(String(message.channel), String(message.message)),
@@ -349,6 +388,12 @@ class GlideAdapter implements RedisClient {
 
   /** The store is done with the client: the GLIDE scripts it made are released (the client stays the application's). */
   release(): void {
+    for (const made of this.#nodeClients.values())
+      made.then(
+        (client) => client.close(),
+        () => undefined,
+      )
+    this.#nodeClients.clear()
     clearInterval(this.#topologyTimer)
     this.#topologyTimer = undefined
     this.#topologyListeners.clear()
