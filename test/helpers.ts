@@ -89,9 +89,9 @@ glide?.Logger.setLoggerConfig('off')
 /** A Valkey GLIDE client on the single server or the embedded cluster, with a request timeout above every store's in the tests. */
 async function glideFor(at: { host: string; port: number } | EmbeddedCluster): Promise<Redis> {
   const { GlideClient, GlideClusterClient } = glide as NonNullable<typeof glide>
-  const requestTimeout = 20_000
-  const client =
-    'port' in at ? await GlideClient.createClient({ addresses: [at], requestTimeout }) : await GlideClusterClient.createClient({ addresses: at.startupNodes, requestTimeout })
+  // GLIDE refuses requests past inflightRequestsLimit (1,000 by default): some tests stream thousands of async writes.
+  const options = { requestTimeout: 20_000, inflightRequestsLimit: 100_000 }
+  const client = 'port' in at ? await GlideClient.createClient({ addresses: [at], ...options }) : await GlideClusterClient.createClient({ addresses: at.startupNodes, ...options })
   return client as unknown as Redis
 }
 
