@@ -60,12 +60,6 @@ export function findRedisCli(): string {
   return 'redis-cli'
 }
 
-/** The server's name and version as it reports them ('redis 7.0.15', 'valkey 8.0.1'): Valkey says valkey_version beside a redis_version it keeps for clients. */
-export function serverVersion(info: string): { server: 'redis' | 'valkey'; version: string } {
-  const valkey = /^valkey_version:(\S+)/m.exec(info)?.[1]
-  return valkey ? { server: 'valkey', version: valkey } : { server: 'redis', version: /^redis_version:(\S+)/m.exec(info)?.[1] ?? 'unknown' }
-}
-
 function canInstallWithApt(): boolean {
   return process.platform === 'linux' && process.getuid?.() === 0 && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0
 }

@@ -20,7 +20,7 @@
  * Tests of ioredis's own behaviour run only on ioredis (`onIoredis`).
  *
  * The server is redis-server unless REDISMS_SYSTEM_BINARY names another (CI's Valkey legs:
- * scripts/valkey.sh); `SERVER` says which one runs.
+ * scripts/valkey.sh).
  */
 import { type Cluster, Redis } from 'ioredis'
 import { rmSync } from 'node:fs'
@@ -39,8 +39,6 @@ export const oneBucket = <T>(test: Test<T>) => (BUCKETS === 1 ? test : test.skip
 export const CLIENT = ['node-redis5', 'node-redis6', 'iovalkey', 'glide'].includes(process.env.TEST_CLIENT ?? '')
   ? (process.env.TEST_CLIENT as 'node-redis5' | 'node-redis6' | 'iovalkey' | 'glide')
   : 'ioredis'
-/** The server the suites run on: 'valkey' when REDISMS_SYSTEM_BINARY is a valkey-server. */
-export const SERVER: 'redis' | 'valkey' = /valkey/.test(process.env.REDISMS_SYSTEM_BINARY ?? '') ? 'valkey' : 'redis'
 /** Register a test with `onIoredis(test)(name, fn)`: it checks what ioredis does (its options, its sockets), so it runs only on ioredis stores. */
 export const onIoredis = <T>(test: Test<T>): Test<T> => (CLIENT === 'ioredis' ? test : (Object.assign(test.skip, { skip: test.skip, only: test.skip }) as unknown as Test<T>))
 
