@@ -6,12 +6,16 @@
  * replicas acknowledged in time rejects with a NotReplicatedError as its cause: applied on the
  * master, not (yet) on enough replicas. Reads are not waited for.
  *
- * A decorator of the runner (script-call.ts): the writes whose replies come in one turn of
- * the event loop share one WAIT per connection, sent once the turn is over (setImmediate).
- * WAIT is sent after their replies, so it counts every write of the connection up to and
- * including them (also a script the client had to load again with EVAL). A write waits one
- * round trip more, plus the replicas' time; WAIT blocks its connection meanwhile, so every
- * call sharing it waits too (docs/reliability.md).
+ * A decorator of the runner (script-call.ts): a connection has at most one WAIT in flight.
+ * The writes answered while none is share one, sent once their turn of the event loop is
+ * over (setImmediate); the writes answered while one is in flight share the next, sent when
+ * it returns. WAIT is sent after their replies, so it counts every write of the connection up
+ * to and including them (also a script the client had to load again with EVAL). A write waits
+ * one round trip more, plus the replicas' time; WAIT blocks its connection meanwhile, so every
+ * call sharing it waits too (docs/reliability.md). One in flight, not one a turn: WAITs in a
+ * row would each hold the connection, and a client that gives a blocking command a deadline
+ * of its own from when it is sent (Valkey GLIDE: WAIT's timeout plus 0.5 s) would time out
+ * the later ones while they queue.
  */
 import type { RedisClient } from './client/client.js'
 import type { Runner, ScriptCall } from './script-call.js'
@@ -43,10 +47,12 @@ export function durable(runner: Runner, client: RedisClient, durability: Durabil
   return durability === undefined ? runner : new DurableRunner(runner, client, durability)
 }
 
-/** A runner whose writes wait for `durability.replicas` replicas: one WAIT per connection for the writes of one turn. */
+/** A runner whose writes wait for `durability.replicas` replicas: at most one WAIT in flight a connection, shared by the writes answered before it is sent. */
 export class DurableRunner implements Runner {
-  /** The WAIT each connection's writes of this turn will share, by connection (client.connectionOf). */
-  readonly #waits = new Map<string, Promise<number>>()
+  /** By connection (client.connectionOf): the WAIT not sent yet, which writes answered now join. */
+  readonly #next = new Map<string, Promise<number>>()
+  /** By connection: the WAIT sent and not answered yet. */
+  readonly #inFlight = new Map<string, Promise<unknown>>()
 
   constructor(
     private readonly inner: Runner,
@@ -63,17 +69,27 @@ export class DurableRunner implements Runner {
     return reply
   }
 
-  /** The WAIT of the connection of `key` for this turn: joined by every write answered before it is sent. */
+  /** The next WAIT of the connection of `key`: sent once this turn is over and the one in flight (if any) has returned. */
   #replicated(key: string): Promise<number> {
     const connection = this.client.connectionOf(key)
-    let wait = this.#waits.get(connection)
+    let wait = this.#next.get(connection)
     if (wait === undefined) {
-      wait = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-        this.#waits.delete(connection)
-        return this.client.replicated(key, this.durability.replicas, this.durability.timeout)
+      const turnOver = new Promise<void>((resolve) => setImmediate(resolve))
+      const inFlight = this.#inFlight.get(connection)
+      wait = Promise.all([turnOver, inFlight?.then(ignore, ignore)]).then(() => {
+        this.#next.delete(connection)
+        const sent = this.client.replicated(key, this.durability.replicas, this.durability.timeout)
+        this.#inFlight.set(connection, sent)
+        const done = () => {
+          if (this.#inFlight.get(connection) === sent) this.#inFlight.delete(connection)
+        }
+        sent.then(done, done)
+        return sent
       })
-      this.#waits.set(connection, wait)
+      this.#next.set(connection, wait)
     }
     return wait
   }
 }
+
+function ignore(): void {}

@@ -5,6 +5,7 @@
  */
 // test-targets: single
 // test-clients: ioredis node-redis5 glide
+import { spawnSync } from 'node:child_process'
 import { Cluster as IoCluster, Redis, type Cluster } from 'ioredis'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -117,6 +118,8 @@ test('one bucket lives on one master; 64 buckets spread over all three', async (
   assert.ok((await spread.verify()).ok)
   assert.is(await spread.clear(), 900)
   assert.equal(await keysPerMaster(), [0, 0, 0])
+  await single.close()
+  await spread.close()
 })
 
 test('failover: a master killed under load; after its replica takes over the same store, session store and Keyv adapter work on, and verify() finds nothing broken', async () => {
@@ -194,6 +197,7 @@ test('failover: a master killed under load; after its replica takes over the sam
   const report = await store.verify()
   assert.ok(report.ok, JSON.stringify(report).slice(0, 400))
   assert.is((await store.all(['user', 5, 'session', ANY])).length >= 1, true)
+  await store.close() // on GLIDE: the clients of its own it opened on the nodes
 })
 
 test('a cluster client whose seed nodes are partly down (a master killed earlier, a node gone) connects through one that is up: calls and watch() work', async () => {
@@ -290,6 +294,30 @@ test('expiry events: records expiring on every master are each reported once; af
   assert.equal(after.seen.sort(), after.keys.map((k) => JSON.stringify(k)).sort(), "every record once, the promoted master's too")
   await store.close()
 })
+
+if (CLIENT === 'glide') {
+  test("GLIDE: a store the app never closes keeps no process alive once the app has closed its client (the store's own clients on the nodes close when idle)", async () => {
+    const masters = (await cluster.masters()).map((port) => ({ host: '127.0.0.1', port }))
+    const program = `
+      const { GlideClusterClient, Logger } = await import('@valkey/valkey-glide')
+      Logger.setLoggerConfig('off')
+      const { RedisCache } = await import(${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)})
+      const client = await GlideClusterClient.createClient({ addresses: ${JSON.stringify(masters)}, requestTimeout: 5000 })
+      const store = new RedisCache({ redis: client, buckets: 64, bucketBy: 1, namespace: 'unclosed' })
+      await store.put(['k'], 1)
+      const report = await store.verify() // a SCAN on every master, through the store's own clients
+      client.close()
+      const closedAt = Date.now()
+      process.on('exit', () => console.log(JSON.stringify({ ok: report.ok, exitedAfter: Date.now() - closedAt })))
+    `
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { encoding: 'utf8', timeout: 30_000 })
+    assert.is(run.signal, null, `still running after 30 s: ${run.stderr}`)
+    assert.is(run.status, 0, run.stderr)
+    const { ok, exitedAfter } = JSON.parse(run.stdout.trim().split('\n').pop() as string)
+    assert.ok(ok)
+    assert.ok(exitedAfter < 15_000, `exited ${exitedAfter} ms after the app closed its client`)
+  })
+}
 
 test.after(async () => {
   ;(glideClient as unknown as { close(): void } | undefined)?.close()

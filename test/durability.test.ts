@@ -67,9 +67,30 @@ if (TARGET === 'cluster') {
     await store.put('warm', 0).catch(() => undefined)
     await admin.config('RESETSTAT')
     const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.put(['k', i], i)))
-    for (const result of results) assert.instance((result as PromiseRejectedResult).reason?.cause, NotReplicatedError)
+    for (const result of results) {
+      const seen = result.status === 'fulfilled' ? 'fulfilled' : String(result.reason?.cause ?? result.reason)
+      assert.instance((result as PromiseRejectedResult).reason?.cause, NotReplicatedError, `a write's outcome: ${seen}`)
+    }
     const sent = await waits(admin)
     assert.ok(sent >= 1 && sent <= 3, `${sent} WAITs for 20 writes sent at once (one a write: 20)`)
+  })
+
+  test('a connection has one WAIT in flight: writes answered while it waits share the next, sent when it returns', async ({ cache, admin }) => {
+    // Large values: Redis reads and answers them over several turns of its event loop, so the
+    // replies come in several turns of Node's too. Sent one a turn, the WAITs queue behind each
+    // other on the connection: each holds it durability.timeout, and Valkey GLIDE, which gives
+    // a WAIT a deadline of its timeout + 0.5 s from when it is sent, times the later ones out.
+    const store = cache({ durability: { replicas: 1, timeout: 100 } })
+    await store.put('warm', 0).catch(() => undefined)
+    await admin.config('RESETSTAT')
+    const value = 'x'.repeat(256 * 1024)
+    const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => store.put(['big', i], value)))
+    for (const result of results) {
+      const seen = result.status === 'fulfilled' ? 'fulfilled' : String(result.reason?.cause ?? result.reason)
+      assert.instance((result as PromiseRejectedResult).reason?.cause, NotReplicatedError, `a write's outcome: ${seen}`)
+    }
+    const sent = await waits(admin)
+    assert.ok(sent >= 1 && sent <= 2, `${sent} WAITs for 40 writes: one in flight, then one for the writes answered meanwhile`)
   })
 
   test('the session store, Keyv adapter and better-auth storage take durability, or that of the cache they share', async ({ cache, storeClient }) => {

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnRedisServer, startRedis, type EmbeddedRedis } from '../scripts/embedded-redis.js'
-import { primariesOf, redisWorded } from '../src/client/glide.js'
+import { glideAdapter, primariesOf, redisWorded } from '../src/client/glide.js'
 import { CacheOperationError, RedisCache, type Key } from '../src/index.js'
 import { KeyvPrefixCache } from '../src/keyv/index.js'
 import { freePort, rejects, sleep } from './helpers.js'
@@ -127,6 +127,16 @@ test('the shorter deadline wins: GLIDE requestTimeout under the store timeout re
   assert.is(await storeFirst.get('k'), 1)
   await storeFirst.close()
   slow.close()
+})
+
+test('a WAIT GLIDE gave up on says so, not requestTimeout: GLIDE gives it a deadline of its own (its timeout + 0.5 s from when it is sent)', async ({ admin, glide }) => {
+  const adapter = glideAdapter(glide)
+  await admin.call('CLIENT', 'PAUSE', '1200', 'ALL')
+  const t0 = Date.now()
+  const error = (await adapter.replicated('k', 1, 100).catch((e: unknown) => e)) as Error
+  assert.match(error.message, /^WAIT got no answer within the deadline GLIDE gives it \(its timeout, 100 ms, plus 0.5 s from when it was sent\)/)
+  assert.ok(Date.now() - t0 < 1100, `GLIDE's deadline, not requestTimeout (5000 ms): took ${Date.now() - t0} ms`)
+  await sleep(1300)
 })
 
 test("a GLIDE client passed in stays the application's: close() leaves it open; a closed one is refused", async ({ server, glide }) => {

@@ -66,6 +66,8 @@ interface GlideScript {
 const TOPOLOGY_CHECK_MS = 1000
 /** How long one ask for the primaries may take. */
 const DISCOVERY_MS = 2000
+/** A GlideClient of the store's own on a cluster node is closed once unused this long. */
+const NODE_CLIENT_IDLE_MS = 5000
 
 /** GLIDE's request timeout when a client sets none. */
 const GLIDE_REQUEST_TIMEOUT = 250
@@ -233,7 +235,19 @@ class GlideAdapter implements RedisClient {
 
   async replicated(key: string, replicas: number, timeout: number): Promise<number> {
     const route = this.isCluster ? { route: { type: 'primarySlotKey', key } } : undefined
-    return (await this.native.customCommand(['WAIT', String(replicas), String(timeout)], route).then(undefined, throwWorded)) as number
+    const reply = this.native.customCommand(['WAIT', String(replicas), String(timeout)], route)
+    return (await reply.then(undefined, (error: unknown) => {
+      // GLIDE gives a blocking command a deadline of its own (WAIT: its timeout + 0.5 s from when it is sent), not requestTimeout.
+      if (error instanceof Error && error.name === 'TimeoutError') {
+        throw new Error(
+          `WAIT got no answer within the deadline GLIDE gives it (its timeout, ${timeout} ms, plus 0.5 s from when it was sent): the write is applied on the master; whether replicas have it is not known`,
+          {
+            cause: error,
+          },
+        )
+      }
+      return throwWorded(error)
+    })) as number
   }
 
   connectionOf(key: string): string {
@@ -273,6 +287,9 @@ class GlideAdapter implements RedisClient {
         if (primaries.length === 0) throw new Error(`the cluster at ${this.address()} lists no primary (CLUSTER NODES)`)
         const before = this.#primaryIds()
         this.#primaries = primaries
+        const owners = new Array<string>(16384)
+        for (const { host, port, slots } of primaries) for (const [first, last] of slots) owners.fill(`${host}:${port}`, first, last + 1)
+        this.#slotOwners = owners
         if (before !== '' && this.#primaryIds() !== before) for (const listening of [...this.#topologyListeners]) listening()
       }, throwWorded)
       .finally(() => {
@@ -288,7 +305,7 @@ class GlideAdapter implements RedisClient {
    * just-promoted primary may not be among them yet).
    */
   #node(host: string, port: number, ofCluster: boolean): ClientNode {
-    const command = (args: string[]) => (ofCluster ? this.#nodeClient(host, port).then((client) => client.customCommand(args)) : this.native.customCommand(args))
+    const command = (args: string[]) => (ofCluster ? this.#onNode(host, port, args) : this.native.customCommand(args))
     return {
       id: `${host}:${port}`,
       db: this.#config.databaseId ?? 0,
@@ -298,18 +315,41 @@ class GlideAdapter implements RedisClient {
     }
   }
 
-  /** The store's own GlideClients on a cluster's nodes, for their node-wide commands. */
-  readonly #nodeClients = new Map<string, Promise<GlideLike>>()
+  /**
+   * The store's own GlideClients on a cluster's nodes, for their node-wide commands: each is
+   * closed once idle for NODE_CLIENT_IDLE_MS (they are asked seldom: the eviction policy,
+   * verify()), and by release(). A store the app never closes so keeps no process
+   * alive after the app has closed its own client.
+   */
+  readonly #nodeClients = new Map<string, { client: Promise<GlideLike>; users: number; idle?: NodeJS.Timeout }>()
+  /** release() was called: the store is done with the client. */
+  #released = false
 
-  #nodeClient(host: string, port: number): Promise<GlideLike> {
+  async #onNode(host: string, port: number, args: string[]): Promise<unknown> {
+    // A check the store began before close() (its eviction policy, say) must not leave a client open after it.
+    if (this.#released) throw new Error('the store is closed: it opens no client on a node after close()')
     const id = `${host}:${port}`
-    let made = this.#nodeClients.get(id)
-    if (!made) {
-      made = this.#glide.GlideClient.createClient(this.#ownConfig(host, port))
-      made.catch(() => this.#nodeClients.delete(id)) // asked again next time
-      this.#nodeClients.set(id, made)
+    let entry = this.#nodeClients.get(id)
+    if (!entry) {
+      const client = this.#glide.GlideClient.createClient(this.#ownConfig(host, port))
+      const made = { client, users: 0 }
+      client.catch(() => this.#nodeClients.get(id) === made && this.#nodeClients.delete(id)) // asked again next time
+      this.#nodeClients.set(id, (entry = made))
     }
-    return made
+    const used: { client: Promise<GlideLike>; users: number; idle?: NodeJS.Timeout } = entry
+    used.users++
+    clearTimeout(used.idle)
+    try {
+      return await (await used.client).customCommand(args)
+    } finally {
+      if (--used.users === 0 && this.#nodeClients.get(id) === used) {
+        used.idle = setTimeout(() => {
+          if (this.#nodeClients.get(id) === used) this.#nodeClients.delete(id)
+          closeWhenMade(used.client)
+        }, NODE_CLIENT_IDLE_MS)
+        used.idle.unref()
+      }
+    }
   }
 
   /** A GlideClient of the store's own on one node: the app's client's credentials, TLS and database. */
@@ -388,11 +428,11 @@ class GlideAdapter implements RedisClient {
 
   /** The store is done with the client: the GLIDE scripts it made are released (the client stays the application's). */
   release(): void {
-    for (const made of this.#nodeClients.values())
-      made.then(
-        (client) => client.close(),
-        () => undefined,
-      )
+    this.#released = true
+    for (const { client, idle } of this.#nodeClients.values()) {
+      clearTimeout(idle)
+      closeWhenMade(client)
+    }
     this.#nodeClients.clear()
     clearInterval(this.#topologyTimer)
     this.#topologyTimer = undefined
@@ -400,6 +440,13 @@ class GlideAdapter implements RedisClient {
     for (const made of this.#scripts.values()) made.release()
     this.#scripts.clear()
   }
+}
+
+function closeWhenMade(client: Promise<GlideLike>): void {
+  client.then(
+    (made) => made.close(),
+    () => undefined,
+  )
 }
 
 function throwWorded(error: unknown): never {
