@@ -130,7 +130,7 @@ test('the shorter deadline wins: GLIDE requestTimeout under the store timeout re
 })
 
 test('a WAIT GLIDE gave up on says so, not requestTimeout: GLIDE gives it a deadline of its own (its timeout + 0.5 s from when it is sent)', async ({ admin, glide }) => {
-  const adapter = glideAdapter(glide)
+  const adapter = glideAdapter(glide as unknown as Parameters<typeof glideAdapter>[0])
   await admin.call('CLIENT', 'PAUSE', '1200', 'ALL')
   const t0 = Date.now()
   const error = (await adapter.replicated('k', 1, 100).catch((e: unknown) => e)) as Error
