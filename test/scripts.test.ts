@@ -14,6 +14,7 @@ import { ANY, RedisCache } from '../src/index.js'
 import { generatedFile, generatedModule, loadScript, scriptGroups, scriptNames } from '../scripts/build/lua.js'
 import { SCRIPTS } from '../src/commands.js'
 import { definedScripts } from '../src/scripts.js'
+import { SCRIPTS as RATE_LIMIT_SCRIPTS } from '../src/rate-limit/commands.js'
 import { SCRIPTS as SESSION_SCRIPTS } from '../src/session/commands.js'
 import { version } from '../src/version.js'
 import { CLIENT, onSingle, redisSuite } from './helpers.js'
@@ -38,6 +39,13 @@ unit('every script opens with a header naming its KEYS, ARGV and output; each is
       .sort(),
     scriptNames('session'),
     'the session store defines lua/session/*.lua',
+  )
+  assert.equal(
+    Object.values(RATE_LIMIT_SCRIPTS)
+      .map((script) => script.name)
+      .sort(),
+    scriptNames('rate-limit'),
+    'the rate limiter defines lua/rate-limit/*.lua',
   )
   for (const name of ALL.map((script) => `${script}.lua`)) {
     const text = readFileSync(new URL(`../lua/${name}`, import.meta.url), 'utf8')

@@ -157,12 +157,21 @@ test("rate-limit-redis's options are named in the errors; bad input is refused b
   assert.throws(() => new RateLimitStore({ redis: ctx.storeClient(), prefix: 'rl:' } as never), /options\.prefix: rate-limit-redis's `prefix` is `namespace` here/)
   assert.throws(() => new RateLimitStore({ sendCommand: () => undefined } as never), /options\.sendCommand: rate-limit-redis's `sendCommand` is `redis` here/)
   assert.throws(() => new RateLimitStore({ redis: ctx.storeClient(), buckets: 4 } as never), /options\.buckets: a limiter keeps its counters under one hash tag/)
-  assert.throws(() => new RateLimitStore({ redis: ctx.storeClient(), windowMs: 0 }), (e: unknown) => e instanceof RangeError && /options\.windowMs/.test((e as Error).message))
+  assert.throws(
+    () => new RateLimitStore({ redis: ctx.storeClient(), windowMs: 0 }),
+    (e: unknown) => e instanceof RangeError && /options\.windowMs/.test((e as Error).message),
+  )
   const store = limiterStore(ctx)
-  assert.throws(() => store.init({ windowMs: -5 }), (e: unknown) => e instanceof RangeError && /express-rate-limit's windowMs/.test((e as Error).message))
+  assert.throws(
+    () => store.init({ windowMs: -5 }),
+    (e: unknown) => e instanceof RangeError && /express-rate-limit's windowMs/.test((e as Error).message),
+  )
   await rejects(store.increment(42 as never), TypeError, /key must be a string/)
   const spread = new RedisCache({ redis: ctx.storeClient(), buckets: 4 })
-  assert.throws(() => new RateLimitStore({ cache: spread }), (e: unknown) => e instanceof RangeError && /one bucket/.test((e as Error).message))
+  assert.throws(
+    () => new RateLimitStore({ cache: spread }),
+    (e: unknown) => e instanceof RangeError && /one bucket/.test((e as Error).message),
+  )
   await spread.close()
 })
 
@@ -231,7 +240,14 @@ test('express-rate-limit: skipFailedRequests takes failed requests back (decreme
 test('express-rate-limit: 64 concurrent clients on one key, exactly the limit admitted', async (ctx) => {
   const store = limiterStore(ctx)
   const url = await listening(ctx, app(store, { limit: 10, windowMs: 30_000 }))
-  const statuses = await Promise.all(Array.from({ length: 64 }, () => request(url).get('/').set('x-client', 'crowd').then((res) => res.status)))
+  const statuses = await Promise.all(
+    Array.from({ length: 64 }, () =>
+      request(url)
+        .get('/')
+        .set('x-client', 'crowd')
+        .then((res) => res.status),
+    ),
+  )
   assert.is(statuses.filter((s) => s === 200).length, 10)
   assert.is(statuses.filter((s) => s === 429).length, 54)
   assert.is((await store.get('crowd'))?.totalHits, 64)
