@@ -32,6 +32,7 @@ onSingle(test)('package.json exports point at built files with type declarations
   assert.is(pkg.exports['./session'].types, './dist/session/index.d.ts')
   assert.is(pkg.exports['./better-auth'].types, './dist/better-auth/index.d.ts')
   assert.is(pkg.exports['./rate-limit'].types, './dist/rate-limit/index.d.ts')
+  assert.is(pkg.exports['./unstorage'].types, './dist/unstorage/index.d.ts')
   assert.not.ok(pkg.peerDependencies['express-rate-limit'], 'the rate limiter matches express-rate-limit by its interface: no package of its is needed')
   assert.ok(pkg.peerDependenciesMeta['better-auth'].optional, 'better-auth is an optional peer: users without it install nothing for it')
   assert.ok(pkg.peerDependencies.ioredis, "ioredis is a peer dependency: the application's own copy is used")
@@ -65,12 +66,18 @@ onSingle(test)('plain node imports the package by name and uses it', async ({ se
     import { RedisSessionStore } from 'redis-prefix-cache/session'
     import { betterAuthStorage } from 'redis-prefix-cache/better-auth'
     import { RateLimitStore } from 'redis-prefix-cache/rate-limit'
+    import prefixCacheDriver from 'redis-prefix-cache/unstorage'
     if (typeof betterAuthStorage !== 'function') throw new Error('no betterAuthStorage')
     const limiter = new RateLimitStore({ redis: process.argv[1], namespace: 'pkg-rl' })
     limiter.init({ windowMs: 60_000 })
     if ((await limiter.increment('client')).totalHits !== 1) throw new Error('the rate limiter did not count')
     await limiter.resetAll()
     await limiter.shutdown()
+    const driver = prefixCacheDriver({ redis: process.argv[1], namespace: 'pkg-unstorage' })
+    await driver.setItem('a:b', 'v', { ttl: 60 })
+    if ((await driver.getKeys('a:')).join() !== 'a:b') throw new Error('the unstorage driver did not list')
+    await driver.clear('')
+    await driver.dispose()
     if (typeof KeyvPrefixCache !== 'function') throw new Error('no KeyvPrefixCache')
     if (typeof RedisSessionStore !== 'function') throw new Error('no RedisSessionStore')
     const cache = new RedisCache({ redis: process.argv[1], namespace: 'pkg' })
@@ -98,6 +105,7 @@ onSingle(test)('a CommonJS project requires the package by name and uses it', as
       if (typeof require('redis-prefix-cache/session').RedisSessionStore !== 'function') throw new Error('no RedisSessionStore')
       if (typeof require('redis-prefix-cache/better-auth').betterAuthStorage !== 'function') throw new Error('no betterAuthStorage')
       if (typeof require('redis-prefix-cache/rate-limit').RateLimitStore !== 'function') throw new Error('no RateLimitStore')
+      if (typeof require('redis-prefix-cache/unstorage').default !== 'function') throw new Error('no unstorage driver')
       const cache = new RedisCache({ redis: process.argv[2], namespace: 'cjs' })
       cache.put(['user', 1, 'session', 's'], Buffer.from('ok'))
         .then(() => cache.all(['user', 1, 'session', ANY]))

@@ -1,5 +1,5 @@
-// vitest runs one file of this project: Keyv's own compliance suite (@keyv/test-suite takes
-// vitest's test API as an argument). Every other test runs under uvu.
+// vitest runs Keyv's own compliance suite here (@keyv/test-suite takes
+// vitest's test API as an argument), and unstorage's driver suite (test/unstorage/). Every other test runs under uvu.
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
