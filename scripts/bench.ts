@@ -14,6 +14,7 @@ import { betterAuthWorkload } from './bench/workloads/better-auth.js'
 import { clientsWorkload } from './bench/workloads/clients.js'
 import { clusterWorkload, replicaReadsWorkload } from './bench/workloads/cluster.js'
 import { getWorkload } from './bench/workloads/get.js'
+import { rateLimitWorkload, unstorageWorkload } from './bench/workloads/integrations.js'
 import { keyvWorkload } from './bench/workloads/keyv.js'
 import { listingWorkload } from './bench/workloads/listing.js'
 import { floorsWorkload } from './bench/workloads/floors.js'
@@ -41,5 +42,7 @@ if (!process.argv.includes('--no-cluster')) {
 }
 await keyvWorkload()
 await betterAuthWorkload()
+await rateLimitWorkload()
+await unstorageWorkload()
 report(sessionSizes)
 await closeAll()

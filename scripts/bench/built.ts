@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs'
 import type * as Core from '../../src/index.js'
 import type * as BetterAuth from '../../src/better-auth/index.js'
 import type * as Keyv from '../../src/keyv/index.js'
+import type * as RateLimit from '../../src/rate-limit/index.js'
 import type * as Session from '../../src/session/index.js'
+import type * as Unstorage from '../../src/unstorage/index.js'
 
 const dist = new URL('../../dist/', import.meta.url)
 
@@ -24,3 +26,5 @@ export type RedisCache = Core.RedisCache
 export const { RedisSessionStore } = await load<typeof Session>('session/index.js')
 export const { KeyvPrefixCache } = await load<typeof Keyv>('keyv/index.js')
 export const { betterAuthStorage } = await load<typeof BetterAuth>('better-auth/index.js')
+export const { RateLimitStore } = await load<typeof RateLimit>('rate-limit/index.js')
+export const prefixCacheDriver = (await load<typeof Unstorage>('unstorage/index.js')).default

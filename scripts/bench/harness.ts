@@ -43,8 +43,40 @@ const parsed = new URL(url)
 export const port = Number(parsed.port || 6379)
 export const host = parsed.hostname
 export const DB = !embedded
-  ? { ours: 11, seed: 12, scan: 13, limit: 14, keyvOurs: 9, keyvRedis: 10, sessOurs: 7, sessRedis: 8, sessRedis6: 6, authOurs: 5, authRedis: 4 }
-  : { ours: 0, seed: 1, scan: 2, limit: 3, keyvOurs: 4, keyvRedis: 5, sessOurs: 6, sessRedis: 7, sessRedis6: 8, authOurs: 9, authRedis: 10 }
+  ? {
+      ours: 11,
+      seed: 12,
+      scan: 13,
+      limit: 14,
+      keyvOurs: 9,
+      keyvRedis: 10,
+      sessOurs: 7,
+      sessRedis: 8,
+      sessRedis6: 6,
+      authOurs: 5,
+      authRedis: 4,
+      rlOurs: 3,
+      rlRedis: 2,
+      unsOurs: 1,
+      unsRedis: 15,
+    }
+  : {
+      ours: 0,
+      seed: 1,
+      scan: 2,
+      limit: 3,
+      keyvOurs: 4,
+      keyvRedis: 5,
+      sessOurs: 6,
+      sessRedis: 7,
+      sessRedis6: 8,
+      authOurs: 9,
+      authRedis: 10,
+      rlOurs: 11,
+      rlRedis: 12,
+      unsOurs: 13,
+      unsRedis: 14,
+    }
 export const admin = new Redis(url)
 for (const db of Object.values(DB)) {
   const size = Number(await admin.select(db).then(() => admin.dbsize()))
@@ -106,6 +138,8 @@ export type Contender =
   | 'connect-redis'
   | 'connect-redis-nr6'
   | 'better-auth-redis'
+  | 'rate-limit-redis'
+  | 'unstorage-redis'
 export const CONTENDERS: Contender[] = [
   'ours',
   'ours-nr5',
@@ -123,6 +157,8 @@ export const CONTENDERS: Contender[] = [
   'connect-redis',
   'connect-redis-nr6',
   'better-auth-redis',
+  'rate-limit-redis',
+  'unstorage-redis',
 ]
 export const results: Record<string, Partial<Record<Contender, Figure>>> = {}
 export function record(workload: string, contender: Contender, value: number) {

@@ -26,6 +26,9 @@ export const VALKEY_GET = 'get, 64 callers, node-redis 5: Redis and Valkey (ops/
 export const KEYV_GET = 'Keyv get, 64 callers (ops/s)'
 export const KEYV_SET = 'Keyv set, 64 callers (ops/s)'
 export const keyvClear = (others: number) => `Keyv clear() of 10000 records beside ${others} other keys (ms)`
+export const RATE_LIMITED = 'express-rate-limit route, 64 clients (requests/s)'
+export const unstorageGetKeys = (others: number) => `unstorage getKeys(base) of 100 keys beside ${others} other keys (ms)`
+export const unstorageClear = (others: number) => `unstorage clear(base) of 100 keys beside ${others} other keys (ms)`
 
 /** The profiled runs' names (profile.ts). */
 export const PROFILE = {

@@ -20,10 +20,13 @@ import {
   PROFILE,
   PUT_64,
   PUT_64_PIPELINED,
+  RATE_LIMITED,
   SESSION_REQUESTS,
   SIGN_IN,
   SIGN_IN_CHECKED,
   sessionMemory,
+  unstorageClear,
+  unstorageGetKeys,
   VALKEY_GET,
   VALKEY_PUT,
 } from './names.js'
@@ -132,6 +135,16 @@ export function report(sessionSizes: readonly number[]): void {
       ok: (v: number) => v >= 0.7,
     },
     info('Keyv set, 64 callers: ours on ioredis 6 / @keyv/redis (node-redis 5; for information)', m(KEYV_SET, 'ours') / m(KEYV_SET, 'keyv-redis')),
+    info('express-rate-limit route, 64 clients: ours on node-redis 5 / rate-limit-redis (node-redis 5)', m(RATE_LIMITED, 'ours-nr5') / m(RATE_LIMITED, 'rate-limit-redis')),
+    info('express-rate-limit route, 64 clients: ours on ioredis 6 / rate-limit-redis (node-redis 5)', m(RATE_LIMITED, 'ours') / m(RATE_LIMITED, 'rate-limit-redis')),
+    info(
+      `unstorage getKeys(base) of 100 keys beside ${records} others: unstorage's redis driver / ours (time)`,
+      m(unstorageGetKeys(records), 'unstorage-redis') / m(unstorageGetKeys(records), 'ours'),
+    ),
+    info(
+      `unstorage clear(base) of 100 keys beside ${records} others: unstorage's redis driver / ours (time)`,
+      m(unstorageClear(records), 'unstorage-redis') / m(unstorageClear(records), 'ours'),
+    ),
     {
       name: `Keyv clear() of 10000 records beside ${records} others: @keyv/redis / ours (time)`,
       value: m(keyvClear(records), 'keyv-redis') / m(keyvClear(records), 'ours'),
