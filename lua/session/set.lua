@@ -21,9 +21,19 @@
               whose expiry would move by less than it, keeps its expiry (SET ... KEEPTTL), and
               its index entries are left as they are
     ARGV[7]   its user, encoded as a key part ('' without a user)
+    KEYS[4]   with a cap (ARGV[8]): the user's sign-ins, '{ns}:uid:<user>:#signin', session
+              ids scored with the time the session was signed in to the user (one bucket only:
+              every key of the user is in this script's slot)
+    ARGV[8]   the most sessions the user may have ('0' or absent: no cap). A save that signs
+              the session in to its user (a new session with a user, or a change of user)
+              and leaves the user with more live sessions than this revokes the user's
+              sessions signed in first, as session/destroy.lua does (tombstone included), in
+              this same script
+    ARGV[9]   with a cap: a tombstone's shortest life in milliseconds
 
   Output:
-    1 when written; 0 when refused (the session was destroyed or revoked)
+    1 when written; 0 when refused (the session was destroyed or revoked); with a cap, when
+    sessions were revoked, { 1, id, ... }: their ids, encoded
 ]]
 local rcall = redis.call
 -- @include now
@@ -57,7 +67,48 @@ scoreAt(base, key, score, at, was, writes)
 setValue(key, ARGV[5], score)
 if owner then listUnder(base, userStart, owner, sid, score, at, was, writes, touched) end
 
+local revoked = { 1 }
+local cap = tonumber(ARGV[8] or '0')
+if cap > 0 and owner and old ~= owner then
+  -- A sign-in: past the cap, the sessions signed in first go. The sign-ins are walked from the
+  -- oldest, at most SIGNIN_WALK a call; an id whose session is no longer live under the user
+  -- (expired, destroyed, revoked, moved) is dropped as it is met, so the walk stops at the
+  -- first live one once the user is within the cap.
+  local SIGNIN_WALK = 1000
+  local sessions, signins = KEYS[3], KEYS[4]
+  local start = string.sub(userStart, 1, -5)
+  local minimum = tonumber(ARGV[9])
+  rcall('ZADD', signins, at, sid)
+  local live = rcall('ZCOUNT', sessions, '(' .. at, '+inf')
+  for _, other in ipairs(rcall('ZRANGE', signins, 0, SIGNIN_WALK - 1)) do
+    if other ~= sid then
+      local expires = rcall('ZSCORE', sessions, other)
+      local listed = expires and (expires == 'inf' or tonumber(expires) > at)
+      if listed and live <= cap then break end
+      rcall('ZREM', signins, other)
+      if listed then
+        local otherKey = start .. 'sid:' .. other
+        local text = rcall('GET', otherKey)
+        unlist(base, userStart, owner, other, touched)
+        live = live - 1
+        if text and ownerOf(text) == owner then
+          local expiry = rcall('PEXPIRETIME', otherKey)
+          removeRecord(base, otherKey, touched)
+          writeTombstone(base, start .. 'revoked:' .. other, expiry, at, minimum, touched)
+          revoked[#revoked + 1] = other
+        end
+      end
+    end
+  end
+end
+
 settleIndexes(writes)
 -- An index or set the old listing left may have lost its longest-lived member.
 for index in pairs(touched) do fixIndexExpiry(index) end
+if cap > 0 and owner then
+  -- The sign-ins live as long as the user's set of sessions.
+  local until_ = rcall('PEXPIRETIME', KEYS[3])
+  if until_ == -1 then rcall('PERSIST', KEYS[4]) elseif until_ > 0 then rcall('PEXPIREAT', KEYS[4], until_) end
+end
+if #revoked > 1 then return revoked end
 return 1

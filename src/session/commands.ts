@@ -19,10 +19,38 @@ export function read(at: SessionKeys): ScriptCall<string | null> {
   return { script: SCRIPTS.read, keys: [at.key], args: [at.base, at.userStart, at.sid], reads: true, reply: textOf }
 }
 
-/** lua/session/set.lua: writes a session unless its tombstone refuses it; `set` is its user's set of sessions, with `owner` (the user's encoded part), when it has a user; its expiry kept when it would move by less than `interval` ms. */
-export function set(at: SessionKeys, user: { set: string; owner: string } | undefined, ttl: number, text: string, interval: number): ScriptCall {
+/** What a save did: written or refused, and the ids (encoded) of the sessions a cap revoked. */
+export interface Saved {
+  written: boolean
+  revoked: string[]
+}
+
+/** A cap on a user's sessions (maxSessionsPerUser): the user's sign-ins, the cap, and the tombstones' shortest life. */
+export interface Cap {
+  signins: string
+  max: number
+  tombstoneTtl: number
+}
+
+/**
+ * lua/session/set.lua: writes a session unless its tombstone refuses it; `set` is its user's
+ * set of sessions, with `owner` (the user's encoded part), when it has a user; its expiry kept
+ * when it would move by less than `interval` ms; with `cap`, a sign-in past it revokes the
+ * user's sessions signed in first.
+ */
+export function set(at: SessionKeys, user: { set: string; owner: string } | undefined, ttl: number, text: string, interval: number, cap?: Cap): ScriptCall<Saved> {
+  const args = [at.base, at.userStart, at.sid, ttlArg(ttl), text, interval, user?.owner ?? '']
   const keys = user === undefined ? [at.key, at.tombstone] : [at.key, at.tombstone, user.set]
-  return { script: SCRIPTS.set, keys, args: [at.base, at.userStart, at.sid, ttlArg(ttl), text, interval, user?.owner ?? ''], reads: false, reply: asIs }
+  if (user !== undefined && cap !== undefined) {
+    keys.push(cap.signins)
+    args.push(cap.max, cap.tombstoneTtl)
+  }
+  return { script: SCRIPTS.set, keys, args, reads: false, reply: savedOf }
+}
+
+function savedOf(reply: unknown): Saved {
+  if (Array.isArray(reply)) return { written: true, revoked: reply.slice(1).map(String) }
+  return { written: reply === 1, revoked: [] }
 }
 
 /** lua/session/resave.lua: saves a session again with the user `owner` (its encoded part, or undefined; `set` its set of sessions), its expiry and index entries kept, if it is still stored with that user. Reply: 1 written, 0 not (then session/set.lua). */

@@ -59,6 +59,20 @@ export interface RedisSessionStoreOptions extends Omit<IntegrationStoreOptions, 
   serializer?: SessionSerializer
   /** ms a destroyed or revoked session's id stays refused at least (else until it would have expired). Default one hour. */
   tombstoneTtl?: number
+  /**
+   * The most sessions a user may have (needs `userOf`; one bucket). A save that signs a
+   * session in to its user and leaves the user with more revokes the user's sessions signed in
+   * first, with their tombstones, in the same script; the store emits 'revoked' with them.
+   */
+  maxSessionsPerUser?: number
+}
+
+/** What the store emits as 'revoked' when maxSessionsPerUser revoked sessions: the user, the ids revoked, and the session whose sign-in did it. */
+export interface RevokedSessions {
+  user: KeyPart
+  ids: string[]
+  by: string
+  reason: 'maxSessionsPerUser'
 }
 
 /** One session of a user, as sessionsOf() lists them. */
@@ -80,6 +94,7 @@ const SESSION_OPTIONS = [
   'userOf',
   'serializer',
   'tombstoneTtl',
+  'maxSessionsPerUser',
   'timeout',
   'eviction',
   'durability',
@@ -134,6 +149,8 @@ export class RedisSessionStore extends baseClass() {
   readonly touchAfter: number | undefined
   readonly serializer: SessionSerializer
   readonly tombstoneTtl: number
+  /** The most sessions a user may have, or undefined for no cap. */
+  readonly maxSessionsPerUser: number | undefined
   readonly #userOf: ((session: SessionData) => KeyPart | undefined) | undefined
   readonly #records: SessionRecords
   readonly #internals: CacheInternals
@@ -173,6 +190,7 @@ export class RedisSessionStore extends baseClass() {
     this.cache = integrationStore(options, { namespace: 'sess', serializer: asIs, bucketBy: 1 })
     this.#internals = this.cache[internals]()
     this.#records = new SessionRecords(this.#internals.layout)
+    this.maxSessionsPerUser = checkCap(options.maxSessionsPerUser, options.userOf !== undefined, this.cache.buckets)
   }
 
   /** The session with this id, or null (gone, destroyed, revoked or expired). */
@@ -328,17 +346,25 @@ export class RedisSessionStore extends baseClass() {
     const known = this.#known.take(sid)
     // Read by this request with the same user, its expiry to move by less than the interval:
     // the new data alone (lua/session/resave.lua), unless Redis no longer holds it so.
-    const set = scripts.set(at, user, ttl, text, interval)
+    const cap = user === undefined || this.maxSessionsPerUser === undefined ? undefined : { signins: this.#records.signinsOf(at, user.owner), max: this.maxSessionsPerUser, tombstoneTtl: this.tombstoneTtl }
+    const set = scripts.set(at, user, ttl, text, interval, cap)
     const cache = this.#internals
     if (known !== undefined && known.owner === (owner ?? null) && withinInterval(known.expiry, ttl, interval)) {
       // One call of the store (one trace, one deadline), of one or two scripts.
       const resave = scripts.resave(at, user, text)
-      await cache.call('session.set', sid, async () => {
-        if (!(await cache.run(resave))) await cache.run(set)
-      })
+      const saved = await cache.call('session.set', sid, async () => ((await cache.run(resave)) ? undefined : await cache.run(set)))
+      if (saved) this.#revoked(saved, owner, sid)
       return
     }
-    await cache.send('session.set', sid, set)
+    this.#revoked(await cache.send('session.set', sid, set), owner, sid)
+  }
+
+  /** Tells the app which sessions a save's cap revoked ('revoked'). */
+  #revoked(saved: scripts.Saved, owner: string | undefined, sid: string): void {
+    if (saved.revoked.length === 0 || owner === undefined) return
+    for (const id of saved.revoked) this.#known.forget(decodePart(id) as string)
+    const revoked: RevokedSessions = { user: decodePart(owner), ids: saved.revoked.map((id) => decodePart(id) as string), by: sid, reason: 'maxSessionsPerUser' }
+    this.emit('revoked', revoked)
   }
 
   async #touch(sid: string, session: SessionData): Promise<void> {
@@ -496,4 +522,19 @@ function checkSession(session: unknown): void {
   if (typeof session !== 'object' || session === null || Array.isArray(session)) {
     throw new TypeError(`session must be an object, got ${session === null ? 'null' : Array.isArray(session) ? 'an array' : typeof session}`)
   }
+}
+
+/** options.maxSessionsPerUser: a positive integer, with userOf, on one bucket. */
+function checkCap(max: unknown, hasUserOf: boolean, buckets: number): number | undefined {
+  if (max === undefined) return undefined
+  if (typeof max !== 'number' || !Number.isSafeInteger(max) || max <= 0) {
+    throw new RangeError(`options.maxSessionsPerUser must be a positive integer, got ${typeof max === 'number' ? max : typeof max}`)
+  }
+  if (!hasUserOf) throw new TypeError('options.maxSessionsPerUser needs options.userOf: the store must know whose a session is to count a user\'s sessions')
+  if (buckets > 1) {
+    throw new RangeError(
+      `options.maxSessionsPerUser needs every session of a user in one script's reach: buckets 1 (got ${buckets}); on a cluster one bucket keeps the namespace on one node`,
+    )
+  }
+  return max
 }

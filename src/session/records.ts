@@ -8,6 +8,10 @@
  *                                       layout.ts keeps for an integration's sets)
  *   [...shard, 'revoked', sid]          a tombstone: the session was destroyed or revoked
  *                                       (value `{"json":<epoch ms of the revocation>}`)
+ *   {ns}:uid:<user>:#signin             with maxSessionsPerUser (one bucket): the user's
+ *                                       sign-ins, session ids scored with the server's time
+ *                                       when each was signed in to the user; expires with
+ *                                       the user's set of sessions (a set, as that one)
  *
  * Releases before the sets listed a session under its user with a record of its own,
  * [...shard, 'uid', user, sid] (value `{"json":1}`), listed in the index of each of its
@@ -68,6 +72,8 @@ export interface UserListings {
 
 /** The set name of a user's sessions (layout.ts's `{ns}:p1:...:pk:#name`). */
 const USER_SET = 'sid'
+/** The set name of a user's sign-ins, with a cap on the user's sessions (maxSessionsPerUser). */
+const SIGNINS = 'signin'
 
 function userSet(userStart: string, owner: string): string {
   return `${userStart}${owner}:#${USER_SET}`
@@ -108,6 +114,11 @@ export class SessionRecords {
   /** The set of sessions of a user (its encoded part) in the bucket of these keys. */
   userSetOf(keys: SessionKeys, owner: string): string {
     return userSet(keys.userStart, owner)
+  }
+
+  /** The sign-ins of a user (its encoded part) in the bucket of these keys (maxSessionsPerUser): `{ns}:[shard:]uid:<user>:#signin`. */
+  signinsOf(keys: SessionKeys, owner: string): string {
+    return `${keys.userStart}${owner}:#${SIGNINS}`
   }
 
   /** What a shard keeps of an owner (an encoded part): its set, its index of entry records (earlier releases), the shard's base and key start. */
