@@ -41,9 +41,16 @@ export interface BetterAuthStorage extends BetterAuthSecondaryStorage {
 }
 
 /** Where the records go: a `redis` connection and `namespace` (default 'auth'), or a `cache` to share. */
-export type BetterAuthStorageOptions = Omit<IntegrationStoreOptions, 'buckets' | 'bucketBy'>
+export type BetterAuthStorageOptions = Omit<IntegrationStoreOptions, 'buckets' | 'bucketBy'> & {
+  /**
+   * The most sessions a user may have: a sign-in past it revokes the user's sessions signed
+   * in first (their tokens refused from then on), in the sign-in's own write. The storage's
+   * `sessions` emits 'revoked' with them.
+   */
+  maxSessionsPerUser?: number
+}
 
-const OPTIONS = ['redis', 'redisOptions', 'cache', 'namespace', 'timeout', 'eviction', 'durability'] as const
+const OPTIONS = ['redis', 'redisOptions', 'cache', 'namespace', 'timeout', 'eviction', 'durability', 'maxSessionsPerUser'] as const
 
 /** Keys better-auth 1.7 writes as plain values. */
 const PLAIN = ['revoked-sessions-before-', 'verification:'] as const
@@ -96,7 +103,8 @@ function checkSeconds(ttl: unknown): number {
  */
 export function betterAuthStorage(options: BetterAuthStorageOptions = {}): BetterAuthStorage {
   checkOptions(options, OPTIONS)
-  const cache = integrationStore(options, { namespace: 'auth', serializer: superjsonSerializer, bucketBy: 1 })
+  const { maxSessionsPerUser, ...storeOptions } = options
+  const cache = integrationStore(storeOptions, { namespace: 'auth', serializer: superjsonSerializer, bucketBy: 1 })
   const sessions = new RedisSessionStore({
     cache,
     userOf: (held) => (held as Held).userId,
@@ -105,6 +113,7 @@ export function betterAuthStorage(options: BetterAuthStorageOptions = {}): Bette
     disableTouch: true,
     touchAfter: 0,
     serializer: { stringify: (held) => (held as Held).text, parse: (text) => text as unknown as SessionData },
+    ...(maxSessionsPerUser === undefined ? {} : { maxSessionsPerUser }),
   })
   const warned = new Set<string>()
   const unknownKey = (key: string) => {

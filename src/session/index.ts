@@ -346,7 +346,10 @@ export class RedisSessionStore extends baseClass() {
     const known = this.#known.take(sid)
     // Read by this request with the same user, its expiry to move by less than the interval:
     // the new data alone (lua/session/resave.lua), unless Redis no longer holds it so.
-    const cap = user === undefined || this.maxSessionsPerUser === undefined ? undefined : { signins: this.#records.signinsOf(at, user.owner), max: this.maxSessionsPerUser, tombstoneTtl: this.tombstoneTtl }
+    const cap =
+      user === undefined || this.maxSessionsPerUser === undefined
+        ? undefined
+        : { signins: this.#records.signinsOf(at, user.owner), max: this.maxSessionsPerUser, tombstoneTtl: this.tombstoneTtl }
     const set = scripts.set(at, user, ttl, text, interval, cap)
     const cache = this.#internals
     if (known !== undefined && known.owner === (owner ?? null) && withinInterval(known.expiry, ttl, interval)) {
@@ -530,7 +533,7 @@ function checkCap(max: unknown, hasUserOf: boolean, buckets: number): number | u
   if (typeof max !== 'number' || !Number.isSafeInteger(max) || max <= 0) {
     throw new RangeError(`options.maxSessionsPerUser must be a positive integer, got ${typeof max === 'number' ? max : typeof max}`)
   }
-  if (!hasUserOf) throw new TypeError('options.maxSessionsPerUser needs options.userOf: the store must know whose a session is to count a user\'s sessions')
+  if (!hasUserOf) throw new TypeError("options.maxSessionsPerUser needs options.userOf: the store must know whose a session is to count a user's sessions")
   if (buckets > 1) {
     throw new RangeError(
       `options.maxSessionsPerUser needs every session of a user in one script's reach: buckets 1 (got ${buckets}); on a cluster one bucket keeps the namespace on one node`,

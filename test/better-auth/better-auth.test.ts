@@ -22,8 +22,8 @@ import { onSingle, redisSuite, rejects, sleep, TARGET, type Context } from '../h
 const test = redisSuite('better-auth')
 const PASSWORD = 'a password of the tests'
 
-function storage(ctx: Context): BetterAuthStorage {
-  const store = betterAuthStorage({ redis: ctx.storeClient(), namespace: 'auth' })
+function storage(ctx: Context, maxSessionsPerUser?: number): BetterAuthStorage {
+  const store = betterAuthStorage({ redis: ctx.storeClient(), namespace: 'auth', ...(maxSessionsPerUser ? { maxSessionsPerUser } : {}) })
   ctx.cleanup.push(() => store.close())
   return store
 }
@@ -85,6 +85,21 @@ test('guarantee 1: 20 concurrent sign-ins of one user are all listed; control: a
     lost = control.tokens.length - control.list.length
   }
   assert.ok(lost > 0, 'the control lost sign-ins from its list')
+})
+
+test('maxSessionsPerUser 5: of 21 sign-ins (20 concurrent), exactly 5 stay valid, and they are the ones listed; the storage says which it revoked', async (ctx) => {
+  const secondary = storage(ctx, 5)
+  const revoked: string[] = []
+  secondary.sessions.on('revoked', (event: { ids: string[] }) => revoked.push(...event.ids))
+  const auth = makeAuth(secondary)
+  const first = await signUp(auth, 'capped@example.com')
+  const cookies = [first, ...(await signIns(auth, 'capped@example.com', 20))]
+  const validCookies = (await Promise.all(cookies.map(async (c) => ((await valid(auth, c)) ? c : undefined)))).filter((c): c is string => c !== undefined)
+  assert.is(validCookies.length, 5)
+  const tokens = (await Promise.all(validCookies.map((c) => tokenOf(auth, c)))).sort()
+  assert.equal(await listed(auth, validCookies[0] as string), tokens)
+  assert.is(revoked.length, 16)
+  assert.not.ok(tokens.some((token) => revoked.includes(token)))
 })
 
 // ---------------------------------------------------------------------------------------
