@@ -49,6 +49,8 @@ oneBucket('20 concurrent sign-ins of one user, cap 5: exactly 5 sessions left, a
   await Promise.all(revoked.map((id) => store.set(id, { ...signedIn('ada'), late: true })))
   for (const id of revoked) assert.is(await store.get(id), null, `${id} stays revoked`)
   assert.equal((await store.sessionsOf('ada')).map((s) => s.id).sort(), listed)
+  const report = await store.cache.verify()
+  assert.ok(report.ok, `the namespace, sign-ins included, is what verify() expects: ${JSON.stringify(report).slice(0, 300)}`)
 })
 
 oneBucket('the sessions signed in first go, not the ones that expire first; other users and saves that are not sign-ins are not counted', async (ctx) => {
