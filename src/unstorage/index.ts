@@ -23,6 +23,8 @@ export interface PrefixCacheDriverOptions extends Omit<IntegrationStoreOptions, 
   namespace?: string
   /** The ttl of an item written without one, in seconds as unstorage counts (its redis driver's `ttl`). Default: none. */
   ttl?: number
+  /** Nitro's `storage` config passes its `driver` (this module's name) with the options: ignored. */
+  driver?: string
 }
 
 /** A value as unstorage types it. */
@@ -53,7 +55,7 @@ export interface PrefixCacheDriver {
   dispose(): Promise<void>
 }
 
-const DRIVER_OPTIONS = ['redis', 'redisOptions', 'cache', 'namespace', 'buckets', 'bucketBy', 'timeout', 'durability', 'eviction', 'ttl'] as const
+const DRIVER_OPTIONS = ['redis', 'redisOptions', 'cache', 'namespace', 'buckets', 'bucketBy', 'timeout', 'durability', 'eviction', 'ttl', 'driver'] as const
 
 /** unstorage's redis driver's options, and what to pass here instead. */
 const PEER_HABITS: Record<string, string> = {
@@ -79,6 +81,7 @@ export default function prefixCacheDriver(options: PrefixCacheDriverOptions = {}
   const defaultTtl = secondsOf(options.ttl, 'options.ttl')
   const storeOptions: PrefixCacheDriverOptions = { ...options }
   delete storeOptions.ttl
+  delete storeOptions.driver
   const cache = integrationStore(storeOptions, { namespace: 'unstorage', serializer: superjsonSerializer })
   const watchers = new Set<WatchCallback>()
   const notify = (event: 'update' | 'remove', key: string) => {
