@@ -69,6 +69,11 @@ const HABITS: Record<string, string> = {
   expiration: 'the ttl option is `ttl`, in milliseconds',
 }
 
+/** A map's own note for an option name (not one an object inherits, such as `constructor`). */
+function noteOf(notes: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(notes, key) ? notes[key] : undefined
+}
+
 /** The known option nearest to a misspelt one (same letters but for case, or one or two edits). */
 function nearest(name: string, known: readonly string[]): string | undefined {
   const lower = name.toLowerCase()
@@ -102,10 +107,11 @@ function editDistance(a: string, b: string): number {
 /**
  * Throws a TypeError when `options` is not an object, or names an option not in `known`:
  * each unknown one with what it is here (a habit from connect-redis, @keyv/redis or
- * node-redis, or the known option it is nearest to). `ttlNote` adds, when a ttl is given
- * beside such a habit, that ttls here are milliseconds (connect-redis counts seconds).
+ * node-redis, or from the peer an integration replaces: `habits`, read first; else the known
+ * option it is nearest to). `ttlNote` adds, when a ttl is given beside such a habit, that
+ * ttls here are milliseconds (connect-redis counts seconds).
  */
-export function checkOptions(options: unknown, known: readonly string[], name = 'options', ttlNote = false): void {
+export function checkOptions(options: unknown, known: readonly string[], name = 'options', ttlNote = false, habits: Readonly<Record<string, string>> = {}): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`${name} must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`)
   }
@@ -113,7 +119,7 @@ export function checkOptions(options: unknown, known: readonly string[], name = 
   for (const key in options) if (!known.includes(key)) (unknown ??= []).push(key)
   if (unknown === undefined) return
   const notes = unknown.map((key) => {
-    const habit = HABITS[key]
+    const habit = noteOf(habits, key) ?? noteOf(HABITS, key)
     const near = habit === undefined ? nearest(key, known) : undefined
     return `${name}.${key}: ${habit ?? (near ? `did you mean \`${near}\`?` : 'not an option here')}`
   })

@@ -89,13 +89,7 @@ export class RateLimitStore {
     if (typeof options === 'string') {
       throw new TypeError(`options must be an object: pass the URL as { redis: ${JSON.stringify(redact(options))} }`)
     }
-    if (typeof options === 'object' && options !== null) {
-      const habits = Object.keys(options).filter((name) => PEER_HABITS[name] !== undefined)
-      if (habits.length > 0) {
-        throw new TypeError(`RateLimitStore: ${habits.map((name) => `options.${name}: ${PEER_HABITS[name]}`).join('; ')}`)
-      }
-    }
-    checkOptions(options, RATE_LIMIT_OPTIONS)
+    checkOptions(options, RATE_LIMIT_OPTIONS, 'options', false, PEER_HABITS)
     if (options.resetExpiryOnChange !== undefined && typeof options.resetExpiryOnChange !== 'boolean') {
       throw new TypeError(`options.resetExpiryOnChange must be a boolean, got ${typeof options.resetExpiryOnChange}`)
     }

@@ -57,10 +57,9 @@ export interface PrefixCacheDriver {
 
 const DRIVER_OPTIONS = ['redis', 'redisOptions', 'cache', 'namespace', 'buckets', 'bucketBy', 'timeout', 'durability', 'eviction', 'ttl', 'driver'] as const
 
-/** unstorage's redis driver's options, and what to pass here instead. */
+/** unstorage's redis driver's options, and what to pass here instead (its `url`: checkOptions's own note). */
 const PEER_HABITS: Record<string, string> = {
   base: "unstorage's redis driver's `base` is `namespace` here (a name, without ':'; it becomes the Redis hash tag '{name}:'), or mount the driver at a base with storage.mount()",
-  url: 'a URL goes in `redis` (`redis: "redis://..."`)',
   cluster: 'pass your cluster client (an ioredis Cluster, a node-redis cluster, a GlideClusterClient) as `redis`',
   scanCount: 'getKeys() and clear() read an index, never SCAN: no `scanCount` is needed',
   lazyConnect: 'pass your client in `redis`, connected as you like',
@@ -73,11 +72,7 @@ const PEER_HABITS: Record<string, string> = {
  */
 export default function prefixCacheDriver(options: PrefixCacheDriverOptions = {}): PrefixCacheDriver {
   if (typeof options === 'string') throw new TypeError(`options must be an object: pass the URL as { redis: ${JSON.stringify(redact(options))} }`)
-  if (typeof options === 'object' && options !== null) {
-    const habits = Object.keys(options).filter((name) => PEER_HABITS[name] !== undefined)
-    if (habits.length > 0) throw new TypeError(`prefixCacheDriver: ${habits.map((name) => `options.${name}: ${PEER_HABITS[name]}`).join('; ')}`)
-  }
-  checkOptions(options, DRIVER_OPTIONS)
+  checkOptions(options, DRIVER_OPTIONS, 'options', false, PEER_HABITS)
   const defaultTtl = secondsOf(options.ttl, 'options.ttl')
   const storeOptions: PrefixCacheDriverOptions = { ...options }
   delete storeOptions.ttl
