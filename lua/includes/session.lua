@@ -93,3 +93,19 @@ local function writeTombstone(base, key, expiry, at, minimum, touched)
   end
   putAt(base, key, '{"json":' .. at .. '}', score, at, touched)
 end
+
+-- Revokes a session listed under `owner` (user revocation, a cap on a user's sessions): takes
+-- it off the user's listing, and when it still belongs to the user removes it and writes its
+-- tombstone, as session/destroy.lua does. start is the bucket's '{ns}:[shard:]'; `whole` as
+-- for removeEntry. Returns 1 when a session was removed, else 0 (a stale listing).
+local function revokeListed(base, start, owner, sid, at, minimum, touched, whole)
+  local userStart = start .. 'uid:'
+  unlist(base, userStart, owner, sid, touched, whole)
+  local key = start .. 'sid:' .. sid
+  local stored = rcall('GET', key)
+  if not stored or ownerOf(stored) ~= owner then return 0 end
+  local expiry = rcall('PEXPIRETIME', key)
+  local removed = removeRecord(base, key, touched)
+  writeTombstone(base, start .. 'revoked:' .. sid, expiry, at, minimum, touched)
+  return removed
+end

@@ -28,30 +28,18 @@ local rcall = redis.call
 local base, start, owner, keep = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local limit = tonumber(ARGV[5])
 local minimum = tonumber(ARGV[6])
-local userStart = start .. 'uid:'
 local at = now()
 local touched = {}
 local revoked = 0
-
--- A member of the set, or (byIndex) of the index of entry records: then its entry record is
--- removed whole even when its value is gone (a stale member, which would otherwise stay).
-local function revoke(sid, byIndex)
-  unlist(base, userStart, owner, sid, touched, byIndex)
-  local key = start .. 'sid:' .. sid
-  local stored = rcall('GET', key)
-  if stored and ownerOf(stored) == owner then
-    local expiry = rcall('PEXPIRETIME', key)
-    revoked = revoked + removeRecord(base, key, touched)
-    writeTombstone(base, start .. 'revoked:' .. sid, expiry, at, minimum, touched)
-  end
-end
 
 -- One more than the limit from each, so that the kept session cannot take a place of the page.
 for i, listing in ipairs(KEYS) do
   for _, sid in ipairs(rcall('ZRANGE', listing, 0, limit)) do
     if sid ~= keep and limit > 0 then
       limit = limit - 1
-      revoke(sid, i == 2)
+      -- A member of the index of entry records (i == 2) has its entry record removed whole
+      -- even when its value is gone (a stale member, which would otherwise stay).
+      revoked = revoked + revokeListed(base, start, owner, sid, at, minimum, touched, i == 2)
     end
   end
 end

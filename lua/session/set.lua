@@ -87,16 +87,8 @@ if cap > 0 and owner and old ~= owner then
       if listed and live <= cap then break end
       rcall('ZREM', signins, other)
       if listed then
-        local otherKey = start .. 'sid:' .. other
-        local text = rcall('GET', otherKey)
-        unlist(base, userStart, owner, other, touched)
         live = live - 1
-        if text and ownerOf(text) == owner then
-          local expiry = rcall('PEXPIRETIME', otherKey)
-          removeRecord(base, otherKey, touched)
-          writeTombstone(base, start .. 'revoked:' .. other, expiry, at, minimum, touched)
-          revoked[#revoked + 1] = other
-        end
+        if revokeListed(base, start, owner, other, at, minimum, touched) == 1 then revoked[#revoked + 1] = other end
       end
     end
   end
