@@ -13,15 +13,11 @@
     { text, pttl }: the stored counter and its milliseconds left; false when there is none
 ]]
 local rcall = redis.call
+-- @include keyedRecord
 -- READONLY: true in the read-only variant (flags=no-writes: replicas run it; generated at build). It repairs nothing either way.
 local READONLY = false
 
 local text = rcall('GET', KEYS[1])
 if not text then return false end
-if ARGV[1] == '1' then
-  local key = KEYS[1]
-  for i = 2, #KEYS do
-    if not rcall('ZSCORE', KEYS[i], string.sub(key, #KEYS[i])) then return false end
-  end
-end
+if ARGV[1] == '1' and not keyedListed(1, #KEYS - 1) then return false end
 return { text, rcall('PTTL', KEYS[1]) }
