@@ -23,7 +23,7 @@ type Encoded = readonly string[]
 const flag = (on: boolean) => (on ? '1' : '0')
 
 /** KEYS of a single-record script: the value key, then the index keys of its prefixes. */
-function keysOf(layout: BucketLayout, parts: Encoded): string[] {
+export function keysOf(layout: BucketLayout, parts: Encoded): string[] {
   const { value, indexes } = recordKeys(layout.baseOf(parts), parts)
   return [value, ...indexes]
 }

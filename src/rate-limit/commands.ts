@@ -4,19 +4,13 @@
  * its scripts itself (defined here, from generated.ts): the core names none.
  */
 import type { BucketLayout } from '../buckets.js'
-import { recordKeys } from '../layout.js'
+import { keysOf } from '../commands.js'
 import type { ScriptCall } from '../script-call.js'
 import { defineScripts } from '../scripts.js'
 import { LUA, LUA_READ_ONLY } from './generated.js'
 
 /** The rate limiter's scripts (lua/rate-limit/*.lua). */
 export const SCRIPTS = defineScripts('rate-limit', LUA, LUA_READ_ONLY)
-
-/** A counter's KEYS: its value key, then the index keys of its prefixes. */
-function keysOf(layout: BucketLayout, parts: readonly string[]): string[] {
-  const { value, indexes } = recordKeys(layout.baseOf(parts), parts)
-  return [value, ...indexes]
-}
 
 /** What both scripts answer: the count and the window's milliseconds left. */
 export interface Hits {
