@@ -33,20 +33,19 @@ unit('every script opens with a header naming its KEYS, ARGV and output; each is
     [...ALL].sort(),
   )
   assert.equal(Object.keys(SCRIPTS).sort(), scriptNames(''), 'the core defines lua/*.lua')
-  assert.equal(
-    Object.values(SESSION_SCRIPTS)
-      .map((script) => script.name)
-      .sort(),
-    scriptNames('session'),
-    'the session store defines lua/session/*.lua',
-  )
-  assert.equal(
-    Object.values(RATE_LIMIT_SCRIPTS)
-      .map((script) => script.name)
-      .sort(),
-    scriptNames('rate-limit'),
-    'the rate limiter defines lua/rate-limit/*.lua',
-  )
+  const integrations: Array<[group: string, scripts: Record<string, { name: string }>, who: string]> = [
+    ['session', SESSION_SCRIPTS, 'the session store'],
+    ['rate-limit', RATE_LIMIT_SCRIPTS, 'the rate limiter'],
+  ]
+  for (const [group, scripts, who] of integrations) {
+    assert.equal(
+      Object.values(scripts)
+        .map((script) => script.name)
+        .sort(),
+      scriptNames(group),
+      `${who} defines lua/${group}/*.lua`,
+    )
+  }
   for (const name of ALL.map((script) => `${script}.lua`)) {
     const text = readFileSync(new URL(`../lua/${name}`, import.meta.url), 'utf8')
     assert.match(text, /^#!lua( flags=[a-z-,]+)?\n--\[\[\n/, `${name} starts with a shebang and a header`)
