@@ -321,7 +321,7 @@ class GlideAdapter implements RedisClient {
    * verify()), and by release(). A store the app never closes so keeps no process
    * alive after the app has closed its own client.
    */
-  readonly #nodeClients = new Map<string, { client: Promise<GlideLike>; users: number; idle?: NodeJS.Timeout }>()
+  readonly #nodeClients = new Map<string, NodeClient>()
   /** release() was called: the store is done with the client. */
   #released = false
 
@@ -329,14 +329,13 @@ class GlideAdapter implements RedisClient {
     // A check the store began before close() (its eviction policy, say) must not leave a client open after it.
     if (this.#released) throw new Error('the store is closed: it opens no client on a node after close()')
     const id = `${host}:${port}`
-    let entry = this.#nodeClients.get(id)
-    if (!entry) {
-      const client = this.#glide.GlideClient.createClient(this.#ownConfig(host, port))
-      const made = { client, users: 0 }
-      client.catch(() => this.#nodeClients.get(id) === made && this.#nodeClients.delete(id)) // asked again next time
-      this.#nodeClients.set(id, (entry = made))
+    let used = this.#nodeClients.get(id)
+    if (!used) {
+      const made: NodeClient = { client: this.#glide.GlideClient.createClient(this.#ownConfig(host, port)), users: 0 }
+      made.client.catch(() => this.#nodeClients.get(id) === made && this.#nodeClients.delete(id)) // asked again next time
+      this.#nodeClients.set(id, made)
+      used = made
     }
-    const used: { client: Promise<GlideLike>; users: number; idle?: NodeJS.Timeout } = entry
     used.users++
     clearTimeout(used.idle)
     try {
@@ -440,6 +439,13 @@ class GlideAdapter implements RedisClient {
     for (const made of this.#scripts.values()) made.release()
     this.#scripts.clear()
   }
+}
+
+/** A GlideClient of the store's own on a cluster node: how many calls use it now, and the timer that closes it when idle. */
+interface NodeClient {
+  client: Promise<GlideLike>
+  users: number
+  idle?: NodeJS.Timeout
 }
 
 function closeWhenMade(client: Promise<GlideLike>): void {
