@@ -82,9 +82,9 @@ export default function prefixCacheDriver(options: PrefixCacheDriverOptions = {}
   const notify = (event: 'update' | 'remove', key: string) => {
     for (const callback of watchers) callback(event, key)
   }
+  /** A write's ttl in ms: its own `ttl` (seconds), else the driver's. */
   const ttlOf = (opts: TransactionOptions | undefined, name: string) => {
-    const seconds = opts?.ttl === undefined ? undefined : secondsOf(opts.ttl, name)
-    const ms = seconds ?? defaultTtl
+    const ms = secondsOf(opts?.ttl, name) ?? defaultTtl
     return ms === undefined ? undefined : { ttl: ms }
   }
   let stopWatching: (() => Promise<void>) | undefined
